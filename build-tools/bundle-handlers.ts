@@ -1,0 +1,38 @@
+/**
+ * Bundles every handler in lambda-src/<name>/index.ts into assets/<name>/index.js.
+ *
+ * The output ships inside the npm tarball (and so inside every jsii package), which is why
+ * consumers in Python, Java, .NET or Go never run esbuild or Docker at synth time.
+ * The AWS SDK clients are bundled at the version pinned in package.json instead of taken from
+ * the Lambda runtime, so the code that was tested is the code that runs.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildSync } from 'esbuild';
+
+const root = path.join(__dirname, '..');
+const srcDir = path.join(root, 'lambda-src');
+const outDir = path.join(root, 'assets');
+
+const handlers = fs.readdirSync(srcDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && fs.existsSync(path.join(srcDir, d.name, 'index.ts')))
+  .map((d) => d.name);
+
+fs.rmSync(outDir, { recursive: true, force: true });
+for (const name of handlers) {
+  const outfile = path.join(outDir, name, 'index.js');
+  buildSync({
+    entryPoints: [path.join(srcDir, name, 'index.ts')],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    // Byte-stable output: the asset hash, and so the template, only changes when the code does.
+    legalComments: 'none',
+    sourcemap: false,
+    logLevel: 'warning',
+  });
+  process.stdout.write(`bundled ${name}: ${fs.statSync(outfile).size} bytes\n`);
+}

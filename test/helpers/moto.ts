@@ -1,0 +1,67 @@
+/**
+ * Starts moto's Secrets Manager server (a real HTTP peer, from .venv) on 127.0.0.1 on a free
+ * port and stops it at the end. Handlers reach it through the SDK's standard
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER variable, exactly as they would any endpoint override.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as net from 'net';
+import { venvTool } from './cfn-lint';
+
+export interface MotoServer {
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilUp(endpoint: string, child: ChildProcess, deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${endpoint}/moto-api/`);
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`moto_server did not start within ${deadlineMs} ms`);
+}
+
+export async function startMoto(): Promise<MotoServer> {
+  const port = await freePort();
+  const child = spawn(venvTool('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntilUp(endpoint, child, 30_000);
+  return {
+    endpoint,
+    port,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** Environment that points the AWS SDK at moto with dummy credentials. */
+export function motoEnv(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+  };
+}
