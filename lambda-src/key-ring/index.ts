@@ -153,3 +153,19 @@ export function verificationKeys(ring: KeyRing, now: Date): Map<string, Buffer> 
   }
   return keys;
 }
+
+/**
+ * Secrets Manager cannot generate a nested JSON value, so a new secret starts as
+ * `{"bootstrap":"<random>"}` and the first rotation (run at deploy) replaces it with a fresh
+ * ring. Verifiers treat a bootstrap value as "no keys": every token is rejected until then.
+ */
+export const BOOTSTRAP_FIELD = 'bootstrap';
+
+export function isBootstrapValue(secretString: string): boolean {
+  try {
+    const value: unknown = JSON.parse(secretString);
+    return isRecord(value) && typeof value[BOOTSTRAP_FIELD] === 'string' && !('current' in value);
+  } catch {
+    return false;
+  }
+}

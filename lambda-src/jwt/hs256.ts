@@ -1,0 +1,37 @@
+/**
+ * HS256 primitives shared by the rotation handler's testSecret step, the authorizer and the
+ * Node signing helper. Only HS256 exists here on purpose: no algorithm is chosen from input.
+ */
+import { createHmac, timingSafeEqual } from 'crypto';
+
+export const JWT_TYPE = 'JWT';
+
+export interface JwtHeader {
+  readonly alg: 'HS256';
+  readonly typ: typeof JWT_TYPE;
+  readonly kid: string;
+}
+
+function b64urlJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+export function hmacSha256(signingInput: string, key: Buffer): Buffer {
+  return createHmac('sha256', key).update(signingInput, 'ascii').digest();
+}
+
+/** Signs `claims` with `key` under `kid`. The caller owns the claims (exp, iss, aud, ...). */
+export function signHs256(claims: Record<string, unknown>, key: Buffer, kid: string): string {
+  const header: JwtHeader = { alg: 'HS256', typ: JWT_TYPE, kid };
+  const signingInput = `${b64urlJson(header)}.${b64urlJson(claims)}`;
+  return `${signingInput}.${hmacSha256(signingInput, key).toString('base64url')}`;
+}
+
+/** Constant-time check of an HS256 signature (given as base64url) over `signingInput`. */
+export function hs256SignatureMatches(signingInput: string, signature: string, key: Buffer): boolean {
+  const expected = hmacSha256(signingInput, key);
+  const given = Buffer.from(signature, 'base64url');
+  // Re-encoding catches non-canonical base64url (trailing bits, padding) that decodes leniently.
+  if (given.length !== expected.length || given.toString('base64url') !== signature) return false;
+  return timingSafeEqual(given, expected);
+}
