@@ -1,1 +1,1 @@
-export {};
+export * from './rotating-jwt-secret';

@@ -7,5 +7,12 @@ import { IConstruct } from 'constructs';
  * exact finding (`Rule-Id` or `Rule-Id[Finding]`) and carries a reason.
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id, reason });
+  if (id.split('::').length <= 2) {
+    Validations.of(scope).acknowledge({ id, reason });
+    return;
+  }
+  // aws-cdk-lib 2.257 rejects ids with more than one '::', yet cdk-nag names findings on
+  // tokenized ARNs that way (`...[Resource::arn:<AWS::Partition>:...]`). Record the same
+  // metadata entry that `acknowledge` writes, which is what cdk-nag reads.
+  scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
 }

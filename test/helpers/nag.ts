@@ -53,7 +53,8 @@ export function acknowledgements(scope: IConstruct): Acknowledgement[] {
   for (const c of scope.node.findAll()) {
     for (const entry of c.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+      for (const [rawId, reason] of Object.entries(entry.data as Record<string, string>)) {
+        const id = rawId.replace(/^annotation::/i, "");
         if (!out.some((a) => a.path === c.node.path && a.id === id)) out.push({ path: c.node.path, id, reason });
       }
     }

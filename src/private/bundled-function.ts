@@ -1,0 +1,122 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledge } from './acknowledge';
+import { allowLogGroupEncryption } from './encryption-key';
+import { flattenForFinding } from './nag-finding';
+
+/** Where the build puts the bundled handlers (assets/<name>/index.js), shipped in the npm package. */
+export const ASSETS_DIR = path.join(__dirname, '..', '..', 'assets');
+
+export interface BundledFunctionProps {
+  /** Folder name under assets/ (and lambda-src/). */
+  readonly handler: string;
+  readonly description: string;
+  readonly environment?: Record<string, string>;
+  readonly timeout: Duration;
+  readonly memorySize?: number;
+  /** Encrypts the function's log group; its key policy gets a statement for this log group. */
+  readonly logEncryptionKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly reservedConcurrentExecutions?: number;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Why no dead-letter queue: every bundled function is invoked synchronously. */
+  readonly noDeadLetterQueueReason: string;
+}
+
+/**
+ * A Lambda function running one of the library's bundled handlers: Node.js 24, its own
+ * KMS-encrypted log group with explicit retention, and a role that starts with no policy at
+ * all (no AWS managed policy, no inline default policy). The owning construct attaches exactly
+ * the permissions the handler uses.
+ */
+export class BundledFunction extends Construct {
+  public readonly function: lambda.Function;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: BundledFunctionProps) {
+    super(scope, id);
+    const code = path.join(ASSETS_DIR, props.handler);
+    if (!fs.existsSync(path.join(code, 'index.js'))) {
+      throw new Error(`bundled handler ${props.handler} is missing at ${code}: the package was built without \`npx projen bundle\``);
+    }
+
+    // A literal name: the key policy condition names the log group, and a Ref would be circular.
+    const logGroupName = `/aws/lambda/${Names.uniqueResourceName(this, { maxLength: 64 })}`;
+    allowLogGroupEncryption(props.logEncryptionKey, `AllowLogs${Names.uniqueId(this).slice(-48)}`, logGroupName);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName,
+      retention: props.logRetention,
+      encryptionKey: props.logEncryptionKey,
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.handler}: ${props.description}`,
+    });
+
+    this.function = new lambda.Function(this, 'Resource', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(code),
+      description: props.description,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      timeout: props.timeout,
+      memorySize: props.memorySize ?? 256,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+    });
+    // The function must not start before its log group exists with encryption and retention.
+    this.function.node.addDependency(this.logGroup);
+
+    const logStreams = Stack.of(this).formatArn({
+      service: 'logs', resource: 'log-group', resourceName: `${logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const logsPolicy = new iam.ManagedPolicy(this, 'LogsPolicy', {
+      description: 'Write to this function\'s own log group only',
+      roles: [this.role],
+      statements: [new iam.PolicyStatement({
+        sid: 'WriteOwnLogGroup',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logStreams],
+      })],
+    });
+    acknowledge(logsPolicy, `AwsSolutions-IAM5[Resource::${flattenForFinding(this, logStreams)}]`,
+      'Lambda names its log streams at run time, so the stream part of the ARN cannot be known at deploy time; ' +
+      'the wildcard is confined to streams of this function\'s own log group.');
+
+    acknowledgeSynchronousInvocation(this.function, props.noDeadLetterQueueReason);
+    if (!props.vpc) acknowledgeNoVpc(this.function);
+  }
+}
+
+function acknowledgeSynchronousInvocation(fn: lambda.Function, reason: string): void {
+  for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ']) {
+    acknowledge(fn, id, reason);
+  }
+}
+
+function acknowledgeNoVpc(fn: lambda.Function): void {
+  const reason = 'The handler reaches only AWS APIs (TLS, SigV4) and no resource inside a VPC. Pass `vpc` ' +
+    '(with interface endpoints for the services it calls) to run it inside your network boundary.';
+  for (const id of ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC']) {
+    acknowledge(fn, id, reason);
+  }
+}
