@@ -15,8 +15,13 @@ const srcDir = path.join(root, 'lambda-src');
 const outDir = path.join(root, 'assets');
 
 const handlers = fs.readdirSync(srcDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && fs.existsSync(path.join(srcDir, d.name, 'index.ts')))
+  // A handler folder's index.ts exports `handler`; shared modules (key-ring, jwt) are only imported.
+  .filter((d) => d.isDirectory() && isHandler(path.join(srcDir, d.name, 'index.ts')))
   .map((d) => d.name);
+
+function isHandler(file: string): boolean {
+  return fs.existsSync(file) && /export (const|async function|function) handler\b/.test(fs.readFileSync(file, 'utf8'));
+}
 
 fs.rmSync(outDir, { recursive: true, force: true });
 for (const name of handlers) {

@@ -286,7 +286,16 @@ export class RotatingJwtSecret extends Construct {
    * Includes `kms:Decrypt` on the key through Secrets Manager only.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.secret.grantRead(grantee);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [this.secret.secretArn],
+    }).combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: this.keyUseConditions(),
+    }));
   }
 
   /**
@@ -296,9 +305,16 @@ export class RotatingJwtSecret extends Construct {
     return this.rotationFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum', ...props });
   }
 
+  /** The key may be used only by Secrets Manager, and only for this secret. */
+  private keyUseConditions(): Record<string, Record<string, unknown>> {
+    return {
+      'StringEquals': { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+      'ForAnyValue:StringEquals': { 'kms:EncryptionContext:SecretARN': this.secret.secretArn },
+    };
+  }
+
   /** Exactly what the rotation handler calls, on this secret and this key only. */
   private grantRotation(rotation: BundledFunction): void {
-    const stack = Stack.of(this);
     new iam.ManagedPolicy(rotation, 'RotationPolicy', {
       description: 'Rotate this JWT signing key ring, and nothing else',
       roles: [rotation.role],
@@ -317,10 +333,7 @@ export class RotatingJwtSecret extends Construct {
           sid: 'UseKeyThroughSecretsManagerForThisSecret',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: [this.encryptionKey.keyArn],
-          conditions: {
-            'StringEquals': { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` },
-            'ForAnyValue:StringEquals': { 'kms:EncryptionContext:SecretARN': this.secret.secretArn },
-          },
+          conditions: this.keyUseConditions(),
         }),
       ],
     });
@@ -339,6 +352,9 @@ export class RotatingJwtSecret extends Construct {
       resources: ['*'],
       conditions: { ArnNotEquals: { 'aws:PrincipalArn': rotationRole.roleArn } },
     }));
+    // Secrets Manager then refuses any later policy change that would make the key ring public.
+    const policy = this.secret.node.findChild('Policy').node.defaultChild as secretsmanager.CfnResourcePolicy;
+    policy.blockPublicPolicy = true;
   }
 }
 
