@@ -1,0 +1,32 @@
+/**
+ * Node signing helper for issuers: signs claims with the ring's current key, so an issuer never
+ * has to know about kids, rotation or grace periods. Pair it with the authorizer's settings:
+ * `ttlSeconds` must not exceed JWT_MAX_TOKEN_LIFETIME_SECONDS or the token is refused.
+ */
+import { signHs256 } from './hs256';
+import { KeyRingError, parseKeyRing } from '../key-ring';
+
+export interface IssueTokenOptions {
+  /** Seconds from `iat` to `exp`. A positive integer. */
+  readonly ttlSeconds: number;
+  /** Issue time; defaults to the current time. */
+  readonly now?: Date;
+}
+
+/**
+ * Returns a compact HS256 JWT for `claims` (iss, aud, sub, role, ...) with `iat` and `exp` set
+ * here, overriding any the caller passed, so a token's lifetime is always the one asked for.
+ * Throws KeyRingError when `ringJson` is not a key ring (including the bootstrap value).
+ */
+export function issueToken(ringJson: string, claims: Readonly<Record<string, unknown>>, opts: IssueTokenOptions): string {
+  if (!Number.isInteger(opts.ttlSeconds) || opts.ttlSeconds <= 0) {
+    throw new RangeError('ttlSeconds must be a positive integer');
+  }
+  const ring = parseKeyRing(ringJson);
+  const nowMs = (opts.now ?? new Date()).getTime();
+  if (!Number.isFinite(nowMs)) throw new RangeError('now must be a valid date');
+  const iat = Math.floor(nowMs / 1000);
+  return signHs256({ ...claims, iat, exp: iat + opts.ttlSeconds }, Buffer.from(ring.current.key, 'base64url'), ring.current.kid);
+}
+
+export { KeyRingError };
