@@ -53,7 +53,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
     },
   },
-  gitignore: ['/assets/', '/cdk.out/', '/.venv/', '/.tools/', '__pycache__/', '/test/python/.work/', '/demo/cdk.out/'],
+  gitignore: ['/assets/', '/cdk.out/', '/.venv/', '/.tools/', '__pycache__/', '/demo/cdk.out/'],
   // Only what CI runs; the generated GitHub workflows would duplicate .ci/run.
   github: false,
   release: false,
