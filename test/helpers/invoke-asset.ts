@@ -81,6 +81,8 @@ export interface Invocation {
   readonly ok: boolean;
   readonly result?: unknown;
   readonly error?: { readonly name: string; readonly message: string };
+  /** What the handler wrote to stdout and stderr during this invocation. */
+  readonly logs: string;
 }
 
 export interface AssetProcess {
@@ -91,14 +93,24 @@ export interface AssetProcess {
   stop(): Promise<void>;
 }
 
+// Each reply carries what the handler wrote during that invocation: stdout and the IPC channel
+// are separate pipes, so reading the log from stdout could race the reply.
 const CHILD_SCRIPT = `
+let captured = '';
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, ...rest) => { captured += String(chunk); return write(chunk, ...rest); };
+}
 const { handler } = require(process.argv[1]);
 let chain = Promise.resolve();
 process.on('message', ({ id, event }) => {
-  chain = chain.then(() => Promise.resolve().then(() => handler(event, { awsRequestId: String(id) })).then(
-    (result) => process.send({ id, ok: true, result: result === undefined ? null : result }),
-    (err) => process.send({ id, ok: false, error: { name: String(err && err.name), message: String(err && err.message) } }),
-  ));
+  chain = chain.then(() => {
+    captured = '';
+    return Promise.resolve().then(() => handler(event, { awsRequestId: String(id) })).then(
+      (result) => process.send({ id, ok: true, result: result === undefined ? null : result, logs: captured }),
+      (err) => process.send({ id, ok: false, error: { name: String(err && err.name), message: String(err && err.message) }, logs: captured }),
+    );
+  });
 });
 process.on('disconnect', () => process.exit(0));
 `;
@@ -118,18 +130,18 @@ export async function startAsset(name: string, env: Record<string, string>, sour
   child.on('message', (msg: Invocation & { id: number }) => {
     const done = pending.get(msg.id);
     pending.delete(msg.id);
-    done?.({ ok: msg.ok, result: msg.result, error: msg.error });
+    done?.(msg.ok ? { ok: true, result: msg.result, logs: msg.logs } : { ok: false, error: msg.error, logs: msg.logs });
   });
   const exitedPromise = new Promise<void>((resolve) => child.on('exit', () => {
     exited = true;
-    for (const done of pending.values()) done({ ok: false, error: { name: 'ChildExited', message: `asset process exited; output:\n${output}` } });
+    for (const done of pending.values()) done({ ok: false, error: { name: 'ChildExited', message: `asset process exited; output:\n${output}` }, logs: '' });
     pending.clear();
     resolve();
   }));
   let nextId = 0;
   return {
     invoke: (event) => new Promise<Invocation>((resolve) => {
-      if (exited) return resolve({ ok: false, error: { name: 'ChildExited', message: output } });
+      if (exited) return resolve({ ok: false, error: { name: 'ChildExited', message: output }, logs: '' });
       const id = nextId++;
       pending.set(id, resolve);
       child.send({ id, event });
