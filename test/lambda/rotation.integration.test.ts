@@ -1,0 +1,372 @@
+/**
+ * The shipped rotation asset (assets/rotation/index.js), one child `node` process per step,
+ * with the bundled SDK talking to moto's Secrets Manager over HTTP.
+ *
+ * moto cannot invoke a rotation Lambda (that needs Docker), so these tests play Secrets
+ * Manager's part: they put the secret into the state RotateSecret leaves it in before it invokes
+ * the function, then invoke the four steps in order, as the service does.
+ */
+import { createHmac, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  CancelRotateSecretCommand,
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { signHs256 } from '../../lambda-src/jwt/hs256';
+import { KeyRing, newKeyRing, parseKeyRing, rotateKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
+import { motoEnv, MotoServer, startMoto } from '../helpers/moto';
+import { assetPath, HandlerRun, runHandler } from '../helpers/run-handler';
+
+const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+type Step = typeof STEPS[number];
+const GRACE_PERIOD_SECONDS = 3600;
+/** Needs no Lambda to exist: see startRotation. */
+const ROTATION_LAMBDA_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:jwt-key-rotation';
+
+let moto: MotoServer;
+let sm: SecretsManagerClient;
+const allLogs: string[] = [];
+const allSecrets: string[] = [];
+
+beforeAll(async () => {
+  assertAssetIsFresh();
+  moto = await startMoto();
+  sm = new SecretsManagerClient({
+    endpoint: moto.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+});
+
+afterAll(async () => {
+  sm?.destroy();
+  await moto?.stop();
+});
+
+/** A test of a stale bundle would pass or fail for code that is no longer in lambda-src. */
+function assertAssetIsFresh(): void {
+  const asset = assetPath('rotation');
+  if (!fs.existsSync(asset)) {
+    throw new Error(`${asset} is missing: run npx ts-node --project tsconfig.dev.json build-tools/bundle-handlers.ts`);
+  }
+  const srcRoot = path.join(__dirname, '..', '..', 'lambda-src');
+  const sources = ['rotation', 'key-ring', 'jwt'].flatMap((dir) =>
+    fs.readdirSync(path.join(srcRoot, dir)).filter((f) => f.endsWith('.ts')).map((f) => path.join(srcRoot, dir, f)));
+  const stale = sources.filter((f) => fs.statSync(f).mtimeMs > fs.statSync(asset).mtimeMs);
+  if (stale.length > 0) {
+    throw new Error(`${asset} is older than ${stale.join(', ')}: bundle again before running these tests`);
+  }
+}
+
+function newToken(): string {
+  return [8, 4, 4, 4, 12].map((n) => randomBytes(n).toString('hex').slice(0, n)).join('-');
+}
+
+async function createSecret(value: string): Promise<{ secretId: string; initialVersion: string }> {
+  const name = `jwt-keys-${randomBytes(6).toString('hex')}`;
+  const out = await sm.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+  allSecrets.push(out.ARN!);
+  return { secretId: out.ARN!, initialVersion: out.VersionId! };
+}
+
+function bootstrapValue(): string {
+  return JSON.stringify({ bootstrap: randomBytes(24).toString('base64url') });
+}
+
+/**
+ * Puts the secret into the state Secrets Manager creates before invoking createSecret: rotation
+ * enabled, and a version with id `token` labelled AWSPENDING that holds no value yet.
+ *
+ * moto's RotateSecret does exactly that first and only then looks the Lambda up; with no such
+ * Lambda it answers ResourceNotFoundException but keeps the state it already wrote. The asserts
+ * below make a moto that changes this fail here, loudly, instead of in some later step.
+ */
+async function startRotation(secretId: string, token: string): Promise<void> {
+  await expect(sm.send(new RotateSecretCommand({
+    SecretId: secretId,
+    ClientRequestToken: token,
+    RotationLambdaARN: ROTATION_LAMBDA_ARN,
+    RotationRules: { AutomaticallyAfterDays: 30 },
+  }))).rejects.toThrow(expect.objectContaining({ name: 'ResourceNotFoundException' }));
+  const d = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
+  expect(d.RotationEnabled).toBe(true);
+  expect(d.VersionIdsToStages?.[token]).toEqual(['AWSPENDING']);
+  await expect(sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token })))
+    .rejects.toThrow(expect.objectContaining({ name: 'ResourceNotFoundException' }));
+}
+
+async function invoke(step: Step, secretId: string, token: string, env: Record<string, string> = {}): Promise<HandlerRun> {
+  const run = await runHandler('rotation', { SecretId: secretId, ClientRequestToken: token, Step: step }, {
+    env: { ...motoEnv(moto.endpoint), GRACE_PERIOD_SECONDS: String(GRACE_PERIOD_SECONDS), ...env },
+  });
+  allLogs.push(run.logs);
+  return run;
+}
+
+async function succeed(step: Step, secretId: string, token: string): Promise<HandlerRun> {
+  const run = await invoke(step, secretId, token);
+  if (!run.ok) throw new Error(`${step} failed: ${JSON.stringify(run.error)}\n${run.logs}`);
+  return run;
+}
+
+async function rotateFully(secretId: string, token: string): Promise<void> {
+  for (const step of STEPS) await succeed(step, secretId, token);
+}
+
+async function valueOf(secretId: string, versionId: string): Promise<string | undefined> {
+  try {
+    return (await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }))).SecretString;
+  } catch (err) {
+    if ((err as Error).name === 'ResourceNotFoundException') return undefined;
+    throw err;
+  }
+}
+
+/** Everything rotation could change: the rotation flag, every version's labels and value. */
+async function snapshot(secretId: string): Promise<unknown> {
+  const d = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const versions = Object.keys(d.VersionIdsToStages ?? {}).sort();
+  return {
+    rotationEnabled: d.RotationEnabled,
+    versions: await Promise.all(versions.map(async (id) => ({
+      id,
+      stages: [...d.VersionIdsToStages![id]].sort(),
+      value: await valueOf(secretId, id),
+    }))),
+  };
+}
+
+/** A verifier's check, with its own HMAC so that a broken hs256 module cannot vouch for itself. */
+function verifies(ring: KeyRing, jwt: string, at: Date): boolean {
+  const [h, p, s] = jwt.split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg: string; kid: string };
+  const key = verificationKeys(ring, at).get(header.kid);
+  return header.alg === 'HS256' && key !== undefined && createHmac('sha256', key).update(`${h}.${p}`).digest('base64url') === s;
+}
+
+function signWith(ring: KeyRing, at: Date): string {
+  const iat = Math.floor(at.getTime() / 1000);
+  return signHs256({ sub: 'user-1', iat, exp: iat + 300 }, Buffer.from(ring.current.key, 'base64url'), ring.current.kid);
+}
+
+/**
+ * The state every completed rotation must leave: exactly one AWSCURRENT (the token), no
+ * AWSPENDING anywhere, a current key that verifies a fresh token, and, when the secret held a
+ * ring before, the old current key still verifying a token signed before the rotation.
+ */
+async function expectRotated(secretId: string, token: string, before?: { ring: KeyRing; signedBefore: string }): Promise<KeyRing> {
+  const d = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const stages = d.VersionIdsToStages ?? {};
+  const current = Object.keys(stages).filter((id) => stages[id].includes('AWSCURRENT'));
+  expect(current).toEqual([token]);
+  expect(stages[token].filter((s) => s === 'AWSCURRENT')).toHaveLength(1);
+  expect(Object.keys(stages).filter((id) => stages[id].includes('AWSPENDING'))).toEqual([]);
+
+  const ring = parseKeyRing((await valueOf(secretId, token))!);
+  const now = new Date();
+  expect(verifies(ring, signWith(ring, now), now)).toBe(true);
+  if (before) {
+    expect(ring.current.kid).not.toBe(before.ring.current.kid);
+    expect(ring.current.key).not.toBe(before.ring.current.key);
+    expect(verifies(ring, before.signedBefore, now)).toBe(true);
+  } else {
+    expect(ring.previous).toEqual([]);
+  }
+  return ring;
+}
+
+interface RingSecretInRotation {
+  readonly secretId: string;
+  readonly token: string;
+  readonly initialVersion: string;
+  readonly before: { ring: KeyRing; signedBefore: string };
+}
+
+/** A secret that already holds a ring, a pending rotation, and a token signed just before it. */
+async function ringSecretInRotation(): Promise<RingSecretInRotation> {
+  const ring = newKeyRing(new Date(Date.now() - 86_400_000));
+  const { secretId, initialVersion } = await createSecret(serializeKeyRing(ring));
+  const signedBefore = signWith(ring, new Date());
+  const token = newToken();
+  await startRotation(secretId, token);
+  return { secretId, token, initialVersion, before: { ring, signedBefore } };
+}
+
+function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('rotation handler against Secrets Manager (moto)', () => {
+  test('the first rotation replaces the bootstrap value with a fresh ring', async () => {
+    const { secretId, initialVersion } = await createSecret(bootstrapValue());
+    const token = newToken();
+    await startRotation(secretId, token);
+    await rotateFully(secretId, token);
+    await expectRotated(secretId, token);
+    expect((await snapshot(secretId) as { versions: Array<{ id: string; stages: string[] }> }).versions)
+      .toContainEqual(expect.objectContaining({ id: initialVersion, stages: ['AWSPREVIOUS'] }));
+  });
+
+  test('rotating an existing ring keeps tokens signed with the old key verifying for the grace period', async () => {
+    const { secretId, token, before } = await ringSecretInRotation();
+    await rotateFully(secretId, token);
+    const ring = await expectRotated(secretId, token, before);
+    expect(ring.previous).toHaveLength(1);
+    expect(ring.previous[0].kid).toBe(before.ring.current.kid);
+    const expiresAt = Date.parse(ring.previous[0].expiresAt);
+    expect(verifies(ring, before.signedBefore, new Date(expiresAt - 1000))).toBe(true);
+    expect(verifies(ring, before.signedBefore, new Date(expiresAt))).toBe(false);
+  });
+
+  test('two rotations in a row chain: bootstrap, then ring, then ring', async () => {
+    const { secretId } = await createSecret(bootstrapValue());
+    const first = newToken();
+    await startRotation(secretId, first);
+    await rotateFully(secretId, first);
+    const ring1 = await expectRotated(secretId, first);
+    const signedBefore = signWith(ring1, new Date());
+    const second = newToken();
+    await startRotation(secretId, second);
+    await rotateFully(secretId, second);
+    await expectRotated(secretId, second, { ring: ring1, signedBefore });
+  });
+
+  test('every step run twice in a row still completes one clean rotation', async () => {
+    const { secretId, token, before } = await ringSecretInRotation();
+    for (const step of STEPS) {
+      await succeed(step, secretId, token);
+      await succeed(step, secretId, token);
+    }
+    await expectRotated(secretId, token, before);
+  });
+
+  // Secrets Manager does not start a new rotation over an unfinished one: it re-runs the
+  // rotation with the same ClientRequestToken, so each step must pick up where a crash left off.
+  test.each(['createSecret', 'setSecret', 'testSecret'] as const)(
+    'a rotation that crashed after %s completes when run again, keeping the pending ring', async (crashedAfter) => {
+      const { secretId, token, before } = await ringSecretInRotation();
+      for (const step of STEPS.slice(0, STEPS.indexOf(crashedAfter) + 1)) await succeed(step, secretId, token);
+      const pendingBeforeRerun = await valueOf(secretId, token);
+      await rotateFully(secretId, token);
+      await expectRotated(secretId, token, before);
+      expect(await valueOf(secretId, token)).toBe(pendingBeforeRerun);
+    });
+
+  test('a rotation that crashed inside finishSecret, after moving AWSCURRENT, is cleaned up when run again', async () => {
+    const { secretId, token, initialVersion, before } = await ringSecretInRotation();
+    for (const step of STEPS.slice(0, 3)) await succeed(step, secretId, token);
+    // The first of finishSecret's two label moves, as if the function died right after it.
+    await sm.send(new UpdateSecretVersionStageCommand({
+      SecretId: secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: initialVersion,
+    }));
+    await rotateFully(secretId, token);
+    await expectRotated(secretId, token, before);
+  });
+
+  test('a rotation that crashed after finishSecret changes nothing when run again', async () => {
+    const { secretId, token, before } = await ringSecretInRotation();
+    await rotateFully(secretId, token);
+    const after = await snapshot(secretId);
+    await rotateFully(secretId, token);
+    expect(await snapshot(secretId)).toEqual(after);
+    await expectRotated(secretId, token, before);
+  });
+
+  test('does not overwrite an existing AWSPENDING value', async () => {
+    const { secretId, token, before } = await ringSecretInRotation();
+    const existing = serializeKeyRing(rotateKeyRing(before.ring, new Date(), GRACE_PERIOD_SECONDS));
+    await sm.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: existing, VersionStages: ['AWSPENDING'] }));
+    const run = await succeed('createSecret', secretId, token);
+    expect(jsonLines(run.stdout)).toContainEqual(expect.objectContaining({ message: 'pending value already exists; leaving it unchanged' }));
+    expect(await valueOf(secretId, token)).toBe(existing);
+    for (const step of STEPS.slice(1)) await succeed(step, secretId, token);
+    await expectRotated(secretId, token, before);
+    expect(await valueOf(secretId, token)).toBe(existing);
+  });
+
+  test.each(STEPS)('%s fails with ROTATION_NOT_ENABLED once rotation is disabled, changing nothing', async (step) => {
+    const { secretId, token } = await ringSecretInRotation();
+    await sm.send(new CancelRotateSecretCommand({ SecretId: secretId }));
+    const before = await snapshot(secretId);
+    expect(before).toMatchObject({ rotationEnabled: false });
+    const run = await invoke(step, secretId, token);
+    expect(run.ok).toBe(false);
+    expect(run.error).toMatchObject({ name: 'RotationError', code: 'ROTATION_NOT_ENABLED' });
+    expect(await snapshot(secretId)).toEqual(before);
+  });
+
+  test.each(STEPS)('%s fails with UNKNOWN_VERSION for a token the secret does not know, changing nothing', async (step) => {
+    const { secretId } = await ringSecretInRotation();
+    const before = await snapshot(secretId);
+    const run = await invoke(step, secretId, newToken());
+    expect(run.error).toMatchObject({ name: 'RotationError', code: 'UNKNOWN_VERSION' });
+    expect(await snapshot(secretId)).toEqual(before);
+  });
+
+  test.each([
+    ['plain text', 'hunter2-plain-text-secret-value-7f3a9c'],
+    ['a ring with a key too short for HS256', JSON.stringify({
+      version: 1,
+      algorithm: 'HS256',
+      previous: [],
+      current: { kid: 'kid-short-1', key: randomBytes(16).toString('base64url'), createdAt: new Date().toISOString() },
+    })],
+  ])('a malformed current value (%s) fails with CURRENT_MALFORMED, changes nothing and is never logged', async (_name, value) => {
+    const { secretId } = await createSecret(value);
+    const token = newToken();
+    await startRotation(secretId, token);
+    const before = await snapshot(secretId);
+    const run = await invoke('createSecret', secretId, token);
+    expect(run.error).toMatchObject({ name: 'RotationError', code: 'CURRENT_MALFORMED' });
+    expect(run.error!.message).toMatch(/neither a bootstrap value nor a key ring/);
+    expect(await snapshot(secretId)).toEqual(before);
+    expect(jsonLines(run.stdout + run.stderr)).toContainEqual(expect.objectContaining({
+      level: 'ERROR', code: 'CURRENT_MALFORMED', step: 'createSecret', secretId, versionId: token,
+    }));
+    const key = (JSON.parse(value.startsWith('{') ? value : '{}') as { current?: { key?: string } }).current?.key;
+    for (const material of [value, key].filter((m): m is string => m !== undefined)) {
+      expect(run.logs).not.toContain(material);
+      expect(run.error!.message).not.toContain(material);
+    }
+  });
+
+  test('a bad GRACE_PERIOD_SECONDS fails closed with INVALID_CONFIG, changing nothing', async () => {
+    const { secretId, token } = await ringSecretInRotation();
+    const before = await snapshot(secretId);
+    const run = await invoke('createSecret', secretId, token, { GRACE_PERIOD_SECONDS: 'one hour' });
+    expect(run.error).toMatchObject({ code: 'INVALID_CONFIG' });
+    expect(await snapshot(secretId)).toEqual(before);
+  });
+
+  // Last on purpose: it checks what every invocation above logged against every value stored.
+  test('no invocation logged a secret value or key bytes', async () => {
+    expect(allLogs.length).toBeGreaterThan(50);
+    const material = new Set<string>();
+    for (const secretId of allSecrets) {
+      const d = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
+      for (const id of Object.keys(d.VersionIdsToStages ?? {})) {
+        const value = await valueOf(secretId, id);
+        if (value === undefined) continue;
+        material.add(value);
+        try {
+          const parsed = JSON.parse(value) as { bootstrap?: string; current?: { key?: string }; previous?: Array<{ key?: string }> };
+          for (const k of [parsed.bootstrap, parsed.current?.key, ...(parsed.previous ?? []).map((p) => p.key)]) {
+            if (typeof k === 'string') material.add(k);
+          }
+        } catch {
+          // not JSON: the whole value, already added, is the material
+        }
+      }
+    }
+    expect(material.size).toBeGreaterThan(20);
+    const logs = allLogs.join('\n');
+    for (const m of material) expect(logs).not.toContain(m);
+  });
+});
