@@ -1,3 +1,4 @@
+import * as hs256 from '../../lambda-src/jwt/hs256';
 import { hs256SignatureMatches, signHs256 } from '../../lambda-src/jwt/hs256';
 import { KeyRing, newKeyRing, parseKeyRing, rotateKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
 import {
@@ -431,6 +432,17 @@ describe('testSecret', () => {
 
   test('fails with PENDING_MISSING when there is no pending value', async () => {
     expect((await rejection(step(ringStore(), 'testSecret'))).code).toBe('PENDING_MISSING');
+  });
+
+  test('fails with PENDING_SIGNATURE_FAILED when a token signed with the pending key does not verify', async () => {
+    const store = ringStore();
+    await step(store, 'createSecret');
+    const matches = jest.spyOn(hs256, 'hs256SignatureMatches').mockReturnValue(false);
+    try {
+      expect((await rejection(step(store, 'testSecret'))).code).toBe('PENDING_SIGNATURE_FAILED');
+    } finally {
+      matches.mockRestore();
+    }
   });
 });
 
