@@ -1,0 +1,121 @@
+import { CfnResource, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { STATEMENT_CHECKS, checkStatements, statementsOf } from './private/checks';
+
+/**
+ * One least-privilege finding: which rule, which statement, what is wrong.
+ */
+export interface LeastPrivilegeFinding {
+  /**
+   * The rule, for example `LeastPrivilege-WildcardResource`.
+   */
+  readonly ruleId: string;
+
+  /**
+   * The exact finding: `ruleId[detail]` (for example
+   * `LeastPrivilege-WildcardResource[s3:GetObject]`), or `ruleId` when the rule has no detail.
+   * This is the id to acknowledge with `Validations.of(construct).acknowledge(...)`.
+   */
+  readonly findingId: string;
+
+  /**
+   * Construct path of the resource holding the statement (a CfnManagedPolicy, CfnPolicy,
+   * CfnRole, CfnUser or CfnGroup).
+   */
+  readonly constructPath: string;
+
+  /**
+   * The statement: `Sid <sid>`, or `Statement[<index>]` when it has no Sid (prefixed with the
+   * inline policy name for roles, users and groups).
+   */
+  readonly statement: string;
+
+  /**
+   * What is wrong and what to do instead.
+   */
+  readonly message: string;
+}
+
+/**
+ * Reports identity-policy statements that grant more than they name: `*` and `service:*`
+ * actions, `NotAction`, `NotResource`, and `Resource: '*'` on actions that support
+ * resource-level permissions (actions with no resource type, listed from the Service
+ * Authorization Reference, may use `*`). Only `Allow` statements are checked.
+ *
+ * Register it like a cdk-nag v3 pack, so synthesis reports the findings:
+ *
+ *   Validations.of(app).addPlugins(new LeastPrivilegeChecker(app));
+ *
+ * or call `LeastPrivilegeChecker.check(scope)` in a test. A finding acknowledged with
+ * `Validations.of(c).acknowledge({ id: findingId, reason })` on the resource or one of its
+ * ancestors (or by rule id, for every finding of that rule) is not reported.
+ */
+export class LeastPrivilegeChecker implements IPolicyValidationPlugin {
+  /**
+   * Every unacknowledged finding under `scope`, in construct-tree order.
+   */
+  public static check(scope: IConstruct): LeastPrivilegeFinding[] {
+    const findings: LeastPrivilegeFinding[] = [];
+    for (const c of scope.node.findAll()) {
+      if (!CfnResource.isCfnResource(c)) continue;
+      findings.push(...checkStatements(statementsOf(c)).filter((f) => !isAcknowledged(c, f)));
+    }
+    return findings;
+  }
+
+  /** The plugin name shown in the synthesis validation report. */
+  public readonly name = 'LeastPrivilegeChecker';
+
+  /** The rules this plugin evaluates. */
+  public readonly ruleIds: string[] = STATEMENT_CHECKS.map((c) => c.ruleId);
+
+  private readonly scope?: IConstruct;
+
+  /**
+   * @param scope the construct tree to check when run as a validation plugin (normally the App).
+   * Needed because aws-cdk-lib gives plugins template paths only, and findings name construct paths.
+   */
+  constructor(scope?: IConstruct) {
+    this.scope = scope;
+  }
+
+  /**
+   * Called by the CDK validation framework during synthesis.
+   */
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const scope = (context as { appConstruct?: IConstruct }).appConstruct ?? this.scope;
+    if (!scope) {
+      throw new Error('LeastPrivilegeChecker needs the construct tree: construct it with the App, `new LeastPrivilegeChecker(app)`');
+    }
+    return this.validateScope(scope);
+  }
+
+  /**
+   * Checks a construct tree directly and returns the report that `validate` would.
+   */
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    const violations: PolicyViolation[] = [];
+    for (const f of LeastPrivilegeChecker.check(scope)) {
+      let violation = violations.find((v) => v.ruleName === f.findingId);
+      if (!violation) {
+        violation = { ruleName: f.findingId, description: f.message, severity: 'error', violatingResources: [] };
+        violations.push(violation);
+      }
+      violation.violatingResources.push({ constructPath: f.constructPath, locations: [f.statement] });
+    }
+    return { success: violations.length === 0, violations };
+  }
+}
+
+function isAcknowledged(resource: IConstruct, finding: LeastPrivilegeFinding): boolean {
+  let current: IConstruct | undefined = resource;
+  while (current) {
+    for (const entry of current.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
+      const ids = Object.keys(entry.data as Record<string, string>).map((k) => k.replace(/^annotation::/i, ''));
+      if (ids.includes(finding.findingId) || ids.includes(finding.ruleId)) return true;
+    }
+    current = current.node.scope;
+  }
+  return false;
+}

@@ -1,0 +1,41 @@
+import { CheckedStatement } from './identity-policy-statements';
+import { NotAction } from './not-action';
+import { NotResource } from './not-resource';
+import { StatementCheck } from './statement-check';
+import { WildcardAction } from './wildcard-action';
+import { WildcardResource } from './wildcard-resource';
+
+export { fromStatementJson, identityPolicyStatements, statementsOf } from './identity-policy-statements';
+export type { CheckedStatement } from './identity-policy-statements';
+export type { StatementCheck } from './statement-check';
+
+/** Every least-privilege rule, in report order. */
+export const STATEMENT_CHECKS: ReadonlyArray<StatementCheck> = [WildcardAction, NotAction, NotResource, WildcardResource];
+
+/** A finding as the public LeastPrivilegeFinding struct describes it. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly findingId: string;
+  readonly constructPath: string;
+  readonly statement: string;
+  readonly message: string;
+}
+
+/** Runs every rule over the statements (no acknowledgement filtering). */
+export function checkStatements(statements: ReadonlyArray<CheckedStatement>): Finding[] {
+  const findings: Finding[] = [];
+  for (const statement of statements) {
+    for (const rule of STATEMENT_CHECKS) {
+      for (const detail of rule.check(statement)) {
+        findings.push({
+          ruleId: rule.ruleId,
+          findingId: detail ? `${rule.ruleId}[${detail}]` : rule.ruleId,
+          constructPath: statement.path,
+          statement: statement.label,
+          message: `${statement.path} ${statement.label}: ${detail ? `${detail}: ` : ''}${rule.description}`,
+        });
+      }
+    }
+  }
+  return findings;
+}
