@@ -25,6 +25,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   minNodeVersion: '20.0.0',
   tsconfigDevFile: 'tsconfig.dev.json',
   sampleCode: false,
+  // One dev tsconfig at the root covers src/, test/, lambda-src/, bench/ and demo/ for lint too.
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'build-tools', 'lambda-src', 'bench', 'demo', 'projenrc'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
 
   publishToPypi: { distName: 'cdk-security-blocks', module: 'cdk_security_blocks' },
   publishToMaven: {
@@ -63,13 +70,11 @@ for (const p of ['/lambda-src/', '/bench/', '/demo/', '/build-tools/', '/.ci/', 
   project.addPackageIgnore(p);
 }
 
+project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('lambda-src/**/*.ts');
 project.tsconfigDev.addInclude('bench/**/*.ts');
 project.tsconfigDev.addInclude('demo/**/*.ts');
 project.tsconfigDev.addInclude('build-tools/**/*.ts');
-project.eslint?.addLintPattern('lambda-src');
-project.eslint?.addLintPattern('bench');
-project.eslint?.addLintPattern('demo');
 
 // --- Handler pipeline: lambda-src/<name>/index.ts -> assets/<name>/index.js, before jsii compiles.
 const bundle = project.addTask('bundle', {

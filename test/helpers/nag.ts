@@ -4,9 +4,9 @@
  * (aws-cdk-lib's synth-time filter matches acknowledged ids app-wide, which would let an
  * acknowledgement on one construct hide the same finding on another).
  */
-import { IConstruct } from 'constructs';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, NagPack, PCIDSS321Checks } from 'cdk-nag';
 import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, NagPack, PCIDSS321Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 
 export const NAG_PACKS: ReadonlyArray<() => NagPack> = [
   () => new AwsSolutionsChecks(),
@@ -54,7 +54,7 @@ export function acknowledgements(scope: IConstruct): Acknowledgement[] {
     for (const entry of c.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
       for (const [rawId, reason] of Object.entries(entry.data as Record<string, string>)) {
-        const id = rawId.replace(/^annotation::/i, "");
+        const id = rawId.replace(/^annotation::/i, '');
         if (!out.some((a) => a.path === c.node.path && a.id === id)) out.push({ path: c.node.path, id, reason });
       }
     }
