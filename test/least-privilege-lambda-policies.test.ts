@@ -13,10 +13,10 @@ import { LeastPrivilegeChecker } from '../src/least-privilege-checker';
 import {
   KeyUse, LeastPrivilegeLambdaPolicies, QueueAccess, TableAccessLevel,
 } from '../src/least-privilege-lambda-policies';
-import { ValidationError } from '../src/private/validation';
 import { expectCfnLintClean } from './helpers/cfn-lint';
 import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { ValidationError } from '../src/private/validation';
 
 const LOG_STREAM_ACK = /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:logs:us-east-1:123456789012:log-group:.*:log-stream:\*\]$/;
 
@@ -129,7 +129,8 @@ describe('LeastPrivilegeLambdaPolicies with every kind of grant', () => {
   test('uses the explicit log group and grants nothing on any other', () => {
     const { stack, logGroup } = fullConfiguration();
     expect(statementBySid(Template.fromStack(stack), 'WriteOwnLogGroup')).toEqual({
-      Sid: 'WriteOwnLogGroup', Effect: 'Allow',
+      Sid: 'WriteOwnLogGroup',
+      Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:123456789012:log-group:', { Ref: stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup) }, ':log-stream:*']] },
     });
@@ -151,7 +152,10 @@ describe('LeastPrivilegeLambdaPolicies with every kind of grant', () => {
       Sid: 'ReadSecret0', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: secretRef,
     });
     expect(statementBySid(template, 'DecryptSecret0')).toEqual({
-      Sid: 'DecryptSecret0', Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn,
+      Sid: 'DecryptSecret0',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: keyArn,
       Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com', 'kms:EncryptionContext:SecretARN': secretRef } },
     });
   });
@@ -161,16 +165,22 @@ describe('LeastPrivilegeLambdaPolicies with every kind of grant', () => {
     const template = Template.fromStack(stack);
     const tableArn = { 'Fn::GetAtt': [stack.getLogicalId(table.node.defaultChild as dynamodb.CfnGlobalTable), 'Arn'] };
     expect(statementBySid(template, 'ReadWriteTable0')).toEqual({
-      Sid: 'ReadWriteTable0', Effect: 'Allow', Resource: tableArn,
+      Sid: 'ReadWriteTable0',
+      Effect: 'Allow',
+      Resource: tableArn,
       Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem',
         'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     });
     expect(statementBySid(template, 'QueryTable0Indexes')).toEqual({
-      Sid: 'QueryTable0Indexes', Effect: 'Allow', Action: 'dynamodb:Query',
+      Sid: 'QueryTable0Indexes',
+      Effect: 'Allow',
+      Action: 'dynamodb:Query',
       Resource: { 'Fn::Join': ['', [tableArn, '/index/byCustomer']] },
     });
     expect(statementBySid(template, 'UseTable0Key')).toEqual({
-      Sid: 'UseTable0Key', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Sid: 'UseTable0Key',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
       Resource: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
       Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } },
     });
@@ -180,7 +190,9 @@ describe('LeastPrivilegeLambdaPolicies with every kind of grant', () => {
   test('uses the key directly for the named use only', () => {
     const { stack, key } = fullConfiguration();
     expect(statementBySid(Template.fromStack(stack), 'EncryptDecryptWithKey0')).toEqual({
-      Sid: 'EncryptDecryptWithKey0', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt'],
+      Sid: 'EncryptDecryptWithKey0',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt'],
       Resource: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
     });
   });
@@ -189,7 +201,9 @@ describe('LeastPrivilegeLambdaPolicies with every kind of grant', () => {
     const { stack, queue, topic } = fullConfiguration();
     const template = Template.fromStack(stack);
     expect(statementBySid(template, 'SendQueue0')).toEqual({
-      Sid: 'SendQueue0', Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      Sid: 'SendQueue0',
+      Effect: 'Allow',
+      Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
       Resource: { 'Fn::GetAtt': [stack.getLogicalId(queue.node.defaultChild as sqs.CfnQueue), 'Arn'] },
     });
     expect(statementBySid(template, 'UseQueue0Key')).toMatchObject({

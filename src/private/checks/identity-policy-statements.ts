@@ -41,9 +41,13 @@ export function statementsOf(resource: CfnResource): CheckedStatement[] {
     return fromDocument(path, '', stack.resolve(resource.policyDocument));
   }
   if (resource instanceof iam.CfnRole || resource instanceof iam.CfnUser || resource instanceof iam.CfnGroup) {
-    const policies = stack.resolve(resource.policies) as Array<{ PolicyName?: string; PolicyDocument?: unknown }> | undefined;
-    return (policies ?? []).flatMap((p, i) =>
-      fromDocument(path, `Policies[${typeof p.PolicyName === 'string' ? p.PolicyName : i}] `, p.PolicyDocument));
+    // The L1 property holds camelCase structs (policyName, policyDocument); accept either case.
+    type Inline = { policyName?: unknown; policyDocument?: unknown; PolicyName?: unknown; PolicyDocument?: unknown };
+    const policies = stack.resolve(resource.policies) as Inline[] | undefined;
+    return (policies ?? []).flatMap((p, i) => {
+      const name = p.policyName ?? p.PolicyName;
+      return fromDocument(path, `Policies[${typeof name === 'string' ? name : i}] `, stack.resolve(p.policyDocument ?? p.PolicyDocument));
+    });
   }
   return [];
 }

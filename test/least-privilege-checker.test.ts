@@ -1,0 +1,133 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LeastPrivilegeChecker } from '../src/least-privilege-checker';
+import { LeastPrivilegeLambdaPolicies } from '../src/least-privilege-lambda-policies';
+import { testStack } from './helpers/stack';
+import { requiresWildcardResource } from '../src/private/wildcard-resource-actions';
+
+/** A stack with one instance of each bad pattern, in each kind of identity policy. */
+function badStack(): Stack {
+  const stack = testStack('Bad');
+  const role = new iam.Role(stack, 'Role', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    inlinePolicies: {
+      Inline: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({ sid: 'Everything', actions: ['*'], resources: ['arn:aws:s3:::bucket'] })],
+      }),
+    },
+  });
+  new iam.ManagedPolicy(stack, 'Managed', {
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({ sid: 'AllOfS3', actions: ['s3:*'], resources: ['arn:aws:s3:::bucket'] }),
+      new iam.PolicyStatement({ notActions: ['iam:*'], resources: ['arn:aws:s3:::bucket'] }),
+    ],
+  });
+  new iam.Policy(stack, 'Policy', {
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({ sid: 'AllButOne', actions: ['s3:GetObject'], notResources: ['arn:aws:s3:::secret/*'] }),
+      new iam.PolicyStatement({ sid: 'AnyObject', actions: ['s3:GetObject', 'xray:PutTraceSegments', 'ec2:DescribeInstances'], resources: ['*'] }),
+      // Not findings: actions with no resource type on '*', and a Deny guardrail.
+      new iam.PolicyStatement({ sid: 'Traces', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'sts:GetCallerIdentity'], resources: ['*'] }),
+      new iam.PolicyStatement({ sid: 'Guardrail', effect: iam.Effect.DENY, notActions: ['s3:GetObject'], resources: ['*'] }),
+    ],
+  });
+  return stack;
+}
+
+describe('LeastPrivilegeChecker.check', () => {
+  test('flags each bad pattern, naming the resource and the statement', () => {
+    const findings = LeastPrivilegeChecker.check(badStack());
+    expect(findings.map((f) => [f.findingId, f.constructPath, f.statement])).toEqual([
+      ['LeastPrivilege-WildcardAction[*]', 'Bad/Role/Resource', 'Policies[Inline] Sid Everything'],
+      ['LeastPrivilege-WildcardAction[s3:*]', 'Bad/Managed/Resource', 'Sid AllOfS3'],
+      ['LeastPrivilege-NotAction', 'Bad/Managed/Resource', 'Statement[1]'],
+      ['LeastPrivilege-NotResource', 'Bad/Policy/Resource', 'Sid AllButOne'],
+      ['LeastPrivilege-WildcardResource[s3:GetObject]', 'Bad/Policy/Resource', 'Sid AnyObject'],
+    ]);
+  });
+
+  test('each finding says what is wrong and what to do', () => {
+    const [finding] = LeastPrivilegeChecker.check(badStack()).filter((f) => f.ruleId === 'LeastPrivilege-WildcardResource');
+    expect(finding.message).toMatch(/^Bad\/Policy\/Resource Sid AnyObject: s3:GetObject: .*Name the resources \(exact ARNs\) instead/);
+  });
+
+  test('an acknowledged finding (exact id, on the resource or an ancestor) is not reported', () => {
+    const stack = badStack();
+    Validations.of(stack.node.findChild('Policy')).acknowledge({ id: 'LeastPrivilege-WildcardResource[s3:GetObject]', reason: 'test' });
+    Validations.of(stack).acknowledge({ id: 'LeastPrivilege-NotAction', reason: 'test' });
+    expect(LeastPrivilegeChecker.check(stack).map((f) => f.findingId)).toEqual([
+      'LeastPrivilege-WildcardAction[*]', 'LeastPrivilege-WildcardAction[s3:*]', 'LeastPrivilege-NotResource',
+    ]);
+  });
+
+  test('stays silent on a default-props function under LeastPrivilegeLambdaPolicies, and flags the L2 default without it', () => {
+    const stack = testStack();
+    const props = { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') };
+    const covered = new lambda.Function(stack, 'Covered', { ...props, tracing: lambda.Tracing.ACTIVE });
+    new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: covered });
+    expect(LeastPrivilegeChecker.check(stack)).toEqual([]);
+
+    const plain = new lambda.Function(stack, 'Plain', props);
+    plain.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['*'] }));
+    expect(LeastPrivilegeChecker.check(stack).map((f) => [f.findingId, f.constructPath])).toEqual([
+      ['LeastPrivilege-WildcardResource[dynamodb:GetItem]', 'TestStack/Plain/ServiceRole/DefaultPolicy/Resource'],
+    ]);
+  });
+});
+
+describe('LeastPrivilegeChecker as a validation plugin', () => {
+  test('validateScope groups findings by id, with the statement as location', () => {
+    const report = new LeastPrivilegeChecker().validateScope(badStack());
+    expect(report.success).toBe(false);
+    expect(report.violations.map((v) => v.ruleName)).toHaveLength(5);
+    expect(report.violations.find((v) => v.ruleName === 'LeastPrivilege-NotAction')!.violatingResources)
+      .toEqual([{ constructPath: 'Bad/Managed/Resource', locations: ['Statement[1]'] }]);
+  });
+
+  test('Validations.of(app).addPlugins reports the findings at synth', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Bad');
+    new iam.ManagedPolicy(stack, 'Managed', {
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })],
+    });
+    Validations.of(app).addPlugins(new LeastPrivilegeChecker(app));
+    const exitCode = process.exitCode;
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const assembly = app.synth();
+      const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'policy-validation-report.json'), 'utf8'));
+      expect(JSON.stringify(report)).toContain('LeastPrivilege-WildcardResource[s3:GetObject]');
+      expect(JSON.stringify(report)).toContain('Bad/Managed/Resource');
+    } finally {
+      error.mockRestore();
+      process.exitCode = exitCode;
+    }
+  });
+
+  test('without a scope or an appConstruct it says how to construct it', () => {
+    expect(() => new LeastPrivilegeChecker().validate({ templatePaths: [] })).toThrow(/new LeastPrivilegeChecker\(app\)/);
+  });
+});
+
+describe('the wildcard-resource allow-list', () => {
+  test.each([
+    ['xray:PutTraceSegments', true],
+    ['XRAY:puttelemetryrecords', true],
+    ['ec2:DescribeInstances', true],
+    ['ec2:Describe*', true],
+    ['ec2:Desc*', false],
+    ['ec2:*', false],
+    ['sts:GetCallerIdentity', true],
+    ['kms:CreateKey', true],
+    ['logs:DescribeLogGroups', true],
+    ['s3:GetObject', false],
+    ['kms:Decrypt', false],
+  ])('%s needs "*": %s', (action, expected) => {
+    expect(requiresWildcardResource(action)).toBe(expected);
+  });
+});
