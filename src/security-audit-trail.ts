@@ -380,7 +380,7 @@ export class SecurityAuditTrail extends Construct {
 
     // ---- key --------------------------------------------------------------------------------
     this.encryptionKey = createEncryptionKey(this, 'Key', 'Encrypts the security audit trail: log files, archive bucket and log group');
-    this.restrictKeyToTrail(logGroupName);
+    this.restrictKeyToTrail(trailName, logGroupName);
 
     // ---- buckets ----------------------------------------------------------------------------
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
@@ -438,9 +438,11 @@ export class SecurityAuditTrail extends Construct {
     });
     this.cloudWatchLogsRole = new iam.Role(this, 'CloudWatchLogsRole', {
       description: `CloudTrail delivers trail ${trailName} to log group ${logGroupName}`,
-      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceArn': this.trailArn, 'aws:SourceAccount': stack.account },
-      }),
+      // No aws:SourceArn / aws:SourceAccount condition: CloudTrail does not support them for the
+      // CloudWatch Logs role (CloudTrail User Guide, "Role policy document for CloudTrail to use
+      // CloudWatch Logs for monitoring"), and a condition would make delivery fail. The role's
+      // only permission is writing the trail's streams in the trail's own log group.
+      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com'),
     });
     const logsPolicy = this.grantLogDelivery(logGroupName, props.organizationTrail ? props.organizationId : undefined);
 
@@ -683,7 +685,8 @@ export class SecurityAuditTrail extends Construct {
    * CloudTrail may use the key only for this trail, CloudWatch Logs only for the trail's log
    * group, and nobody may create a grant that is not for an AWS resource.
    */
-  private restrictKeyToTrail(logGroupName: string): void {
+  private restrictKeyToTrail(trailName: string, logGroupName: string): void {
+    const stack = Stack.of(this);
     const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
     this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudTrailToEncryptForThisTrail',
@@ -691,9 +694,12 @@ export class SecurityAuditTrail extends Construct {
       actions: ['kms:GenerateDataKey*'],
       resources: ['*'],
       conditions: {
-        StringEquals: {
-          'aws:SourceArn': this.trailArn,
-          'kms:EncryptionContext:aws:cloudtrail:arn': this.trailArn,
+        // aws:SourceArn is always the trail's home-Region ARN and pins the statement to this
+        // trail. The encryption context names the trail too; its Region is left open as in the
+        // CloudTrail User Guide's policy, because a multi-Region trail encrypts in every Region.
+        StringEquals: { 'aws:SourceArn': this.trailArn },
+        StringLike: {
+          'kms:EncryptionContext:aws:cloudtrail:arn': stack.formatArn({ service: 'cloudtrail', region: '*', resource: 'trail', resourceName: trailName }),
         },
       },
     }));
@@ -778,8 +784,9 @@ export class SecurityAuditTrail extends Construct {
     });
     for (const stream of streams) {
       acknowledge(policy.node.defaultChild!, `AwsSolutions-IAM5[Resource::${flattenForFinding(this, stream)}]`,
-        'CloudTrail names its log streams itself (<account>_CloudTrail_<region>, and <organization id>_<account>... ' +
-        'for an organization trail), so the stream part of the ARN ends in a wildcard; it is confined to the ' +
+        'CloudTrail names its log streams itself (<account>_CloudTrail_<region>, and <organization id>_... for an ' +
+        'organization trail), so the stream part of the ARN ends in a wildcard, as in the CloudTrail User Guide\'s ' +
+        'role policy; it is confined to the ' +
         'trail\'s streams in the trail\'s own log group.');
     }
     return policy;

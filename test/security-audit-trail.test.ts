@@ -3,6 +3,7 @@ import * as path from 'path';
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -163,7 +164,14 @@ describe('SecurityAuditTrail default configuration', () => {
             Principal: { Service: 'cloudtrail.amazonaws.com' },
             Action: 'kms:GenerateDataKey*',
             Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceArn': TRAIL_ARN, 'kms:EncryptionContext:aws:cloudtrail:arn': TRAIL_ARN } },
+            Condition: {
+              StringEquals: { 'aws:SourceArn': TRAIL_ARN },
+              StringLike: {
+                'kms:EncryptionContext:aws:cloudtrail:arn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:*:123456789012:trail/audit-trail']],
+                },
+              },
+            },
           },
           {
             Sid: 'AllowCloudTrailToDescribeKeyForThisTrail',
@@ -311,14 +319,15 @@ describe('SecurityAuditTrail default configuration', () => {
     });
   });
 
-  test('CloudTrail assumes the CloudWatch Logs role for this trail only, and the role writes to the trail log group only', () => {
+  test('only CloudTrail assumes the CloudWatch Logs role, and the role writes to the trail log group only', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
+        // No aws:SourceArn condition: CloudTrail does not support it for this role (CloudTrail
+        // User Guide, "Role policy document for CloudTrail to use CloudWatch Logs for monitoring").
         Statement: [{
           Effect: 'Allow',
           Principal: { Service: 'cloudtrail.amazonaws.com' },
           Action: 'sts:AssumeRole',
-          Condition: { StringEquals: { 'aws:SourceArn': TRAIL_ARN, 'aws:SourceAccount': '123456789012' } },
         }],
       },
       Policies: Match.absent(),
@@ -562,6 +571,22 @@ describe('SecurityAuditTrail options', () => {
         }),
         { Name: 'Lambda invocations', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::Lambda::Function'] }] },
       ]),
+    });
+  });
+
+  test('grantRead lets a principal read and decrypt the log files', () => {
+    const stack = testStack();
+    const trail = new SecurityAuditTrail(stack, 'AuditTrail');
+    const auditor = new iam.Role(stack, 'Auditor', { assumedBy: new iam.AccountRootPrincipal() });
+    trail.grantRead(auditor);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(auditor.node.defaultChild as CfnElement) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*']) }),
+          Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt']), Resource: { 'Fn::GetAtt': [stack.getLogicalId(trail.encryptionKey.node.defaultChild as CfnElement), 'Arn'] } }),
+        ]),
+      },
     });
   });
 
