@@ -64,7 +64,7 @@ export class LeastPrivilegeChecker implements IPolicyValidationPlugin {
   }
 
   /** The plugin name shown in the synthesis validation report. */
-  public readonly name = 'LeastPrivilegeChecker';
+  public readonly name: string = 'LeastPrivilegeChecker';
 
   /** The rules this plugin evaluates. */
   public readonly ruleIds: string[] = STATEMENT_CHECKS.map((c) => c.ruleId);
