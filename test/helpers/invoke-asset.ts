@@ -115,9 +115,27 @@ process.on('message', ({ id, event }) => {
 process.on('disconnect', () => process.exit(0));
 `;
 
+/**
+ * A private byte-for-byte copy of the bundled asset. Other test runs in the same checkout may
+ * rebundle (which deletes assets/) at any moment; a copy taken once cannot vanish under a child.
+ */
+function snapshotAsset(name: string, sourceDirs?: readonly string[]): string {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const bytes = fs.readFileSync(ensureBundledAsset(name, sourceDirs));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `asset-${name}-`));
+      fs.writeFileSync(path.join(dir, 'index.js'), bytes);
+      return path.join(dir, 'index.js');
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      sleepSync(1000);
+    }
+  }
+}
+
 /** Starts a warm "execution environment" for assets/<name>/index.js with exactly `env` (plus PATH). */
 export async function startAsset(name: string, env: Record<string, string>, sourceDirs?: readonly string[]): Promise<AssetProcess> {
-  const file = ensureBundledAsset(name, sourceDirs);
+  const file = snapshotAsset(name, sourceDirs);
   const child: ChildProcess = spawn(process.execPath, ['-e', CHILD_SCRIPT, file], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -152,6 +170,7 @@ export async function startAsset(name: string, env: Record<string, string>, sour
         child.disconnect();
         await exitedPromise;
       }
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
     },
   };
 }

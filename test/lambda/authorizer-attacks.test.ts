@@ -154,7 +154,7 @@ describe('rejects with Unauthorized', () => {
     ['a jku URL', 'forbidden_header', () => signRaw({ alg: 'HS256', typ: 'JWT', kid, jku: 'http://127.0.0.1:1/jwks.json' }, claims())],
     ['an x5u URL', 'forbidden_header', () => signRaw({ alg: 'HS256', typ: 'JWT', kid, x5u: 'http://127.0.0.1:1/cert.pem' }, claims())],
     ['an x5c chain', 'forbidden_header', () => signRaw({ alg: 'HS256', typ: 'JWT', kid, x5c: ['MIIBIjANBgkq'] }, claims())],
-    ['an unknown crit extension', 'forbidden_header', () => signRaw({ alg: 'HS256', typ: 'JWT', kid, crit: ['x-bypass'], 'x-bypass': true }, claims())],
+    ['an unknown crit extension', 'forbidden_header', () => signRaw({ 'alg': 'HS256', 'typ': 'JWT', kid, 'crit': ['x-bypass'], 'x-bypass': true }, claims())],
     ['a zip header', 'forbidden_header', () => signRaw({ alg: 'HS256', typ: 'JWT', kid, zip: 'DEF' }, claims())],
     // claims
     ['no exp', 'bad_exp', () => signHs256(without('exp'), key, kid)],
@@ -243,9 +243,12 @@ describe('logging', () => {
   test('writes one JSON line per decision with a reason code, and never a token, signature or key', async () => {
     const token = signHs256(claims(), key, kid);
     const allowed = await authorizer.invoke(tokenEvent(token));
-    const denied = await authorizer.invoke(tokenEvent(`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`));
+    // The first signature character uses all 6 bits, so changing it stays canonical base64url.
+    const sigStart = token.lastIndexOf('.') + 1;
+    const forged = `${token.slice(0, sigStart)}${token[sigStart] === 'A' ? 'B' : 'A'}${token.slice(sigStart + 1)}`;
+    const denied = await authorizer.invoke(tokenEvent(forged));
     expect(decisionOf(allowed)).toMatchObject({ decision: 'allow', reason: 'ok', kid, role: 'user' });
-    expect(decisionOf(denied)).toMatchObject({ decision: 'deny', kid });
+    expect(decisionOf(denied)).toMatchObject({ decision: 'deny', reason: 'bad_signature', kid });
     const all = authorizer.logs();
     for (const secret of [token.split('.')[2], token.split('.')[1], ring.current.key, pending.current.key]) {
       expect(all).not.toContain(secret);
