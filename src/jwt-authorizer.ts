@@ -1,0 +1,367 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledge } from './private/acknowledge';
+import { BundledFunction } from './private/bundled-function';
+import { createEncryptionKey } from './private/encryption-key';
+import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
+import { RotatingJwtSecret } from './rotating-jwt-secret';
+
+/**
+ * Where API Gateway reads the token from.
+ */
+export enum JwtAuthorizerType {
+  /** A TOKEN authorizer on one header (API Gateway caches by the header value). */
+  TOKEN = 'TOKEN',
+  /** A REQUEST authorizer whose identity source is the same header. */
+  REQUEST = 'REQUEST',
+}
+
+/**
+ * Properties for a JwtAuthorizer.
+ */
+export interface JwtAuthorizerProps {
+  /**
+   * The key ring the tokens are signed with. Give either this or `secret`.
+   *
+   * @default - use `secret`
+   */
+  readonly signingKeys?: RotatingJwtSecret;
+
+  /**
+   * An existing secret holding a key ring in the RotatingJwtSecret format (README, "Secret
+   * format"), for example one created in another stack. Give either this or `signingKeys`.
+   *
+   * @default - use `signingKeys`
+   */
+  readonly secret?: secretsmanager.ISecret;
+
+  /**
+   * The KMS key that encrypts `secret`, when it is a customer-managed key.
+   *
+   * @default - `secret.encryptionKey`, or the AWS managed key of Secrets Manager
+   */
+  readonly secretEncryptionKey?: kms.IKey;
+
+  /**
+   * The exact `iss` claim a token must carry.
+   */
+  readonly issuer: string;
+
+  /**
+   * The audience a token's `aud` claim must contain.
+   */
+  readonly audience: string;
+
+  /**
+   * Role (the value of the role claim) to the permissions it grants, e.g.
+   * `{ admin: ['user:read:any', 'user:write:any'], user: ['user:read:own'] }`.
+   * A token whose role is not listed is rejected.
+   */
+  readonly rolePermissions: { [role: string]: string[] };
+
+  /**
+   * Permission to the API methods it allows, as `"<METHOD> <path>"` with `*` as a wildcard,
+   * e.g. `{ 'user:read:own': ['GET /users/me'], 'user:write:any': ['PUT /users/*'] }`.
+   * Every permission named in `rolePermissions` must be defined here.
+   */
+  readonly permissionMethods: { [permission: string]: string[] };
+
+  /**
+   * The claim that holds the caller's role.
+   *
+   * @default 'role'
+   */
+  readonly roleClaim?: string;
+
+  /**
+   * The longest lifetime (`exp - iat`) a token may have.
+   *
+   * @default - `signingKeys.maxTokenLifetime`, or 1 hour with `secret`
+   */
+  readonly maxTokenLifetime?: Duration;
+
+  /**
+   * The oldest a token may be (`now - iat`), whatever its `exp` says.
+   *
+   * @default - the maximum token lifetime
+   */
+  readonly maxTokenAge?: Duration;
+
+  /**
+   * Tolerance for clock differences when checking `exp`, `nbf` and `iat`. At most 5 minutes.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly clockSkew?: Duration;
+
+  /**
+   * How long API Gateway caches an authorization result for a token. Never longer than the
+   * token lifetime (a cached Allow would outlive the token) nor than 1 hour; 0 disables caching.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly resultsCacheTtl?: Duration;
+
+  /**
+   * How long the function keeps the key ring in memory before reading it again. An unknown
+   * `kid` triggers an earlier, rate-limited read, so a fresh rotation is picked up at once.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly keyCacheTtl?: Duration;
+
+  /**
+   * A regular expression API Gateway checks the header against before invoking the function
+   * (TOKEN authorizers only). Requests that do not match get 401 without a Lambda invocation.
+   *
+   * @default '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$'
+   */
+  readonly identityValidationRegex?: string;
+
+  /**
+   * The header that carries the token.
+   *
+   * @default 'Authorization'
+   */
+  readonly headerName?: string;
+
+  /**
+   * TOKEN or REQUEST authorizer.
+   *
+   * @default JwtAuthorizerType.TOKEN
+   */
+  readonly type?: JwtAuthorizerType;
+
+  /**
+   * Encrypts the function's log group.
+   *
+   * @default - the signing keys' encryption key with `signingKeys`, otherwise a new KMS key
+   */
+  readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * How long the function's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log group when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Reserved concurrency for the function. The authorizer runs on every uncached request, so a
+   * reservation caps the whole API's throughput at that many concurrent verifications.
+   *
+   * @default - no reservation; the API's throttling and WAF rate rule bound the load
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * The VPC to run the function in. It then needs a route to Secrets Manager.
+   *
+   * @default - not in a VPC; the function reaches only the Secrets Manager API
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Where to place the function in `vpc`.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+const DEFAULT_VALIDATION_REGEX = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
+const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+const METHOD = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|\*) (\/|(\/([A-Za-z0-9._~:@!$&'()+,;=%-]+|\*))+)$/;
+const CLAIM = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
+const REGISTERED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'];
+
+/**
+ * An API Gateway Lambda authorizer that verifies HS256 JWTs signed with a RotatingJwtSecret key
+ * ring, fails closed, and allows exactly the API methods the token's role may call.
+ *
+ * The bundled handler rejects `alg` other than HS256, `crit`/`jku`/`x5u`/`jwk`/`x5c` headers,
+ * oversized or malformed tokens before any cryptography; requires `exp`, `iat`, `iss`, `aud`,
+ * `sub` and the role claim; compares signatures in constant time; and answers every failure,
+ * including Secrets Manager being unreachable, with 401.
+ */
+export class JwtAuthorizer extends Construct {
+  /** The API Gateway authorizer to put on methods. */
+  public readonly authorizer: apigateway.IAuthorizer;
+
+  /** The bundled verification function. */
+  public readonly function: lambda.IFunction;
+
+  /** The function's log group. */
+  public readonly logGroup: logs.ILogGroup;
+
+  /** How long API Gateway caches a result. */
+  public readonly resultsCacheTtl: Duration;
+
+  constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
+    super(scope, id);
+
+    if ((props.signingKeys ? 1 : 0) + (props.secret ? 1 : 0) !== 1) {
+      throw new ValidationError(this, 'signingKeys', 'or secret must be given, and not both');
+    }
+    const maxTokenLifetime = props.maxTokenLifetime ?? props.signingKeys?.maxTokenLifetime ?? Duration.hours(1);
+    const maxTokenAge = props.maxTokenAge ?? maxTokenLifetime;
+    const clockSkew = props.clockSkew ?? Duration.seconds(60);
+    this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.minutes(5);
+    const keyCacheTtl = props.keyCacheTtl ?? Duration.minutes(5);
+    this.validate(props, maxTokenLifetime, maxTokenAge, clockSkew, keyCacheTtl);
+
+    const secret = props.signingKeys?.secret ?? props.secret!;
+    const secretKey = props.signingKeys?.encryptionKey ?? props.secretEncryptionKey ?? props.secret?.encryptionKey;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logKey = props.logEncryptionKey ?? props.signingKeys?.encryptionKey
+      ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');
+
+    const fn = new BundledFunction(this, 'Function', {
+      handler: 'authorizer',
+      description: `Verifies HS256 JWTs for ${props.audience} (fails closed)`,
+      environment: {
+        JWT_SECRET_ID: secret.secretArn,
+        JWT_ISSUER: props.issuer,
+        JWT_AUDIENCE: props.audience,
+        JWT_ROLE_CLAIM: props.roleClaim ?? 'role',
+        ROLE_PERMISSIONS: JSON.stringify(props.rolePermissions),
+        PERMISSION_METHODS: JSON.stringify(props.permissionMethods),
+        JWT_MAX_TOKEN_LIFETIME_SECONDS: String(maxTokenLifetime.toSeconds()),
+        JWT_MAX_TOKEN_AGE_SECONDS: String(maxTokenAge.toSeconds()),
+        JWT_CLOCK_SKEW_SECONDS: String(clockSkew.toSeconds()),
+        KEY_CACHE_TTL_SECONDS: String(keyCacheTtl.toSeconds()),
+      },
+      timeout: Duration.seconds(10),
+      logEncryptionKey: logKey,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
+        'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
+    });
+    this.function = fn.function;
+    this.logGroup = fn.logGroup;
+
+    new iam.ManagedPolicy(fn, 'ReadKeysPolicy', {
+      description: 'Read the JWT signing key ring (AWSCURRENT), and nothing else',
+      roles: [fn.role],
+      statements: readSecretStatements(secret, secretKey),
+    });
+
+    if (props.reservedConcurrentExecutions === undefined) {
+      for (const ruleId of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {
+        acknowledge(fn.function, ruleId, 'An authorizer runs on every uncached API request: a concurrency reservation would cap the whole API at that ' +
+        'many concurrent verifications and throttle legitimate callers. Stage throttling and the WAF rate rule bound ' +
+        'the load instead; set reservedConcurrentExecutions to reserve capacity.');
+      }
+    }
+
+    const identitySource = apigateway.IdentitySource.header(props.headerName ?? 'Authorization');
+    this.authorizer = (props.type ?? JwtAuthorizerType.TOKEN) === JwtAuthorizerType.TOKEN
+      ? new apigateway.TokenAuthorizer(this, 'Authorizer', {
+        handler: fn.function,
+        identitySource,
+        resultsCacheTtl: this.resultsCacheTtl,
+        validationRegex: props.identityValidationRegex ?? DEFAULT_VALIDATION_REGEX,
+      })
+      : new apigateway.RequestAuthorizer(this, 'Authorizer', {
+        handler: fn.function,
+        identitySources: [identitySource],
+        resultsCacheTtl: this.resultsCacheTtl,
+      });
+  }
+
+  private validate(props: JwtAuthorizerProps, maxTokenLifetime: Duration, maxTokenAge: Duration, clockSkew: Duration, keyCacheTtl: Duration): void {
+    validateDurationRange(this, 'maxTokenLifetime', maxTokenLifetime, Duration.minutes(1), Duration.hours(24));
+    validateDurationRange(this, 'maxTokenAge', maxTokenAge, Duration.minutes(1), Duration.days(7));
+    validateDurationRange(this, 'clockSkew', clockSkew, Duration.seconds(0), Duration.minutes(5));
+    validateDurationRange(this, 'keyCacheTtl', keyCacheTtl, Duration.seconds(0), Duration.hours(1));
+    validateDurationRange(this, 'resultsCacheTtl', this.resultsCacheTtl, Duration.seconds(0), Duration.hours(1));
+    if (this.resultsCacheTtl.toSeconds() > maxTokenLifetime.toSeconds()) {
+      throw new ValidationError(this, 'resultsCacheTtl',
+        `must not exceed the token lifetime (${maxTokenLifetime.toHumanString()}), or a cached Allow outlives the token; got ${this.resultsCacheTtl.toHumanString()}`);
+    }
+    if (props.signingKeys && maxTokenLifetime.toSeconds() > props.signingKeys.maxTokenLifetime.toSeconds()) {
+      throw new ValidationError(this, 'maxTokenLifetime',
+        `must not exceed signingKeys.maxTokenLifetime (${props.signingKeys.maxTokenLifetime.toHumanString()}), which the key grace period covers; got ${maxTokenLifetime.toHumanString()}`);
+    }
+    validateNumberRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1000);
+    for (const [prop, value] of [['issuer', props.issuer], ['audience', props.audience]] as const) {
+      if (!Token.isUnresolved(value) && (value.length === 0 || value.length > 256)) {
+        throw new ValidationError(this, prop, `must be 1 to 256 characters, got ${value.length}`);
+      }
+    }
+    if (props.roleClaim !== undefined && (!CLAIM.test(props.roleClaim) || REGISTERED_CLAIMS.includes(props.roleClaim))) {
+      throw new ValidationError(this, 'roleClaim', `must match ${CLAIM} and not be a registered claim (${REGISTERED_CLAIMS.join(', ')}), got '${props.roleClaim}'`);
+    }
+    if (props.identityValidationRegex !== undefined && props.type === JwtAuthorizerType.REQUEST) {
+      throw new ValidationError(this, 'identityValidationRegex', 'applies to TOKEN authorizers only');
+    }
+    if (props.identityValidationRegex !== undefined) {
+      try {
+        new RegExp(props.identityValidationRegex);
+      } catch {
+        throw new ValidationError(this, 'identityValidationRegex', `is not a valid regular expression: '${props.identityValidationRegex}'`);
+      }
+    }
+    this.validateRoleMap(props.rolePermissions, props.permissionMethods);
+  }
+
+  /** The handler treats a bad map as "deny everything"; catching it here says why at synth. */
+  private validateRoleMap(roles: { [role: string]: string[] }, permissions: { [permission: string]: string[] }): void {
+    if (Object.keys(roles).length === 0) throw new ValidationError(this, 'rolePermissions', 'must define at least one role');
+    for (const [name, methods] of Object.entries(permissions)) {
+      if (!NAME.test(name)) throw new ValidationError(this, 'permissionMethods', `has an invalid permission name '${name}' (allowed: ${NAME})`);
+      if (methods.length === 0) throw new ValidationError(this, 'permissionMethods', `'${name}' must list at least one method`);
+      for (const m of methods) {
+        if (!METHOD.test(m)) {
+          throw new ValidationError(this, 'permissionMethods', `'${name}' has '${m}': use "<GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|*> /path", with * for path parameters`);
+        }
+      }
+    }
+    for (const [role, granted] of Object.entries(roles)) {
+      if (!NAME.test(role)) throw new ValidationError(this, 'rolePermissions', `has an invalid role name '${role}' (allowed: ${NAME})`);
+      if (granted.length === 0) throw new ValidationError(this, 'rolePermissions', `'${role}' must grant at least one permission`);
+      for (const p of granted) {
+        if (!(p in permissions)) throw new ValidationError(this, 'rolePermissions', `'${role}' grants '${p}', which permissionMethods does not define`);
+      }
+    }
+  }
+}
+
+/** Read AWSCURRENT of one secret; decrypt only through Secrets Manager, only for that secret. */
+function readSecretStatements(secret: secretsmanager.ISecret, key: kms.IKey | undefined): iam.PolicyStatement[] {
+  const statements = [new iam.PolicyStatement({
+    sid: 'ReadSigningKeys',
+    actions: ['secretsmanager:GetSecretValue'],
+    resources: [secret.secretFullArn ?? secret.secretArn],
+  })];
+  if (key) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'DecryptSigningKeysThroughSecretsManager',
+      actions: ['kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: {
+        'StringEquals': { 'kms:ViaService': `secretsmanager.${Stack.of(secret).region}.amazonaws.com` },
+        'ForAnyValue:StringEquals': { 'kms:EncryptionContext:SecretARN': secret.secretArn },
+      },
+    }));
+  }
+  return statements;
+}

@@ -1,0 +1,198 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { JwtAuthorizer, JwtAuthorizerProps, JwtAuthorizerType } from '../src/jwt-authorizer';
+import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
+import { expectCfnLintClean } from './helpers/cfn-lint';
+import { expectNoUnacknowledgedFindings } from './helpers/nag';
+import { testStack } from './helpers/stack';
+
+const RBAC = {
+  rolePermissions: { admin: ['user:read:any', 'user:write:any'], user: ['user:read:own'] },
+  permissionMethods: {
+    'user:read:own': ['GET /users/me'],
+    'user:read:any': ['GET /users', 'GET /users/*'],
+    'user:write:any': ['PUT /users/*', 'DELETE /users/*'],
+  },
+};
+
+type Extra = Partial<JwtAuthorizerProps>;
+
+function synth(extra: Extra = {}): { stack: Stack; keys: RotatingJwtSecret; authz: JwtAuthorizer; template: Template } {
+  const stack = testStack();
+  const keys = new RotatingJwtSecret(stack, 'Keys');
+  const authz = new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'https://issuer.example.com', audience: 'orders-api', ...RBAC, ...extra });
+  attachToApi(stack, authz);
+  return { stack, keys, authz, template: Template.fromStack(stack) };
+}
+
+/** An authorizer must sit on a method of a REST API to synthesize. */
+function attachToApi(stack: Stack, authz: JwtAuthorizer): void {
+  const api = new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false });
+  api.root.addResource('users').addMethod('GET', new apigateway.MockIntegration(), { authorizer: authz.authorizer });
+}
+
+describe('JwtAuthorizer with a RotatingJwtSecret', () => {
+  const { stack, authz, template } = synth();
+
+  test('is a TOKEN authorizer on the Authorization header that caches 5 minutes and pre-checks the Bearer format', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 300,
+      IdentityValidationExpression: '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+    });
+  });
+
+  test('configures the bundled handler with issuer, audience, role map and limits', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Environment: {
+        Variables: Match.objectLike({
+          JWT_SECRET_ID: { Ref: Match.stringLikeRegexp('KeysSecret') },
+          JWT_ISSUER: 'https://issuer.example.com',
+          JWT_AUDIENCE: 'orders-api',
+          JWT_ROLE_CLAIM: 'role',
+          ROLE_PERMISSIONS: JSON.stringify(RBAC.rolePermissions),
+          PERMISSION_METHODS: JSON.stringify(RBAC.permissionMethods),
+          JWT_MAX_TOKEN_LIFETIME_SECONDS: '3600',
+          JWT_CLOCK_SKEW_SECONDS: '60',
+          KEY_CACHE_TTL_SECONDS: '300',
+        }),
+      },
+    });
+  });
+
+  test('its role may only read the secret and decrypt it through Secrets Manager for that secret', () => {
+    const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('^Read the JWT signing key ring') } });
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      { Sid: 'ReadSigningKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: expect.stringMatching(/KeysSecret/) } },
+      {
+        Sid: 'DecryptSigningKeysThroughSecretsManager',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/KeysKey/), 'Arn'] },
+        Condition: {
+          'StringEquals': { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
+          'ForAnyValue:StringEquals': { 'kms:EncryptionContext:SecretARN': { Ref: expect.stringMatching(/KeysSecret/) } },
+        },
+      },
+    ]);
+  });
+
+  test('only this API\'s authorizer may invoke the function', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'apigateway.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuthzFunction'), 'Arn'] },
+      SourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/authorizers/')])] },
+    });
+  });
+
+  test('has zero unacknowledged findings in the four cdk-nag packs', () => {
+    expectNoUnacknowledgedFindings(authz);
+  });
+
+  test('passes cfn-lint with no error', () => {
+    expectCfnLintClean(stack);
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concurrency', () => {
+  const stack = testStack();
+  const key = kms.Key.fromKeyArn(stack, 'ImportedKey', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Imported', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf');
+  const authz = new JwtAuthorizer(stack, 'Authz', {
+    secret,
+    secretEncryptionKey: key,
+    issuer: 'issuer',
+    audience: 'aud',
+    ...RBAC,
+    type: JwtAuthorizerType.REQUEST,
+    roleClaim: 'app:role',
+    resultsCacheTtl: Duration.minutes(1),
+    maxTokenLifetime: Duration.minutes(15),
+    reservedConcurrentExecutions: 50,
+  });
+  attachToApi(stack, authz);
+  const template = Template.fromStack(stack);
+
+  test('reads the imported secret by its full ARN and decrypts with the given key', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'ReadSigningKeys', Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf' }),
+          Match.objectLike({ Sid: 'DecryptSigningKeysThroughSecretsManager', Resource: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' }),
+        ]),
+      },
+    });
+  });
+
+  test('is a REQUEST authorizer with the shorter cache and the custom role claim', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST', AuthorizerResultTtlInSeconds: 60 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 50,
+      Environment: { Variables: Match.objectLike({ JWT_ROLE_CLAIM: 'app:role', JWT_MAX_TOKEN_LIFETIME_SECONDS: '900' }) },
+    });
+  });
+
+  test('with reserved concurrency, no concurrency acknowledgement is needed or made', () => {
+    expectNoUnacknowledgedFindings(authz);
+    expect(JSON.stringify(authz.function.node.metadata)).not.toContain('LambdaConcurrency');
+  });
+
+  test('passes cfn-lint with no error', () => {
+    expectCfnLintClean(stack);
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('JwtAuthorizer rejects bad props at construct time', () => {
+  const cases: Array<[string, Extra, RegExp]> = [
+    ['a cache TTL longer than the token lifetime', { maxTokenLifetime: Duration.minutes(10), resultsCacheTtl: Duration.minutes(15) },
+      /Authz: resultsCacheTtl must not exceed the token lifetime \(10 minutes\).*got 15 minutes/],
+    ['a cache TTL over an hour', { resultsCacheTtl: Duration.hours(2) }, /resultsCacheTtl must be between 0 seconds and 1 hour, got 2 hours/],
+    ['a clock skew over 5 minutes', { clockSkew: Duration.minutes(10) }, /clockSkew must be between 0 seconds and 5 minutes, got 10 minutes/],
+    ['a token lifetime beyond what the key ring covers', { maxTokenLifetime: Duration.hours(2) },
+      /maxTokenLifetime must not exceed signingKeys.maxTokenLifetime \(1 hour\)/],
+    ['a role granting an undefined permission', { rolePermissions: { user: ['user:read:own', 'user:delete:all'] } },
+      /rolePermissions 'user' grants 'user:delete:all', which permissionMethods does not define/],
+    ['a method without a path', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET users/me'] } },
+      /permissionMethods 'user:read:own' has 'GET users\/me'/],
+    ['a path parameter in braces', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET /users/{id}'] } },
+      /permissionMethods 'user:read:own' has 'GET \/users\/\{id\}'.*with \* for path parameters/],
+    ['no roles', { rolePermissions: {} }, /rolePermissions must define at least one role/],
+    ['a registered claim as role claim', { roleClaim: 'sub' }, /roleClaim must match .* and not be a registered claim/],
+    ['an empty issuer', { issuer: '' }, /issuer must be 1 to 256 characters, got 0/],
+    ['an invalid validation regex', { identityValidationRegex: '^Bearer (' }, /identityValidationRegex is not a valid regular expression/],
+  ];
+
+  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, extra, message) => {
+    const stack = testStack();
+    const keys = new RotatingJwtSecret(stack, 'Keys');
+    let error: Error | undefined;
+    try {
+      new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'i', audience: 'a', ...RBAC, ...extra });
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toMatch(message);
+  });
+
+  test('rejects both signingKeys and secret', () => {
+    const stack = testStack();
+    const keys = new RotatingJwtSecret(stack, 'Keys');
+    expect(() => new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, secret: keys.secret, issuer: 'i', audience: 'a', ...RBAC }))
+      .toThrow(/Authz: signingKeys or secret must be given, and not both/);
+  });
+});
