@@ -17,7 +17,7 @@
  * | `JWT_MAX_TOKEN_AGE_SECONDS`        | integer 1..604800           | `3600`  | `now - iat` may not exceed it |
  * | `JWT_CLOCK_SKEW_SECONDS`           | integer 0..300              | `60`    | tolerance for `exp`, `nbf`, `iat` |
  * | `JWT_MAX_TOKEN_BYTES`              | integer 256..65536          | `8192`  | longer tokens are rejected unparsed |
- * | `KEY_CACHE_TTL_SECONDS`            | integer 0..3600             | `300`   | read by index.ts; key ring cache lifetime |
+ * | `KEY_CACHE_TTL_SECONDS`            | integer 0..3600             | `300`   | read by index.ts; key ring cache lifetime (0 = fetch per request) |
  * | `KEY_REFETCH_MIN_INTERVAL_SECONDS` | integer 1..3600             | `30`    | read by index.ts; unknown-kid refetch rate limit |
  *
  * Any variable that is present but malformed, or a required one that is missing, makes the
@@ -45,6 +45,22 @@
  *   ARN holds the concrete request path, so use `*`.
  * - every permission a role names must be defined in `PERMISSION_METHODS` (a dangling name is
  *   almost always a typo, so it invalidates the configuration rather than being skipped).
+ *
+ * ## What the construct must grant and configure
+ *
+ * - IAM: `secretsmanager:GetSecretValue` on the secret (the handler only ever asks for
+ *   VersionStage AWSCURRENT, so a `secretsmanager:VersionStage = AWSCURRENT` condition may be
+ *   added); `kms:Decrypt` on the secret's key (via Secrets Manager only); the usual CloudWatch
+ *   Logs permissions. Nothing else: the handler calls no other API.
+ * - Handler `index.handler`, code `assets/authorizer`. TOKEN authorizer (identity source
+ *   `method.request.header.Authorization`) or REQUEST authorizer with that header as identity
+ *   source. Authorizer result caching is safe across methods (the policy covers all of the
+ *   role's methods), but a cached Allow outlives the token's `exp` by up to the cache TTL, so
+ *   keep that TTL short (e.g. 300 s or less).
+ * - Logs: one JSON line per request, `{"source":"jwt-authorizer","level","decision":"allow"|
+ *   "deny","reason":<DenyReason|"ok">,"eventType","kid"?,"role"?}`, and one `level:"error"` line
+ *   at cold start when the configuration is invalid. A metric filter on `decision = "deny"`
+ *   (or `reason = "config_invalid"` / `"keys_unavailable"`) gives alarms.
  *
  * A successful check returns an Allow policy listing every method the role may call (not only
  * the requested one), built on the incoming methodArn's `arn:<partition>:execute-api:<region>:

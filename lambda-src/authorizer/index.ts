@@ -5,7 +5,7 @@
  * Environment variables and the role map format are documented at the top of core.ts.
  *
  * IAM: `secretsmanager:GetSecretValue` on the secret, plus `kms:Decrypt` on its key when the
- * secret is encrypted with a customer managed key.
+ * secret is encrypted with a customer managed key (see core.ts for the full deployment notes).
  */
 // The SDK is bundled into the asset by esbuild (build-tools/bundle-handlers.ts), so it is a
 // devDependency of the library on purpose.
