@@ -1,1 +1,5 @@
 export * from './rotating-jwt-secret';
+export * from './least-privilege-lambda-policies';
+export * from './least-privilege-checker';
+export * from './jwt-authorizer';
+export * from './security-audit-trail';

@@ -1,7 +1,6 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -37,17 +36,12 @@ export interface JwtAuthorizerProps {
   /**
    * An existing secret holding a key ring in the RotatingJwtSecret format (README, "Secret
    * format"), for example one created in another stack. Give either this or `signingKeys`.
+   * Import it with `Secret.fromSecretAttributes({ secretCompleteArn, encryptionKey })` when a
+   * customer-managed key encrypts it, so the function may decrypt it.
    *
    * @default - use `signingKeys`
    */
   readonly secret?: secretsmanager.ISecret;
-
-  /**
-   * The KMS key that encrypts `secret`, when it is a customer-managed key.
-   *
-   * @default - `secret.encryptionKey`, or the AWS managed key of Secrets Manager
-   */
-  readonly secretEncryptionKey?: kms.IKey;
 
   /**
    * The exact `iss` claim a token must carry.
@@ -187,6 +181,7 @@ const DEFAULT_VALIDATION_REGEX = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Z
 const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 const METHOD = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|\*) (\/|(\/([A-Za-z0-9._~:@!$&'()+,;=%-]+|\*))+)$/;
 const CLAIM = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
+const MAX_METHODS_PER_ROLE = 200;
 const REGISTERED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'];
 
 /**
@@ -225,7 +220,6 @@ export class JwtAuthorizer extends Construct {
     this.validate(props, maxTokenLifetime, maxTokenAge, clockSkew, keyCacheTtl);
 
     const secret = props.signingKeys?.secret ?? props.secret!;
-    const secretKey = props.signingKeys?.encryptionKey ?? props.secretEncryptionKey ?? props.secret?.encryptionKey;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logKey = props.logEncryptionKey ?? props.signingKeys?.encryptionKey
       ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');
@@ -252,17 +246,12 @@ export class JwtAuthorizer extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
+      readSecrets: [secret],
       noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
         'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
     });
     this.function = fn.function;
     this.logGroup = fn.logGroup;
-
-    new iam.ManagedPolicy(fn, 'ReadKeysPolicy', {
-      description: 'Read the JWT signing key ring (AWSCURRENT), and nothing else',
-      roles: [fn.role],
-      statements: readSecretStatements(secret, secretKey),
-    });
 
     if (props.reservedConcurrentExecutions === undefined) {
       for (const ruleId of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {
@@ -339,29 +328,15 @@ export class JwtAuthorizer extends Construct {
       if (!NAME.test(role)) throw new ValidationError(this, 'rolePermissions', `has an invalid role name '${role}' (allowed: ${NAME})`);
       if (granted.length === 0) throw new ValidationError(this, 'rolePermissions', `'${role}' must grant at least one permission`);
       for (const p of granted) {
-        if (!(p in permissions)) throw new ValidationError(this, 'rolePermissions', `'${role}' grants '${p}', which permissionMethods does not define`);
+        if (!Object.prototype.hasOwnProperty.call(permissions, p)) {
+          throw new ValidationError(this, 'rolePermissions', `'${role}' grants '${p}', which permissionMethods does not define`);
+        }
+      }
+      // The handler lists every allowed method in one policy; it refuses roles beyond this cap.
+      const methods = new Set(granted.flatMap((p) => permissions[p]));
+      if (methods.size > MAX_METHODS_PER_ROLE) {
+        throw new ValidationError(this, 'rolePermissions', `'${role}' resolves to ${methods.size} methods; at most ${MAX_METHODS_PER_ROLE} fit one authorizer policy`);
       }
     }
   }
-}
-
-/** Read AWSCURRENT of one secret; decrypt only through Secrets Manager, only for that secret. */
-function readSecretStatements(secret: secretsmanager.ISecret, key: kms.IKey | undefined): iam.PolicyStatement[] {
-  const statements = [new iam.PolicyStatement({
-    sid: 'ReadSigningKeys',
-    actions: ['secretsmanager:GetSecretValue'],
-    resources: [secret.secretFullArn ?? secret.secretArn],
-  })];
-  if (key) {
-    statements.push(new iam.PolicyStatement({
-      sid: 'DecryptSigningKeysThroughSecretsManager',
-      actions: ['kms:Decrypt'],
-      resources: [key.keyArn],
-      conditions: {
-        'StringEquals': { 'kms:ViaService': `secretsmanager.${Stack.of(secret).region}.amazonaws.com` },
-        'ForAnyValue:StringEquals': { 'kms:EncryptionContext:SecretARN': secret.secretArn },
-      },
-    }));
-  }
-  return statements;
 }

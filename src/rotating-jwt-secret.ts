@@ -315,28 +315,24 @@ export class RotatingJwtSecret extends Construct {
 
   /** Exactly what the rotation handler calls, on this secret and this key only. */
   private grantRotation(rotation: BundledFunction): void {
-    new iam.ManagedPolicy(rotation, 'RotationPolicy', {
-      description: 'Rotate this JWT signing key ring, and nothing else',
-      roles: [rotation.role],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'RotateThisSecret',
-          actions: [
-            'secretsmanager:DescribeSecret',
-            'secretsmanager:GetSecretValue',
-            'secretsmanager:PutSecretValue',
-            'secretsmanager:UpdateSecretVersionStage',
-          ],
-          resources: [this.secret.secretArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'UseKeyThroughSecretsManagerForThisSecret',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [this.encryptionKey.keyArn],
-          conditions: this.keyUseConditions(),
-        }),
-      ],
-    });
+    rotation.permissions.addStatements(
+      new iam.PolicyStatement({
+        sid: 'RotateThisSecret',
+        actions: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        resources: [this.secret.secretArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'UseKeyThroughSecretsManagerForThisSecret',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.encryptionKey.keyArn],
+        conditions: this.keyUseConditions(),
+      }),
+    );
   }
 
   /**

@@ -45,7 +45,11 @@ describe('acknowledgements in src/', () => {
   test('every acknowledgement in src/ goes through the acknowledge() helper', () => {
     const offenders = sourceFiles(path.join(__dirname, '..', 'src'))
       .filter((f) => !f.endsWith(path.join('private', 'acknowledge.ts')))
-      .filter((f) => /Validations\.of\([^)]*\)\.acknowledge|ACKNOWLEDGED_RULES_METADATA_KEY/.test(fs.readFileSync(f, 'utf8')));
+      .filter((f) => {
+        // Reading acknowledgements (the checker honours them) is fine; making one is not.
+        const code = fs.readFileSync(f, 'utf8').split('\n').filter((l) => !/^\s*(\*|\/\/)/.test(l)).join('\n');
+        return /\.acknowledge\(|addMetadata\(\s*Validations\.ACKNOWLEDGED_RULES_METADATA_KEY/.test(code);
+      });
     expect(offenders).toEqual([]);
   });
 

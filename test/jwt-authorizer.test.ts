@@ -66,21 +66,27 @@ describe('JwtAuthorizer with a RotatingJwtSecret', () => {
   });
 
   test('its role may only read the secret and decrypt it through Secrets Manager for that secret', () => {
-    const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('^Read the JWT signing key ring') } });
+    const policies = template.findResources('AWS::IAM::ManagedPolicy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('AuthzFunctionServiceRole') }] },
+    });
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements).toEqual([
-      { Sid: 'ReadSigningKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: expect.stringMatching(/KeysSecret/) } },
+    expect(statements).toEqual(expect.arrayContaining([
+      { Sid: 'ReadSecret0', Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: { Ref: expect.stringMatching(/KeysSecret/) } },
       {
-        Sid: 'DecryptSigningKeysThroughSecretsManager',
+        Sid: 'DecryptSecret0',
         Effect: 'Allow',
         Action: 'kms:Decrypt',
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/KeysKey/), 'Arn'] },
         Condition: {
-          'StringEquals': { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
-          'ForAnyValue:StringEquals': { 'kms:EncryptionContext:SecretARN': { Ref: expect.stringMatching(/KeysSecret/) } },
+          StringEquals: {
+            'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com',
+            'kms:EncryptionContext:SecretARN': { Ref: expect.stringMatching(/KeysSecret/) },
+          },
         },
       },
-    ]);
+    ]));
+    // Beyond the key ring, the role may only write its own log streams.
+    expect(statements.map((s) => s.Sid).sort()).toEqual(['DecryptSecret0', 'ReadSecret0', 'WriteOwnLogGroup']);
   });
 
   test('only this API\'s authorizer may invoke the function', () => {
@@ -107,10 +113,12 @@ describe('JwtAuthorizer with a RotatingJwtSecret', () => {
 describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concurrency', () => {
   const stack = testStack();
   const key = kms.Key.fromKeyArn(stack, 'ImportedKey', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
-  const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Imported', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf');
+  const secret = secretsmanager.Secret.fromSecretAttributes(stack, 'Imported', {
+    secretCompleteArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf',
+    encryptionKey: key,
+  });
   const authz = new JwtAuthorizer(stack, 'Authz', {
     secret,
-    secretEncryptionKey: key,
     issuer: 'issuer',
     audience: 'aud',
     ...RBAC,
@@ -127,8 +135,8 @@ describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concu
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'ReadSigningKeys', Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf' }),
-          Match.objectLike({ Sid: 'DecryptSigningKeysThroughSecretsManager', Resource: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' }),
+          Match.objectLike({ Sid: 'ReadSecret0', Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf' }),
+          Match.objectLike({ Sid: 'DecryptSecret0', Resource: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' }),
         ]),
       },
     });
@@ -171,6 +179,11 @@ describe('JwtAuthorizer rejects bad props at construct time', () => {
     ['a path parameter in braces', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET /users/{id}'] } },
       /permissionMethods 'user:read:own' has 'GET \/users\/\{id\}'.*with \* for path parameters/],
     ['no roles', { rolePermissions: {} }, /rolePermissions must define at least one role/],
+    ['a permission named like an Object built-in', { rolePermissions: { user: ['constructor'] } },
+      /rolePermissions 'user' grants 'constructor', which permissionMethods does not define/],
+    ['a role resolving to more than 200 methods',
+      { rolePermissions: { user: ['many'] }, permissionMethods: { many: Array.from({ length: 201 }, (_, i) => `GET /r${i}`) } },
+      /rolePermissions 'user' resolves to 201 methods; at most 200 fit one authorizer policy/],
     ['a registered claim as role claim', { roleClaim: 'sub' }, /roleClaim must match .* and not be a registered claim/],
     ['an empty issuer', { issuer: '' }, /issuer must be 1 to 256 characters, got 0/],
     ['an invalid validation regex', { identityValidationRegex: '^Bearer (' }, /identityValidationRegex is not a valid regular expression/],

@@ -1,15 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { allowLogGroupEncryption } from './encryption-key';
-import { flattenForFinding } from './nag-finding';
+import { LeastPrivilegeLambdaPolicies } from '../least-privilege-lambda-policies';
 
 /** Where the build puts the bundled handlers (assets/<name>/index.js), shipped in the npm package. */
 export const ASSETS_DIR = path.join(__dirname, '..', '..', 'assets');
@@ -29,6 +30,10 @@ export interface BundledFunctionProps {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Secrets the handler reads (read access, and decrypt through Secrets Manager for them only). */
+  readonly readSecrets?: secretsmanager.ISecret[];
+  /** Further exact-ARN statements the handler needs. */
+  readonly statements?: iam.PolicyStatement[];
   /** Why no dead-letter queue: every bundled function is invoked synchronously. */
   readonly noDeadLetterQueueReason: string;
 }
@@ -36,13 +41,14 @@ export interface BundledFunctionProps {
 /**
  * A Lambda function running one of the library's bundled handlers: Node.js 24, its own
  * KMS-encrypted log group with explicit retention, and a role that starts with no policy at
- * all (no AWS managed policy, no inline default policy). The owning construct attaches exactly
- * the permissions the handler uses.
+ * all (no AWS managed policy, no inline default policy); `permissions` holds exactly what the
+ * handler uses, as customer-managed policies.
  */
 export class BundledFunction extends Construct {
   public readonly function: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
+  public readonly permissions: LeastPrivilegeLambdaPolicies;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
@@ -86,21 +92,14 @@ export class BundledFunction extends Construct {
     // The function must not start before its log group exists with encryption and retention.
     this.function.node.addDependency(this.logGroup);
 
-    const logStreams = Stack.of(this).formatArn({
-      service: 'logs', resource: 'log-group', resourceName: `${logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    // The library's own functions dogfood its least-privilege policies: no AWS managed policy,
+    // no inline policy, exact ARNs only.
+    this.permissions = new LeastPrivilegeLambdaPolicies(this, 'Permissions', {
+      function: this.function,
+      logGroup: this.logGroup,
+      secrets: props.readSecrets,
+      statements: props.statements,
     });
-    const logsPolicy = new iam.ManagedPolicy(this, 'LogsPolicy', {
-      description: 'Write to this function\'s own log group only',
-      roles: [this.role],
-      statements: [new iam.PolicyStatement({
-        sid: 'WriteOwnLogGroup',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logStreams],
-      })],
-    });
-    acknowledge(logsPolicy, `AwsSolutions-IAM5[Resource::${flattenForFinding(this, logStreams)}]`,
-      'Lambda names its log streams at run time, so the stream part of the ARN cannot be known at deploy time; ' +
-      'the wildcard is confined to streams of this function\'s own log group.');
 
     acknowledgeSynchronousInvocation(this.function, props.noDeadLetterQueueReason);
     if (!props.vpc) acknowledgeNoVpc(this.function);
