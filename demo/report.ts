@@ -3,8 +3,14 @@
  * pack (unacknowledged and acknowledged), and each acknowledgement with its reason.
  */
 import { CfnResource, Stack } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import * as library from '../src';
 import { NAG_PACKS, acknowledgements, nagFindings } from '../test/helpers/nag';
+
+/** Every construct class the library exports, so the report can find them anywhere in the tree. */
+const LIBRARY_CONSTRUCTS: Array<abstract new (...args: never[]) => IConstruct> = (Object.values(library) as unknown[]).filter(
+  (v): v is abstract new (...args: never[]) => IConstruct => typeof v === 'function' && v.prototype instanceof Construct,
+);
 
 export interface SecurityReport {
   readonly text: string;
@@ -15,10 +21,21 @@ export function securityReport(stack: Stack): SecurityReport {
   const lines: string[] = [];
   lines.push(`Security report for ${stack.stackName}`, '');
 
-  lines.push('Resources per construct:');
-  for (const child of stack.node.children) {
-    const count = child.node.findAll().filter((c) => CfnResource.isCfnResource(c)).length;
-    if (count > 0) lines.push(`  ${child.node.id.padEnd(32)} ${String(count).padStart(4)}  (${constructType(child)})`);
+  lines.push('Resources per construct (nested library constructs indented):');
+  for (const c of stack.node.findAll()) {
+    const type = LIBRARY_CONSTRUCTS.find((k) => c instanceof k);
+    if (!type) continue;
+    const depth = ancestors(c).filter((a) => LIBRARY_CONSTRUCTS.some((k) => a instanceof k)).length;
+    const count = c.node.findAll().filter((r) => CfnResource.isCfnResource(r)).length;
+    const label = `${'  '.repeat(depth)}${type.name}`;
+    lines.push(`  ${label.padEnd(34)} ${String(count).padStart(4)}  ${c.node.path}`);
+  }
+
+  for (const trail of stack.node.findAll().filter((c): c is library.SecurityAuditTrail => c instanceof library.SecurityAuditTrail)) {
+    lines.push('', `CIS alarms of ${trail.node.path} (${trail.controlIds.length}, metric filters byte-exact):`);
+    for (const id of trail.controlIds) {
+      lines.push(`  ${id.padEnd(14)} alarm on metric ${(trail.alarm(id).metric as { metricName?: string }).metricName}`);
+    }
   }
 
   const findings = nagFindings(stack);
@@ -42,6 +59,8 @@ export function securityReport(stack: Stack): SecurityReport {
   return { text: lines.join('\n'), unacknowledged: findings.length };
 }
 
-function constructType(c: IConstruct): string {
-  return c.constructor.name;
+function ancestors(c: IConstruct): IConstruct[] {
+  const out: IConstruct[] = [];
+  for (let s = c.node.scope; s; s = s.node.scope) out.push(s);
+  return out;
 }

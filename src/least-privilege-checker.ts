@@ -67,7 +67,7 @@ export class LeastPrivilegeChecker implements IPolicyValidationPlugin {
   public readonly name: string = 'LeastPrivilegeChecker';
 
   /** The rules this plugin evaluates. */
-  public readonly ruleIds: string[] = STATEMENT_CHECKS.map((c) => c.ruleId);
+  public readonly ruleIds?: string[] = STATEMENT_CHECKS.map((c) => c.ruleId);
 
   private readonly scope?: IConstruct;
 

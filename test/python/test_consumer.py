@@ -68,3 +68,57 @@ def test_the_wheel_ships_the_bundled_handlers():
             names = set(tgz.getnames())
     assert "package/assets/rotation/index.js" in names
     assert not any(n.startswith("package/lambda-src/") for n in names)
+
+
+def test_security_audit_trail_synthesizes_from_python(consumer_python):
+    template = synth(
+        consumer_python,
+        """
+        trail = csb.SecurityAuditTrail(stack, "Audit", disabled_controls=["CloudWatch.3"])
+        assert "CloudWatch.3" not in trail.control_ids
+        assert trail.alarm("CloudWatch.1") is not None
+        """,
+    )
+    (cfn_trail,) = resources_of(template, "AWS::CloudTrail::Trail")
+    assert cfn_trail["Properties"]["IsMultiRegionTrail"] is True
+    assert cfn_trail["Properties"]["EnableLogFileValidation"] is True
+    assert len(resources_of(template, "AWS::Logs::MetricFilter")) == 14
+
+
+def test_least_privilege_lambda_policies_from_python(consumer_python):
+    template = synth(
+        consumer_python,
+        """
+        from aws_cdk import aws_lambda as lambda_, aws_dynamodb as ddb
+        table = ddb.Table(stack, "Table", partition_key=ddb.Attribute(name="pk", type=ddb.AttributeType.STRING))
+        fn = lambda_.Function(stack, "Fn", runtime=lambda_.Runtime.NODEJS_24_X, handler="index.handler",
+                              code=lambda_.Code.from_inline("exports.handler=async()=>1"))
+        csb.LeastPrivilegeLambdaPolicies(stack, "Perms", function=fn,
+            tables=[csb.TablePermission(table=table, access=csb.TableAccessLevel.READ)])
+        """,
+    )
+    (role,) = resources_of(template, "AWS::IAM::Role")
+    assert "ManagedPolicyArns" not in role["Properties"] or all(
+        "aws:policy" not in str(arn) for arn in role["Properties"]["ManagedPolicyArns"]
+    )
+    assert resources_of(template, "AWS::IAM::Policy") == []
+    statements = [s for p in resources_of(template, "AWS::IAM::ManagedPolicy") for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert "dynamodb:GetItem" in actions and "dynamodb:Scan" not in actions and "dynamodb:PutItem" not in actions
+
+
+def test_jwt_authorizer_from_python(consumer_python):
+    template = synth(
+        consumer_python,
+        """
+        from aws_cdk import aws_apigateway as apigw
+        keys = csb.RotatingJwtSecret(stack, "Keys")
+        authz = csb.JwtAuthorizer(stack, "Authz", signing_keys=keys, issuer="https://issuer", audience="api",
+            role_permissions={"user": ["read"]}, permission_methods={"read": ["GET /items"]})
+        api = apigw.RestApi(stack, "Api", cloud_watch_role=False)
+        api.root.add_resource("items").add_method("GET", apigw.MockIntegration(), authorizer=authz.authorizer)
+        """,
+    )
+    (authorizer,) = resources_of(template, "AWS::ApiGateway::Authorizer")
+    assert authorizer["Properties"]["Type"] == "TOKEN"
+    assert authorizer["Properties"]["AuthorizerResultTtlInSeconds"] == 300
