@@ -14,14 +14,12 @@ const root = path.join(__dirname, '..');
 const srcDir = path.join(root, 'lambda-src');
 const outDir = path.join(root, 'assets');
 
-const handlers = fs.readdirSync(srcDir, { withFileTypes: true })
-  // A handler folder's index.ts exports `handler`; shared modules (key-ring, jwt) are only imported.
-  .filter((d) => d.isDirectory() && isHandler(path.join(srcDir, d.name, 'index.ts')))
-  .map((d) => d.name);
+const SHARED = new Set(['key-ring', 'jwt']);
 
-function isHandler(file: string): boolean {
-  return fs.existsSync(file) && /export (const|async function|function) handler\b/.test(fs.readFileSync(file, 'utf8'));
-}
+const handlers = fs.readdirSync(srcDir, { withFileTypes: true })
+  // Shared modules (key-ring, jwt) are only imported; every other folder with an index.ts ships.
+  .filter((d) => d.isDirectory() && !SHARED.has(d.name) && fs.existsSync(path.join(srcDir, d.name, 'index.ts')))
+  .map((d) => d.name);
 
 fs.rmSync(outDir, { recursive: true, force: true });
 for (const name of handlers) {
@@ -39,5 +37,8 @@ for (const name of handlers) {
     sourcemap: false,
     logLevel: 'warning',
   });
+  // A module meant for people (not Lambda) ships its hand-written type declarations too.
+  const types = path.join(srcDir, name, 'index.d.ts.template');
+  if (fs.existsSync(types)) fs.copyFileSync(types, path.join(outDir, name, 'index.d.ts'));
   process.stdout.write(`bundled ${name}: ${fs.statSync(outfile).size} bytes\n`);
 }

@@ -67,6 +67,8 @@ def test_the_wheel_ships_the_bundled_handlers():
         with whl.open(inner) as raw, tarfile.open(fileobj=raw, mode="r:gz") as tgz:
             names = set(tgz.getnames())
     assert "package/assets/rotation/index.js" in names
+    assert "package/assets/authorizer/index.js" in names
+    assert "package/assets/issuer/index.js" in names and "package/assets/issuer/index.d.ts" in names
     assert not any(n.startswith("package/lambda-src/") for n in names)
 
 
