@@ -1,0 +1,474 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { HardenedRestApi, HardenedRestApiProps, WafRuleAction } from '../src/hardened-rest-api';
+import { JwtAuthorizer } from '../src/jwt-authorizer';
+import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
+import { expectCfnLintClean } from './helpers/cfn-lint';
+import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
+import { testStack } from './helpers/stack';
+
+const RBAC = {
+  issuer: 'https://issuer.example.com',
+  audience: 'orders-api',
+  rolePermissions: { admin: ['orders:read', 'orders:write'], user: ['orders:read'] },
+  permissionMethods: { 'orders:read': ['GET /orders', 'GET /orders/*'], 'orders:write': ['POST /orders'] },
+};
+
+type Extra = Partial<HardenedRestApiProps>;
+
+function build(extra: Extra = {}): { stack: Stack; api: HardenedRestApi } {
+  const stack = testStack();
+  const keys = new RotatingJwtSecret(stack, 'Keys');
+  const api = new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC, ...extra });
+  api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+  return { stack, api };
+}
+
+function wafRules(template: Template): Array<Record<string, any>> {
+  const acls = template.findResources('AWS::WAFv2::WebACL');
+  return Object.values(acls)[0].Properties.Rules;
+}
+
+describe('HardenedRestApi with default props', () => {
+  const { stack, api } = build();
+  api.addMethod('/orders', 'POST', new apigateway.MockIntegration(), {
+    requestSchema: { type: apigateway.JsonSchemaType.OBJECT, required: ['item'], properties: { item: { type: apigateway.JsonSchemaType.STRING } } },
+  });
+  const template = Template.fromStack(stack);
+
+  test('is a REGIONAL REST API with a TLS 1.2+ enhanced security policy in strict mode and no account CloudWatch role', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  test('every method uses the JWT authorizer and the body-and-parameters validator', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties);
+    expect(methods).toHaveLength(2);
+    for (const m of methods) {
+      expect(m.AuthorizationType).toBe('CUSTOM');
+      expect(m.AuthorizerId).toEqual({ Ref: expect.stringMatching(/^ApiAuthorizer/) });
+      expect(m.RequestValidatorId).toEqual({ Ref: expect.stringMatching(/RequestValidator/) });
+    }
+  });
+
+  test('a request schema becomes a JSON model on the method', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: Match.objectLike({ required: ['item'] }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestModels: { 'application/json': { Ref: Match.stringLikeRegexp('ModelPOST') } },
+    });
+  });
+
+  test('has no CORS preflight when no origin is given', () => {
+    template.resourcePropertiesCountIs('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS' }, 0);
+  });
+
+  test('the stage logs JSON access logs with authorizer, WAF and TLS fields to a KMS-encrypted log group', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0].Properties;
+    const format = JSON.parse(stage.AccessLogSetting.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      authorizerError: '$context.authorizer.error',
+      wafError: '$context.waf.error',
+      wafResponseCode: '$context.wafResponseCode',
+      tlsVersion: '$context.tlsVersion',
+    });
+    expect(stage.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiAccessLogs/), 'Arn'] });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.stringLikeRegexp('^/aws/apigateway/.*/access$'),
+      RetentionInDays: 365,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiKey'), 'Arn'] },
+    });
+  });
+
+  test('the stage logs execution errors without data tracing, traces with X-Ray, throttles and presents a client certificate', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      TracingEnabled: true,
+      ClientCertificateId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClientCertificate'), 'ClientCertificateId'] },
+      MethodSettings: [{
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+        MetricsEnabled: true,
+        ThrottlingRateLimit: 1000,
+        ThrottlingBurstLimit: 2000,
+      }],
+    });
+  });
+
+  test('WAF rules: rate limit first (2,000 per 5 minutes per IP, 429), then the four managed groups in order', () => {
+    const rules = wafRules(template);
+    expect(rules.map((r) => [r.Name, r.Priority])).toEqual([
+      ['RateLimitPerIp', 10],
+      ['AWSManagedRulesAmazonIpReputationList', 20],
+      ['AWSManagedRulesCommonRuleSet', 30],
+      ['AWSManagedRulesKnownBadInputsRuleSet', 40],
+      ['AWSManagedRulesSQLiRuleSet', 50],
+    ]);
+    expect(rules[0].Statement).toEqual({ RateBasedStatement: { Limit: 2000, EvaluationWindowSec: 300, AggregateKeyType: 'IP' } });
+    expect(rules[0].Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429 } } });
+    for (const r of rules.slice(1)) {
+      expect(r.OverrideAction).toEqual({ None: {} });
+      expect(r.Statement.ManagedRuleGroupStatement).toEqual({ VendorName: 'AWS', Name: r.Name });
+    }
+    expect(api.webAclCapacity).toBe(2 + 25 + 700 + 200 + 200);
+  });
+
+  test('the web ACL is REGIONAL, allows by default, and its association depends on the stage', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+    const stageId = stack.getLogicalId(api.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage);
+    const association = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation'))[0];
+    expect(association.DependsOn).toContain(stageId);
+    expect(association.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/WebAcl/), 'Arn'] });
+  });
+
+  test('WAF logs go to an aws-waf-logs- log group with authorization, x-api-key and cookie redacted, unfiltered', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
+      RetentionInDays: 365,
+      KmsKeyId: Match.anyValue(),
+    });
+    const logging = Object.values(template.findResources('AWS::WAFv2::LoggingConfiguration'))[0].Properties;
+    expect(logging.RedactedFields).toEqual([
+      { SingleHeader: { Name: 'authorization' } },
+      { SingleHeader: { Name: 'x-api-key' } },
+      { SingleHeader: { Name: 'cookie' } },
+    ]);
+    expect(logging.LoggingFilter).toBeUndefined();
+    expect(JSON.stringify(logging.LogDestinationConfigs)).toContain(':log-group:aws-waf-logs-');
+    expect(JSON.stringify(logging.LogDestinationConfigs)).not.toContain(':*');
+  });
+
+  test('the key lets CloudWatch Logs encrypt exactly the two log groups', () => {
+    const key = Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('REST API') } }))[0];
+    const logStatements = key.Properties.KeyPolicy.Statement.filter((s: any) => s.Principal?.Service === 'logs.us-east-1.amazonaws.com');
+    expect(logStatements).toHaveLength(2);
+    expect(JSON.stringify(logStatements)).toContain('aws-waf-logs-');
+    expect(JSON.stringify(logStatements)).toContain('/access');
+  });
+
+  test('DEFAULT_4XX and DEFAULT_5XX carry security headers and generic bodies', () => {
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseParameters: {
+          'gatewayresponse.header.Strict-Transport-Security': "'max-age=31536000; includeSubDomains'",
+          'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
+          'gatewayresponse.header.X-Frame-Options': "'DENY'",
+          'gatewayresponse.header.Content-Security-Policy': "'default-src 'none'; frame-ancestors 'none''",
+          'gatewayresponse.header.Cache-Control': "'no-store'",
+        },
+      });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'DEFAULT_5XX',
+      ResponseTemplates: { 'application/json': '{"message":"Internal server error","requestId":"$context.requestId"}' },
+    });
+    const responses = JSON.stringify(template.findResources('AWS::ApiGateway::GatewayResponse'));
+    expect(responses).not.toContain('Access-Control-Allow-Origin');
+  });
+
+  test('the usage plan throttles (burst 1,000, rate 500) and caps 100,000 requests a day on the stage', () => {
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { BurstLimit: 1000, RateLimit: 500 },
+      Quota: { Limit: 100000, Period: 'DAY' },
+      ApiStages: [Match.objectLike({ Stage: Match.anyValue() })],
+    });
+  });
+
+  test('alarms on 5XX rate, 4XX rate, p99 latency and WAF blocked requests, to an encrypted topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Statistic: 'Average', Threshold: 0.05 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '4XXError', Statistic: 'Average', Threshold: 0.25 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Latency', ExtendedStatistic: 'p99', Threshold: 3000 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/WAFV2',
+      MetricName: 'BlockedRequests',
+      Dimensions: Match.arrayWith([{ Name: 'Rule', Value: 'ALL' }]),
+      Threshold: 1000,
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmDescription: Match.stringLikeRegexp('^TestStack/Api:') } }));
+    expect(alarms).toHaveLength(4);
+    for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ApiAlarmTopic/) }]);
+  });
+
+  test('has zero unacknowledged findings in the four cdk-nag packs', () => {
+    expectNoUnacknowledgedFindings(api);
+  });
+
+  test('acknowledges only COG4 on its methods and the stage cache rules, each with a reason', () => {
+    const own = acknowledgements(api).filter((a) => !a.path.includes('/Authorizer/'));
+    expect(own.map((a) => a.id).sort()).toEqual([
+      'AwsSolutions-COG4', 'AwsSolutions-COG4',
+      'HIPAA.Security-APIGWCacheEnabledAndEncrypted', 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'PCI.DSS.321-APIGWCacheEnabledAndEncrypted',
+    ]);
+    for (const a of own) expect(a.reason.length).toBeGreaterThan(100);
+  });
+
+  test('passes cfn-lint with no error', () => {
+    expectCfnLintClean(stack);
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('HardenedRestApi fully configured', () => {
+  const stack = testStack();
+  const keys = new RotatingJwtSecret(stack, 'Keys');
+  const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
+  const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555');
+  const api = new HardenedRestApi(stack, 'Api', {
+    signingKeys: keys,
+    ...RBAC,
+    allowOrigins: ['https://app.example.com'],
+    allowCredentials: true,
+    stageName: 'v1',
+    throttlingRateLimit: 200,
+    throttlingBurstLimit: 400,
+    rateLimit: 100,
+    rateLimitWindow: Duration.minutes(1),
+    forwardedIpHeader: 'X-Forwarded-For',
+    enableAnonymousIpList: true,
+    enableBotControl: true,
+    ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesCommonRuleSet', ruleName: 'SizeRestrictions_BODY', action: WafRuleAction.COUNT }],
+    allowedIpRanges: ['192.0.2.0/24', '2001:db8::/32'],
+    deniedIpRanges: ['198.51.100.0/24'],
+    wafLogBlockedAndCountedOnly: true,
+    usagePlanThrottle: { burstLimit: 50, rateLimit: 20 },
+    usagePlanQuota: { limit: 1000, period: apigateway.Period.WEEK },
+    apiKeyRequired: true,
+    customDomain: { domainName: 'api.example.com', certificate },
+    alarmTopic: topic,
+    latencyThreshold: Duration.seconds(1),
+    logRetention: logs.RetentionDays.THREE_MONTHS,
+  });
+  api.addMethod('/orders/{id}', 'GET', new apigateway.MockIntegration(), { requestParameters: { 'method.request.path.id': true } });
+  const client = api.addApiKey('Partner', { apiKeyName: 'partner' });
+  const template = Template.fromStack(stack);
+
+  test('deny list, then allow list (source IP, both families), then the forwarded-IP rate limit', () => {
+    const rules = wafRules(template);
+    expect(rules.map((r) => [r.Name, r.Priority])).toEqual([
+      ['DenyListedIps', 0],
+      ['AllowListedIps', 1],
+      ['RateLimitPerIp', 10],
+      ['AWSManagedRulesAmazonIpReputationList', 20],
+      ['AWSManagedRulesAnonymousIpList', 30],
+      ['AWSManagedRulesCommonRuleSet', 40],
+      ['AWSManagedRulesKnownBadInputsRuleSet', 50],
+      ['AWSManagedRulesSQLiRuleSet', 60],
+      ['AWSManagedRulesBotControlRuleSet', 70],
+    ]);
+    expect(rules[0].Statement).toEqual({ IPSetReferenceStatement: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/DenyIpv4Set/), 'Arn'] } } });
+    expect(rules[0].Action).toEqual({ Block: {} });
+    expect(rules[1].Statement.OrStatement.Statements).toHaveLength(2);
+    expect(rules[1].Action).toEqual({ Allow: {} });
+    expect(rules[2].Statement.RateBasedStatement).toEqual({
+      Limit: 100,
+      EvaluationWindowSec: 60,
+      AggregateKeyType: 'FORWARDED_IP',
+      ForwardedIPConfig: { HeaderName: 'X-Forwarded-For', FallbackBehavior: 'MATCH' },
+    });
+    expect(rules[5].Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
+    expect(rules[8].Statement.ManagedRuleGroupStatement.ManagedRuleGroupConfigs).toEqual([{ AWSManagedRulesBotControlRuleSet: { InspectionLevel: 'COMMON' } }]);
+    template.hasResourceProperties('AWS::WAFv2::IPSet', { IPAddressVersion: 'IPV6', Addresses: ['2001:db8::/32'] });
+    expect(api.webAclCapacity).toBe(1 + 2 + 2 + 25 + 50 + 700 + 200 + 200 + 50);
+  });
+
+  test('WAF logs keep only BLOCK and COUNT requests', () => {
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      LoggingFilter: {
+        DefaultBehavior: 'DROP',
+        Filters: [{ Behavior: 'KEEP', Requirement: 'MEETS_ANY', Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }] }],
+      },
+    });
+  });
+
+  test('CORS preflight allows only the given origin, without authorization; error responses carry the same CORS headers', () => {
+    const options = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }));
+    expect(options.length).toBeGreaterThan(0);
+    for (const o of options) {
+      expect(o.Properties.AuthorizationType).toBe('NONE');
+      const params = o.Properties.Integration.IntegrationResponses[0].ResponseParameters;
+      expect(params['method.response.header.Access-Control-Allow-Origin']).toBe("'https://app.example.com'");
+      expect(params['method.response.header.Access-Control-Allow-Credentials']).toBe("'true'");
+    }
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'DEFAULT_4XX',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'",
+        'gatewayresponse.header.Access-Control-Allow-Credentials': "'true'",
+        'gatewayresponse.header.Vary': "'Origin'",
+      }),
+    });
+  });
+
+  test('the stage uses the given name and throttling; methods require an API key', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400, LoggingLevel: 'ERROR', DataTraceEnabled: false })],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', ApiKeyRequired: true, RequestParameters: { 'method.request.path.id': true } });
+  });
+
+  test('the API key value comes from a KMS-encrypted generated secret by dynamic reference, never as plain text', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 40, ExcludePunctuation: true, IncludeSpace: false },
+      KmsKeyId: Match.anyValue(),
+    });
+    const key = Object.values(template.findResources('AWS::ApiGateway::ApiKey'))[0].Properties;
+    expect(key.Name).toBe('partner');
+    expect(key.Value).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/ApiKeyPartnerSecret/) }, ':SecretString:::}}']] });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', { KeyId: { Ref: Match.stringLikeRegexp('ApiKeyPartner') } });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { BurstLimit: 50, RateLimit: 20 }, Quota: { Limit: 1000, Period: 'WEEK' } });
+    expect(Object.keys(template.toJSON().Outputs ?? {})).toEqual([]);
+    expect(client.secret.secretArn).toBeDefined();
+  });
+
+  test('the custom domain uses the strict enhanced TLS policy and the execute-api endpoint is disabled', () => {
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'api.example.com',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+    template.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+  });
+
+  test('alarms go to the given topic with the given latency threshold; no topic is created', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Latency', Threshold: 1000, AlarmActions: [{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }] });
+    template.resourceCountIs('AWS::SNS::Topic', 2); // the given one and the key ring's own
+  });
+
+  test('acknowledges the API key secret rotation rules on the secret, with a reason', () => {
+    const onSecret = acknowledgements(api).filter((a) => a.path.endsWith('/ApiKeyPartner/Secret')).map((a) => a.id).sort();
+    expect(onSecret).toEqual([
+      'AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'PCI.DSS.321-SecretsManagerRotationEnabled',
+    ]);
+  });
+
+  test('has zero unacknowledged findings in the four cdk-nag packs', () => {
+    expectNoUnacknowledgedFindings(api);
+  });
+
+  test('passes cfn-lint with no error', () => {
+    expectCfnLintClean(stack);
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('HardenedRestApi options', () => {
+  test('count-only rollout mode counts every rule, including the rate limit and the deny list', () => {
+    const { stack } = build({ wafCountOnly: true, deniedIpRanges: ['198.51.100.0/24'] });
+    const rules = wafRules(Template.fromStack(stack));
+    for (const r of rules) {
+      if (r.OverrideAction) expect(r.OverrideAction).toEqual({ Count: {} });
+      else expect(r.Action).toEqual({ Count: {} });
+    }
+  });
+
+  test('several origins: the preflight echoes a listed origin; error responses echo the Origin without credentials', () => {
+    const { stack } = build({ allowOrigins: ['https://a.example.com', 'https://b.example.com'] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'DEFAULT_5XX',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.Origin', 'gatewayresponse.header.Vary': "'Origin'" }),
+    });
+    expect(JSON.stringify(template.findResources('AWS::ApiGateway::GatewayResponse'))).not.toContain('Allow-Credentials');
+  });
+
+  test('without WAF logging there is no WAF log group', () => {
+    const { stack, api } = build({ wafLogging: false });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 0);
+    expect(api.wafLogGroup).toBeUndefined();
+  });
+
+  test('a passed authorizer is used instead of a JwtAuthorizer', () => {
+    const stack = testStack();
+    const keys = new RotatingJwtSecret(stack, 'Keys');
+    const own = new JwtAuthorizer(stack, 'Own', { signingKeys: keys, ...RBAC, headerName: 'X-Token' });
+    const api = new HardenedRestApi(stack, 'Api', { authorizer: own.authorizer });
+    api.addMethod('/b', 'GET', new apigateway.MockIntegration());
+    expect(api.jwtAuthorizer).toBeUndefined();
+    expect(api.authorizer).toBe(own.authorizer);
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: Match.stringLikeRegexp('^OwnAuthorizer') } });
+  });
+
+  test('over 1,500 WCU is accepted with allowHigherWafCapacityPricing', () => {
+    const { api } = build({
+      allowHigherWafCapacityPricing: true,
+      additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }],
+    });
+    expect(api.webAclCapacity).toBe(1127 + 400);
+  });
+
+  test('metric helpers name the stage and the web ACL', () => {
+    const { api } = build();
+    expect(api.metricServerError().dimensions).toEqual({ ApiName: expect.anything(), Stage: expect.anything() });
+    expect(api.metricLatency().statistic).toBe('p99');
+    expect(api.metricClientError().metricName).toBe('4XXError');
+    expect(api.metricBlockedRequests().dimensions).toEqual({ WebACL: api.webAcl.name, Region: 'us-east-1', Rule: 'ALL' });
+  });
+});
+
+describe('HardenedRestApi rejects bad props at construct time', () => {
+  const cases: Array<[string, Extra, RegExp]> = [
+    ['a web ACL over 1,500 WCU without opting into the higher price',
+      { additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }] },
+      /Api: allowHigherWafCapacityPricing must be true for a web ACL of 1527 WCU: the base price covers 1500 WCU/],
+    ['a web ACL over the 5,000 WCU maximum', { allowHigherWafCapacityPricing: true, additionalManagedRuleGroups: [{ name: 'Huge', vendorName: 'Vendor', capacity: 4000 }] },
+      /additionalManagedRuleGroups make the web ACL 5127 WCU, over the AWS WAF maximum of 5000/],
+    ['origin * with credentials', { allowOrigins: ['*'], allowCredentials: true }, /allowOrigins must list specific origins when allowCredentials is true/],
+    ['an http origin', { allowOrigins: ['http://app.example.com'] }, /allowOrigins must hold '\*' or origins like/],
+    ['a rate limit below WAF\'s minimum of 10', { rateLimit: 5 }, /Api: rateLimit must be between 10 and 2000000000, got 5/],
+    ['a rate window WAF does not offer', { rateLimitWindow: Duration.minutes(3) }, /rateLimitWindow must be 1, 2, 5 or 10 minutes, got 3 minutes/],
+    ['infinite log retention', { logRetention: logs.RetentionDays.INFINITE }, /logRetention must be one of logs.RetentionDays other than INFINITE/],
+    ['a log retention that is no RetentionDays value', { logRetention: 42 as logs.RetentionDays }, /logRetention must be one of logs.RetentionDays .*got 42/],
+    ['an override of a rule group not in the web ACL', { ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesBotControlRuleSet', ruleName: 'x', action: WafRuleAction.COUNT }] },
+      /ruleActionOverrides names rule group 'AWSManagedRulesBotControlRuleSet', which is not in the web ACL/],
+    ['a malformed CIDR', { deniedIpRanges: ['10.0.0.0'] }, /deniedIpRanges must hold CIDR ranges/],
+    ['TLS 1.0', { securityPolicy: apigateway.SecurityPolicy.TLS_1_0 }, /securityPolicy must accept only TLS 1.2 or newer/],
+    ['a stage throttle above the account limit', { throttlingRateLimit: 20000 }, /throttlingRateLimit must be between 1 and 10000/],
+    ['an error-rate threshold above 1', { serverErrorRateThreshold: 5 }, /serverErrorRateThreshold must be a fraction above 0 and at most 1, got 5/],
+    ['a signing key ring without issuer', { issuer: undefined }, /issuer is required with signingKeys/],
+  ];
+
+  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, extra, message) => {
+    let error: Error | undefined;
+    try {
+      build(extra);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toMatch(message);
+  });
+
+  test('rejects both signingKeys and authorizer', () => {
+    const stack = testStack();
+    const keys = new RotatingJwtSecret(stack, 'Keys');
+    const first = new HardenedRestApi(stack, 'First', { signingKeys: keys, ...RBAC });
+    expect(() => new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC, authorizer: first.authorizer }))
+      .toThrow(/Api: signingKeys or authorizer must be given, and not both/);
+  });
+});
