@@ -83,7 +83,8 @@ export interface HardenedRestApiDomainOptions {
   readonly certificate: acm.ICertificate;
 
   /**
-   * Mutual TLS: the truststore of client certificate authorities in S3.
+   * Mutual TLS: the truststore of client certificate authorities in S3. API Gateway allows
+   * mutual TLS only with the legacy `TLS_1_2` policy, which the domain then uses.
    *
    * @default - no mutual TLS
    */
@@ -177,7 +178,7 @@ export interface HardenedRestApiProps {
   /**
    * A name for the REST API.
    *
-   * @default - the construct's id
+   * @default - a name derived from the construct path, unique in the account
    */
   readonly restApiName?: string;
 
@@ -292,7 +293,7 @@ export interface HardenedRestApiProps {
 
   /**
    * The TLS security policy of the API's endpoint and of the custom domain.
-   * TLS 1.0 is refused.
+   * TLS 1.0 and edge-only policies are refused.
    *
    * @default apigateway.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09 (TLS 1.3 and 1.2, forward secrecy, post-quantum key exchange)
    */
@@ -674,12 +675,14 @@ export class HardenedRestApi extends Construct {
     });
 
     if (props.customDomain) {
+      // API Gateway refuses mutual TLS with an enhanced policy; TLS_1_2 is then the strongest it takes.
+      const domainPolicy = props.customDomain.mtls && props.securityPolicy === undefined ? apigateway.SecurityPolicy.TLS_1_2 : securityPolicy;
       this.domainName = new apigateway.DomainName(this, 'DomainName', {
         domainName: props.customDomain.domainName,
         certificate: props.customDomain.certificate,
         endpointType: apigateway.EndpointType.REGIONAL,
-        securityPolicy,
-        endpointAccessMode: securityPolicy.startsWith('SecurityPolicy_') ? apigateway.EndpointAccessMode.STRICT : undefined,
+        securityPolicy: domainPolicy,
+        endpointAccessMode: domainPolicy.startsWith('SecurityPolicy_') ? apigateway.EndpointAccessMode.STRICT : undefined,
         mtls: props.customDomain.mtls,
         mapping: this.restApi,
         basePath: props.customDomain.basePath,
@@ -807,6 +810,13 @@ export class HardenedRestApi extends Construct {
     }
     if (props.securityPolicy === apigateway.SecurityPolicy.TLS_1_0) {
       throw new ValidationError(this, 'securityPolicy', 'must accept only TLS 1.2 or newer, got TLS_1_0');
+    }
+    if (props.securityPolicy !== undefined && props.securityPolicy.endsWith('_EDGE')) {
+      throw new ValidationError(this, 'securityPolicy', `must be a policy for REGIONAL endpoints, got the edge-only ${props.securityPolicy}`);
+    }
+    if (props.customDomain?.mtls && props.securityPolicy?.startsWith('SecurityPolicy_')) {
+      throw new ValidationError(this, 'securityPolicy',
+        `must be TLS_1_2 (or unset) with customDomain.mtls: API Gateway refuses mutual TLS with an enhanced policy, got ${props.securityPolicy}`);
     }
     for (const [prop, value] of [['serverErrorRateThreshold', props.serverErrorRateThreshold], ['clientErrorRateThreshold', props.clientErrorRateThreshold]] as const) {
       if (value !== undefined && !Token.isUnresolved(value) && !(value > 0 && value <= 1)) {

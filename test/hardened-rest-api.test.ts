@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { HardenedRestApi, HardenedRestApiProps, WafRuleAction } from '../src/hardened-rest-api';
 import { JwtAuthorizer } from '../src/jwt-authorizer';
@@ -422,6 +423,22 @@ describe('HardenedRestApi options', () => {
     expect(api.webAclCapacity).toBe(1127 + 400);
   });
 
+  test('mutual TLS on the custom domain uses TLS_1_2, the strongest policy API Gateway allows with it', () => {
+    const stack = testStack();
+    const keys = new RotatingJwtSecret(stack, 'Keys');
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555');
+    const bucket = s3.Bucket.fromBucketName(stack, 'Truststore', 'truststore-bucket');
+    const api = new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC, customDomain: { domainName: 'api.example.com', certificate, mtls: { bucket, key: 'ca.pem' } } });
+    api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      SecurityPolicy: 'TLS_1_2',
+      EndpointAccessMode: Match.absent(),
+      MutualTlsAuthentication: { TruststoreUri: 's3://truststore-bucket/ca.pem' },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+  });
+
   test('metric helpers name the stage and the web ACL', () => {
     const { api } = build();
     expect(api.metricServerError().dimensions).toEqual({ ApiName: expect.anything(), Stage: expect.anything() });
@@ -448,6 +465,11 @@ describe('HardenedRestApi rejects bad props at construct time', () => {
       /ruleActionOverrides names rule group 'AWSManagedRulesBotControlRuleSet', which is not in the web ACL/],
     ['a malformed CIDR', { deniedIpRanges: ['10.0.0.0'] }, /deniedIpRanges must hold CIDR ranges/],
     ['TLS 1.0', { securityPolicy: apigateway.SecurityPolicy.TLS_1_0 }, /securityPolicy must accept only TLS 1.2 or newer/],
+    ['an edge-only TLS policy', { securityPolicy: apigateway.SecurityPolicy.TLS13_2025_EDGE }, /securityPolicy must be a policy for REGIONAL endpoints/],
+    ['an enhanced TLS policy with mutual TLS', {
+      securityPolicy: apigateway.SecurityPolicy.TLS13_1_3_2025_09,
+      customDomain: { domainName: 'api.example.com', certificate: {} as acm.ICertificate, mtls: { bucket: {} as s3.IBucket, key: 'ca.pem' } },
+    }, /securityPolicy must be TLS_1_2 \(or unset\) with customDomain.mtls/],
     ['a stage throttle above the account limit', { throttlingRateLimit: 20000 }, /throttlingRateLimit must be between 1 and 10000/],
     ['an error-rate threshold above 1', { serverErrorRateThreshold: 5 }, /serverErrorRateThreshold must be a fraction above 0 and at most 1, got 5/],
     ['a signing key ring without issuer', { issuer: undefined }, /issuer is required with signingKeys/],
