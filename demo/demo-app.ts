@@ -3,7 +3,8 @@
  * `npm run demo` synthesizes it; a test checks it has zero unacknowledged findings.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { RotatingJwtSecret, SecurityAuditTrail } from '../src';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail } from '../src';
 
 export interface DemoApp {
   readonly app: App;
@@ -13,7 +14,29 @@ export interface DemoApp {
 export function buildDemoApp(outdir?: string): DemoApp {
   const app = new App({ outdir });
   const stack = new Stack(app, 'SecurityBlocksDemo', { env: { account: '123456789012', region: 'us-east-1' } });
-  new RotatingJwtSecret(stack, 'JwtSecret');
+  const signingKeys = new RotatingJwtSecret(stack, 'JwtSecret');
+  // The API is protected by the JwtAuthorizer it creates from these signing keys.
+  const api = new HardenedRestApi(stack, 'OrdersApi', {
+    signingKeys,
+    issuer: 'https://auth.example.com',
+    audience: 'orders-api',
+    rolePermissions: { user: ['orders:read'], admin: ['orders:read', 'orders:write'] },
+    permissionMethods: { 'orders:read': ['GET /orders'], 'orders:write': ['POST /orders'] },
+  });
+  const integration = new apigateway.MockIntegration({
+    requestTemplates: { 'application/json': '{"statusCode": 200}' },
+    integrationResponses: [{ statusCode: '200' }],
+  });
+  api.addMethod('/orders', 'GET', integration, { methodResponses: [{ statusCode: '200' }] });
+  api.addMethod('/orders', 'POST', integration, {
+    methodResponses: [{ statusCode: '200' }],
+    requestSchema: {
+      type: apigateway.JsonSchemaType.OBJECT,
+      required: ['item', 'quantity'],
+      additionalProperties: false,
+      properties: { item: { type: apigateway.JsonSchemaType.STRING, maxLength: 64 }, quantity: { type: apigateway.JsonSchemaType.INTEGER, minimum: 1 } },
+    },
+  });
   new SecurityAuditTrail(stack, 'AuditTrail');
   return { app, stack };
 }

@@ -124,3 +124,24 @@ def test_jwt_authorizer_from_python(consumer_python):
     (authorizer,) = resources_of(template, "AWS::ApiGateway::Authorizer")
     assert authorizer["Properties"]["Type"] == "TOKEN"
     assert authorizer["Properties"]["AuthorizerResultTtlInSeconds"] == 300
+
+
+def test_hardened_rest_api_from_python(consumer_python):
+    template = synth(
+        consumer_python,
+        """
+        from aws_cdk import aws_apigateway as apigw
+        keys = csb.RotatingJwtSecret(stack, "Keys")
+        api = csb.HardenedRestApi(stack, "Api", signing_keys=keys, issuer="https://issuer", audience="api",
+            role_permissions={"user": ["read"]}, permission_methods={"read": ["GET /items"]})
+        api.add_method("/items", "GET", apigw.MockIntegration())
+        key = api.add_api_key("Partner")
+        assert key.secret is not None
+        """,
+    )
+    (acl,) = resources_of(template, "AWS::WAFv2::WebACL")
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    (method,) = [m for m in resources_of(template, "AWS::ApiGateway::Method") if m["Properties"]["HttpMethod"] == "GET"]
+    assert method["Properties"]["AuthorizationType"] == "CUSTOM"
+    (api_key,) = resources_of(template, "AWS::ApiGateway::ApiKey")
+    assert "resolve:secretsmanager" in json.dumps(api_key["Properties"]["Value"])
