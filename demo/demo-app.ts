@@ -34,7 +34,10 @@ export function buildDemoApp(outdir?: string): DemoApp {
       type: apigateway.JsonSchemaType.OBJECT,
       required: ['item', 'quantity'],
       additionalProperties: false,
-      properties: { item: { type: apigateway.JsonSchemaType.STRING, maxLength: 64 }, quantity: { type: apigateway.JsonSchemaType.INTEGER, minimum: 1 } },
+      properties: {
+        item: { type: apigateway.JsonSchemaType.STRING, maxLength: 64 },
+        quantity: { type: apigateway.JsonSchemaType.INTEGER, minimum: 1 },
+      },
     },
   });
   new SecurityAuditTrail(stack, 'AuditTrail');
