@@ -118,7 +118,12 @@ project.addTask('demo', {
 
 project.addTask('bench', {
   description: 'Print benchmark figures, each against a baseline measured in the same run',
-  steps: [{ spawn: bundle.name }, { exec: 'ts-node --project tsconfig.dev.json bench/run.ts' }],
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'ts-node --project tsconfig.dev.json bench/run.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json bench/least-privilege-synth.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json bench/authorizer.ts' },
+  ],
 });
 
 // The whole suite, as README Quick start line (2) and .ci/run run it.
