@@ -68,7 +68,7 @@
  * for any method later called with the same token. A method outside the role's list gets 403
  * from API Gateway's policy evaluation; a bad token gets 401.
  */
-import { hs256SignatureMatches } from '../jwt/hs256';
+import { createHmac } from 'crypto';
 
 // ---------------------------------------------------------------------------------------------
 // Reason codes: the only thing logged about a rejected request.
@@ -260,8 +260,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
 // Token structure (everything checked before any key is looked up or any HMAC computed)
 
 export const KID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
-const B64URL_SEGMENT = /^[A-Za-z0-9_-]+$/;
-const B64URL_SEGMENT_OR_EMPTY = /^[A-Za-z0-9_-]*$/;
+/**
+ * Alphabet check of the whole compact token in one pass: header and payload non-empty, the
+ * signature possibly empty (its length is judged later, with its own reason code). The dot count
+ * is checked before this, so the two dots here are the only two.
+ */
+const B64URL_TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** 32 HMAC-SHA-256 bytes as unpadded base64url. */
 const HS256_SIGNATURE_CHARS = 43;
 /**
@@ -284,16 +288,33 @@ export type ParseResult =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Strict base64url: alphabet only, no padding, and canonical (re-encodes to the same text). */
-function decodeSegment(segment: string): Buffer | undefined {
-  if (!B64URL_SEGMENT.test(segment) || segment.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(segment, 'base64url');
-  return bytes.toString('base64url') === segment ? bytes : undefined;
+/** The 6-bit value of a base64url character already known to be in the alphabet. */
+function b64urlValue(c: number): number {
+  if (c >= 97) return c - 71; // a-z: 26..51
+  if (c === 95) return 63; // _
+  if (c >= 65) return c - 65; // A-Z: 0..25
+  if (c >= 48) return c + 4; // 0-9: 52..61
+  return 62; // -
 }
 
-function decodeJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
+/**
+ * Canonical unpadded base64url, for `segment[start, end)` already known to be in the alphabet:
+ * a length that is 1 mod 4 is never valid, and the unused low bits of the last character must
+ * be zero (otherwise several texts decode to the same bytes, and the text would not be the
+ * re-encoding of its bytes). Equivalent to "decodes, and re-encodes to the same text".
+ */
+function isCanonicalB64url(text: string, start: number, end: number): boolean {
+  const rest = (end - start) % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  // rest 2: 12 bits carry 8, the low 4 are unused; rest 3: 18 bits carry 16, the low 2 are unused.
+  return (b64urlValue(text.charCodeAt(end - 1)) & (rest === 2 ? 0x0f : 0x03)) === 0; // eslint-disable-line no-bitwise
+}
+
+function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(utf8.decode(bytes));
+    // Fatal UTF-8 decoding: invalid byte sequences are refused, never replaced with U+FFFD.
+    const value: unknown = JSON.parse(utf8.decode(Buffer.from(segment, 'base64url')));
     return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
@@ -308,27 +329,33 @@ function fail(reason: DenyReason): { ok: false; reason: DenyReason } {
 export function parseToken(token: string, config: Pick<AuthorizerConfig, 'maxTokenBytes'>): ParseResult {
   if (token.length === 0) return fail('no_token');
   if (token.length > config.maxTokenBytes) return fail('token_too_large');
-  const segments = token.split('.');
-  if (segments.length !== 3) return fail('malformed_token');
-  const [h, p, s] = segments;
-  const headerBytes = decodeSegment(h);
-  const payloadBytes = decodeSegment(p);
-  if (!headerBytes || !payloadBytes || !B64URL_SEGMENT_OR_EMPTY.test(s)) return fail('bad_encoding');
+  const dot1 = token.indexOf('.');
+  const dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
+  // Exactly three segments (two dots): JWE (five), unsigned two-part tokens and the like stop here.
+  if (dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) return fail('malformed_token');
+  // Strict base64url: alphabet only, no padding, canonical. The signature's canonical form is
+  // judged after the header and payload checks, as its length is (a short one is bad_signature).
+  if (!B64URL_TOKEN.test(token) || !isCanonicalB64url(token, 0, dot1) || !isCanonicalB64url(token, dot1 + 1, dot2)) {
+    return fail('bad_encoding');
+  }
 
-  const header = decodeJsonObject(headerBytes);
+  const header = decodeJsonObject(token.slice(0, dot1));
   if (!header) return fail('bad_header');
   // Exact, case-sensitive match: `none`, `None`, `HS384`, `RS256`, ... all stop here.
   if (header.alg !== 'HS256') return fail('bad_alg');
-  if (!Object.keys(header).every((name) => ALLOWED_HEADER_PARAMS.has(name))) return fail('forbidden_header');
+  const names = Object.keys(header);
+  for (let i = 0; i < names.length; i++) {
+    if (!ALLOWED_HEADER_PARAMS.has(names[i])) return fail('forbidden_header');
+  }
   if ('typ' in header && header.typ !== 'JWT') return fail('bad_typ');
   if (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid)) return fail('bad_kid');
 
-  const payload = decodeJsonObject(payloadBytes);
+  const payload = decodeJsonObject(token.slice(dot1 + 1, dot2));
   if (!payload) return fail('bad_payload');
-  // Empty, truncated or padded signatures end here; hs256SignatureMatches re-checks anyway.
-  if (s.length !== HS256_SIGNATURE_CHARS) return fail('bad_signature');
-  if (!decodeSegment(s)) return fail('bad_encoding');
-  return { ok: true, token: { kid: header.kid, signingInput: `${h}.${p}`, signature: s, payload } };
+  // Empty, truncated or padded signatures end here; the comparison re-checks the length anyway.
+  if (token.length - dot2 - 1 !== HS256_SIGNATURE_CHARS) return fail('bad_signature');
+  if (!isCanonicalB64url(token, dot2 + 1, token.length)) return fail('bad_encoding');
+  return { ok: true, token: { kid: header.kid, signingInput: token.slice(0, dot2), signature: token.slice(dot2 + 1), payload } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,6 +372,21 @@ export type VerifyResult =
   | { readonly ok: false; readonly reason: DenyReason; readonly kid?: string };
 
 const MAX_SUB_LENGTH = 256;
+
+/**
+ * Constant-time check of an HS256 signature (base64url text) over `signingInput`. The expected
+ * MAC is encoded as canonical base64url and compared as text: equal texts of 43 characters are
+ * equal bytes, and a non-canonical encoding of the right bytes can never match. The comparison
+ * visits every character whatever the contents (no early exit); only the length, which is
+ * public (always 43 for a token that got this far), decides before the loop.
+ */
+function hs256SignatureMatches(signingInput: string, signature: string, key: Buffer): boolean {
+  const expected = createHmac('sha256', key).update(signingInput, 'ascii').digest('base64url');
+  if (signature.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ signature.charCodeAt(i); // eslint-disable-line no-bitwise
+  return diff === 0;
+}
 
 function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
@@ -456,16 +498,38 @@ export interface AllowResponse {
   readonly context: { readonly sub: string; readonly role: string };
 }
 
-/**
- * The Allow response for a verified identity: every method its role grants, on the stage the
- * request came from. Returns undefined (deny) if the role has no methods or the ARN is unusable.
- */
-export function buildPolicy(identity: VerifiedIdentity, methodArn: string, config: AuthorizerConfig): AllowResponse | undefined {
-  const arn = parseMethodArn(methodArn);
-  const methods = config.roleMethods.get(identity.role);
-  if (!arn || !methods || methods.length === 0) return undefined;
+/** Resource lists by config, then by `role prefix`; bounded, and only ever holds frozen arrays. */
+const resourceCache = new WeakMap<AuthorizerConfig, Map<string, readonly string[]>>();
+const MAX_CACHED_RESOURCE_LISTS = 1024;
+
+function resourcesFor(role: string, prefix: string, config: AuthorizerConfig): readonly string[] | undefined {
+  let byKey = resourceCache.get(config);
+  if (!byKey) {
+    byKey = new Map();
+    resourceCache.set(config, byKey);
+  }
+  // Role names cannot contain a space (NAME_PATTERN), so the key is unambiguous.
+  const cacheKey = `${role} ${prefix}`;
+  const hit = byKey.get(cacheKey);
+  if (hit) return hit;
+  const methods = config.roleMethods.get(role);
+  if (!methods || methods.length === 0) return undefined;
   // The ARN path omits the leading slash: `.../GET/users/me`; the root resource is `.../GET/`.
-  const resources = methods.map((m) => `${arn.prefix}${m.method}/${m.path.slice(1)}`);
+  // Frozen, as every response for this role and stage shares it.
+  const resources = Object.freeze(methods.map((m) => `${prefix}${m.method}/${m.path.slice(1)}`));
+  // A handful of (role, stage) pairs in practice; the bound only matters if something is off.
+  if (byKey.size >= MAX_CACHED_RESOURCE_LISTS) byKey.clear();
+  byKey.set(cacheKey, resources);
+  return resources;
+}
+
+/**
+ * The Allow response for a verified identity on the stage of an already-parsed methodArn
+ * (`parseMethodArn(...).prefix`). Returns undefined (deny) if the role has no methods.
+ */
+export function allowResponse(identity: VerifiedIdentity, arn: MethodArnPrefix, config: AuthorizerConfig): AllowResponse | undefined {
+  const resources = resourcesFor(identity.role, arn.prefix, config);
+  if (!resources) return undefined;
   return {
     principalId: identity.sub,
     policyDocument: {
@@ -474,4 +538,13 @@ export function buildPolicy(identity: VerifiedIdentity, methodArn: string, confi
     },
     context: { sub: identity.sub, role: identity.role },
   };
+}
+
+/**
+ * The Allow response for a verified identity: every method its role grants, on the stage the
+ * request came from. Returns undefined (deny) if the role has no methods or the ARN is unusable.
+ */
+export function buildPolicy(identity: VerifiedIdentity, methodArn: string, config: AuthorizerConfig): AllowResponse | undefined {
+  const arn = parseMethodArn(methodArn);
+  return arn ? allowResponse(identity, arn, config) : undefined;
 }

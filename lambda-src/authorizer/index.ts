@@ -11,7 +11,7 @@
 // devDependency of the library on purpose.
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AllowResponse, buildPolicy, DenyReason, extractToken, parseConfig, parseMethodArn, parseToken, verifyParsedToken, VerifyResult } from './core';
+import { AllowResponse, allowResponse, AuthorizerConfig, DenyReason, extractToken, MethodArnPrefix, parseConfig, parseMethodArn, ParsedToken, parseToken, verifyParsedToken, VerifyResult } from './core';
 import { isBootstrapValue, KeyRing, parseKeyRing, verificationKeys } from '../key-ring';
 
 const configResult = parseConfig(process.env);
@@ -26,6 +26,13 @@ interface CachedRing {
   /** undefined while the secret still holds its bootstrap value (no keys yet). */
   readonly ring: KeyRing | undefined;
   readonly fetchedAtMs: number;
+  /**
+   * `verificationKeys(ring, t)` for every t in [keysFromMs, keysUntilMs): the set only changes
+   * when a previous key expires. Lives on this entry, so a new ring never sees old keys.
+   */
+  keys?: ReadonlyMap<string, Buffer>;
+  keysFromMs: number;
+  keysUntilMs: number;
 }
 
 let client: SecretsManagerClient | undefined;
@@ -47,7 +54,7 @@ async function fetchRing(nowMs: number): Promise<CachedRing> {
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
     const value = out.SecretString;
     if (typeof value !== 'string') throw new KeysUnavailable('the secret has no SecretString');
-    cached = { ring: isBootstrapValue(value) ? undefined : parseKeyRing(value), fetchedAtMs: nowMs };
+    cached = { ring: isBootstrapValue(value) ? undefined : parseKeyRing(value), fetchedAtMs: nowMs, keysFromMs: 0, keysUntilMs: 0 };
     return cached;
   } catch (e) {
     lastFailureMs = nowMs;
@@ -55,16 +62,35 @@ async function fetchRing(nowMs: number): Promise<CachedRing> {
   }
 }
 
+/** The cached ring if it is still within its TTL. */
+function freshRing(nowMs: number, ttlSeconds: number): CachedRing | undefined {
+  return cached && nowMs - cached.fetchedAtMs < ttlSeconds * 1000 ? cached : undefined;
+}
+
 async function currentRing(nowMs: number, ttlSeconds: number): Promise<CachedRing> {
-  if (cached && nowMs - cached.fetchedAtMs < ttlSeconds * 1000) return cached;
+  const fresh = freshRing(nowMs, ttlSeconds);
+  if (fresh) return fresh;
   // An expired cache is not served on failure: a key pulled in an emergency rotation must stop
   // working within one TTL even if Secrets Manager is unreachable.
   cached = undefined;
   return fetchRing(nowMs);
 }
 
-function keysOf(entry: CachedRing, now: Date): ReadonlyMap<string, Buffer> | undefined {
-  return entry.ring ? verificationKeys(entry.ring, now) : undefined;
+function keysOf(entry: CachedRing, nowMs: number): ReadonlyMap<string, Buffer> | undefined {
+  const ring = entry.ring;
+  if (!ring) return undefined;
+  if (!entry.keys || nowMs < entry.keysFromMs || nowMs >= entry.keysUntilMs) {
+    entry.keys = verificationKeys(ring, new Date(nowMs));
+    entry.keysFromMs = nowMs;
+    // The set stays the same until the first previous key that is still accepted expires.
+    let until = Infinity;
+    for (const k of ring.previous) {
+      const expiresMs = Date.parse(k.expiresAt);
+      if (expiresMs > nowMs && expiresMs < until) until = expiresMs;
+    }
+    entry.keysUntilMs = until;
+  }
+  return entry.keys;
 }
 
 interface Decision {
@@ -88,13 +114,17 @@ function tokenFrom(event: Record<string, unknown>): string | undefined {
   return extractToken((headers as Record<string, unknown>)[names[0]]);
 }
 
-async function decide(event: unknown): Promise<Decision> {
+/**
+ * The decision for one event. Synchronous while the key ring is cached (the warm path); only a
+ * fetch from Secrets Manager (cold, expired TTL, or an unknown-kid refetch) returns a promise.
+ */
+function decide(event: unknown): Decision | Promise<Decision> {
   if (!configResult.ok) return { reason: 'config_invalid' };
   const config = configResult.config;
   if (typeof event !== 'object' || event === null) return { reason: 'no_token' };
   const ev = event as Record<string, unknown>;
-  const methodArn = ev.methodArn;
-  if (typeof methodArn !== 'string' || !parseMethodArn(methodArn)) return { reason: 'bad_method_arn' };
+  const arn = parseMethodArn(ev.methodArn);
+  if (!arn) return { reason: 'bad_method_arn' };
   const token = tokenFrom(ev);
   if (token === undefined) return { reason: 'no_token' };
 
@@ -103,26 +133,41 @@ async function decide(event: unknown): Promise<Decision> {
   if (!parsed.ok) return { reason: parsed.reason };
 
   const nowMs = Date.now();
-  const now = new Date(nowMs);
+  const entry = freshRing(nowMs, config.keyCacheTtlSeconds);
+  if (!entry) return decideAfterFetch(parsed.token, arn, nowMs, config);
   let result: VerifyResult;
   try {
-    const entry = await currentRing(nowMs, config.keyCacheTtlSeconds);
-    result = verifyParsedToken(parsed.token, keysOf(entry, now), now, config);
-    // A kid we do not know may be a rotation newer than our cache. Refetch (unless the ring was
-    // fetched for this very request), but at most once per window across all requests, so a
-    // flood of invented kids cannot hammer Secrets Manager.
-    if (!result.ok && (result.reason === 'unknown_kid' || result.reason === 'no_keys')
-      && entry.fetchedAtMs !== nowMs
-      && nowMs - lastForcedRefetchMs >= config.keyRefetchMinIntervalSeconds * 1000) {
-      lastForcedRefetchMs = nowMs;
-      result = verifyParsedToken(parsed.token, keysOf(await fetchRing(nowMs), now), now, config);
-    }
+    result = verifyParsedToken(parsed.token, keysOf(entry, nowMs), new Date(nowMs), config);
   } catch {
     return { reason: 'keys_unavailable', kid: parsed.token.kid };
   }
-  if (!result.ok) return { reason: result.reason, kid: result.kid };
+  // A kid we do not know may be a rotation newer than our cache. Refetch (unless the ring was
+  // fetched for this very request), but at most once per window across all requests, so a
+  // flood of invented kids cannot hammer Secrets Manager.
+  if (!result.ok && (result.reason === 'unknown_kid' || result.reason === 'no_keys')
+    && entry.fetchedAtMs !== nowMs
+    && nowMs - lastForcedRefetchMs >= config.keyRefetchMinIntervalSeconds * 1000) {
+    lastForcedRefetchMs = nowMs;
+    return decideAfterFetch(parsed.token, arn, nowMs, config, true);
+  }
+  return decision(result, arn, config);
+}
 
-  const response = buildPolicy(result.identity, methodArn, config);
+/** The slow path: fetch the ring (the cached one if still fresh, unless `force`), then verify. */
+async function decideAfterFetch(token: ParsedToken, arn: MethodArnPrefix, nowMs: number, config: AuthorizerConfig, force = false): Promise<Decision> {
+  let result: VerifyResult;
+  try {
+    const entry = force ? await fetchRing(nowMs) : await currentRing(nowMs, config.keyCacheTtlSeconds);
+    result = verifyParsedToken(token, keysOf(entry, nowMs), new Date(nowMs), config);
+  } catch {
+    return { reason: 'keys_unavailable', kid: token.kid };
+  }
+  return decision(result, arn, config);
+}
+
+function decision(result: VerifyResult, arn: MethodArnPrefix, config: AuthorizerConfig): Decision {
+  if (!result.ok) return { reason: result.reason, kid: result.kid };
+  const response = allowResponse(result.identity, arn, config);
   if (!response) return { reason: 'bad_method_arn', kid: result.kid };
   return { response, reason: 'ok', kid: result.kid, role: result.identity.role };
 }
@@ -132,23 +177,32 @@ function log(fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ source: 'jwt-authorizer', ...fields }));
 }
 
+/** The allow line is the common one: built from constant text, same fields and order as log(). */
+const ALLOW_LINE_START = '{"source":"jwt-authorizer","level":"info","decision":"allow","reason":"ok","eventType":';
+
 export async function handler(event: unknown): Promise<AllowResponse> {
-  let decision: Decision;
+  let d: Decision;
   try {
-    decision = await decide(event);
+    const pending = decide(event);
+    d = pending instanceof Promise ? await pending : pending;
   } catch {
-    decision = { reason: 'internal_error' };
+    d = { reason: 'internal_error' };
   }
-  const eventType = typeof event === 'object' && event !== null ? (event as Record<string, unknown>).type : undefined;
+  const type = typeof event === 'object' && event !== null ? (event as Record<string, unknown>).type : undefined;
+  const eventType = type === 'TOKEN' || type === 'REQUEST' ? type : 'unknown';
+  if (d.response && d.reason === 'ok' && d.kid && d.role) {
+    console.log(`${ALLOW_LINE_START}"${eventType}","kid":${JSON.stringify(d.kid)},"role":${JSON.stringify(d.role)}}`);
+    return d.response;
+  }
   log({
-    level: decision.response ? 'info' : 'warn',
-    decision: decision.response ? 'allow' : 'deny',
-    reason: decision.reason,
-    eventType: eventType === 'TOKEN' || eventType === 'REQUEST' ? eventType : 'unknown',
-    ...(decision.kid ? { kid: decision.kid } : {}),
-    ...(decision.role ? { role: decision.role } : {}),
+    level: d.response ? 'info' : 'warn',
+    decision: d.response ? 'allow' : 'deny',
+    reason: d.reason,
+    eventType,
+    ...(d.kid ? { kid: d.kid } : {}),
+    ...(d.role ? { role: d.role } : {}),
   });
   // The only way out with a policy is a decision that carries one; everything else is a 401.
-  if (!decision.response) throw new Error('Unauthorized');
-  return decision.response;
+  if (!d.response) throw new Error('Unauthorized');
+  return d.response;
 }
