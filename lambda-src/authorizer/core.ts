@@ -68,7 +68,7 @@
  * for any method later called with the same token. A method outside the role's list gets 403
  * from API Gateway's policy evaluation; a bad token gets 401.
  */
-import { createHmac } from 'crypto';
+import { hs256SignatureMatches } from '../jwt/hs256';
 
 // ---------------------------------------------------------------------------------------------
 // Reason codes: the only thing logged about a rejected request.
@@ -372,21 +372,6 @@ export type VerifyResult =
   | { readonly ok: false; readonly reason: DenyReason; readonly kid?: string };
 
 const MAX_SUB_LENGTH = 256;
-
-/**
- * Constant-time check of an HS256 signature (base64url text) over `signingInput`. The expected
- * MAC is encoded as canonical base64url and compared as text: equal texts of 43 characters are
- * equal bytes, and a non-canonical encoding of the right bytes can never match. The comparison
- * visits every character whatever the contents (no early exit); only the length, which is
- * public (always 43 for a token that got this far), decides before the loop.
- */
-function hs256SignatureMatches(signingInput: string, signature: string, key: Buffer): boolean {
-  const expected = createHmac('sha256', key).update(signingInput, 'ascii').digest('base64url');
-  if (signature.length !== expected.length) return false;
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ signature.charCodeAt(i); // eslint-disable-line no-bitwise
-  return diff === 0;
-}
 
 function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);

@@ -27,11 +27,14 @@ export function signHs256(claims: Record<string, unknown>, key: Buffer, kid: str
   return `${signingInput}.${hmacSha256(signingInput, key).toString('base64url')}`;
 }
 
-/** Constant-time check of an HS256 signature (given as base64url) over `signingInput`. */
+/**
+ * Constant-time check of an HS256 signature (base64url text) over `signingInput`. The expected
+ * MAC is compared as canonical base64url text with crypto.timingSafeEqual: equal texts are
+ * equal bytes, and a non-canonical encoding of the right bytes (padding, stray low bits) never
+ * matches. Only the length, which is public, is checked before the comparison.
+ */
 export function hs256SignatureMatches(signingInput: string, signature: string, key: Buffer): boolean {
-  const expected = hmacSha256(signingInput, key);
-  const given = Buffer.from(signature, 'base64url');
-  // Re-encoding catches non-canonical base64url (trailing bits, padding) that decodes leniently.
-  if (given.length !== expected.length || given.toString('base64url') !== signature) return false;
-  return timingSafeEqual(given, expected);
+  const expected = Buffer.from(createHmac('sha256', key).update(signingInput, 'ascii').digest('base64url'), 'ascii');
+  const given = Buffer.from(signature, 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
