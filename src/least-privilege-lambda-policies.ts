@@ -14,6 +14,7 @@ import { flattenForFinding } from './private/nag-finding';
 import {
   DEFAULT_MAX_MANAGED_POLICIES_PER_ROLE, DOCUMENT_OVERHEAD_CHARS, MANAGED_POLICY_MAX_CHARS, estimatedChars, firstFit,
 } from './private/policy-splitting';
+import { secretKeyUseConditions } from './private/secret-key-use';
 import { ValidationError, validateNumberRange } from './private/validation';
 
 /**
@@ -409,12 +410,7 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
         sid: `DecryptSecret${i}`,
         actions: ['kms:Decrypt'],
         resources: [secret.encryptionKey.keyArn],
-        conditions: {
-          StringEquals: {
-            'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
-            'kms:EncryptionContext:SecretARN': secret.secretFullArn ?? secret.secretArn,
-          },
-        },
+        conditions: secretKeyUseConditions(this, secret.secretFullArn ?? secret.secretArn),
       }), prop);
     }
   }

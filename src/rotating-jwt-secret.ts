@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { allowEventRulePublish, createAlarmTopic } from './private/alarm-topic';
 import { BundledFunction } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
+import { secretKeyUseConditions } from './private/secret-key-use';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
 
 /**
@@ -294,7 +295,7 @@ export class RotatingJwtSecret extends Construct {
       grantee,
       actions: ['kms:Decrypt'],
       resourceArns: [this.encryptionKey.keyArn],
-      conditions: this.keyUseConditions(),
+      conditions: secretKeyUseConditions(this, this.secret.secretArn),
     }));
   }
 
@@ -303,14 +304,6 @@ export class RotatingJwtSecret extends Construct {
    */
   public metricRotationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.rotationFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum', ...props });
-  }
-
-  /** The key may be used only by Secrets Manager, and only for this secret. */
-  private keyUseConditions(): Record<string, Record<string, unknown>> {
-    return {
-      'StringEquals': { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
-      'ForAnyValue:StringEquals': { 'kms:EncryptionContext:SecretARN': this.secret.secretArn },
-    };
   }
 
   /** Exactly what the rotation handler calls, on this secret and this key only. */
@@ -330,7 +323,7 @@ export class RotatingJwtSecret extends Construct {
         sid: 'UseKeyThroughSecretsManagerForThisSecret',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [this.encryptionKey.keyArn],
-        conditions: this.keyUseConditions(),
+        conditions: secretKeyUseConditions(this, this.secret.secretArn),
       }),
     );
   }

@@ -131,8 +131,10 @@ describe('RotatingJwtSecret with default props', () => {
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/JwtKey/), 'Arn'] },
         Condition: {
-          'StringEquals': { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
-          'ForAnyValue:StringEquals': { 'kms:EncryptionContext:SecretARN': { Ref: expect.stringMatching(/JwtSecret/) } },
+          StringEquals: {
+            'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com',
+            'kms:EncryptionContext:SecretARN': { Ref: expect.stringMatching(/JwtSecret/) },
+          },
         },
       },
     ]));
@@ -235,8 +237,10 @@ describe('RotatingJwtSecret fully configured', () => {
             Action: 'kms:Decrypt',
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MyKey'), 'Arn'] },
             Condition: {
-              'StringEquals': { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
-              'ForAnyValue:StringEquals': { 'kms:EncryptionContext:SecretARN': { Ref: Match.stringLikeRegexp('JwtSecret') } },
+              StringEquals: {
+                'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com',
+                'kms:EncryptionContext:SecretARN': { Ref: Match.stringLikeRegexp('JwtSecret') },
+              },
             },
           },
         ]),
