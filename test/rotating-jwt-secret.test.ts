@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -266,6 +266,13 @@ describe('RotatingJwtSecret fully configured', () => {
   test('matches the snapshot', () => {
     expect(template.toJSON()).toMatchSnapshot();
   });
+});
+
+test('warns at synth when an imported key cannot be given the log group statement', () => {
+  const stack = testStack();
+  const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  new RotatingJwtSecret(stack, 'Jwt', { encryptionKey: key });
+  Annotations.fromStack(stack).hasWarning('/TestStack/Imported', Match.stringLikeRegexp('must allow logs.us-east-1.amazonaws.com to use it for log group /aws/lambda/'));
 });
 
 describe('RotatingJwtSecret rejects bad props at construct time', () => {

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -24,7 +24,7 @@ export function createEncryptionKey(scope: Construct, id: string, description: s
  */
 export function allowLogGroupEncryption(key: kms.IKey, sid: string, logGroupName: string): void {
   const stack = Stack.of(key);
-  key.addToResourcePolicy(new iam.PolicyStatement({
+  const { statementAdded } = key.addToResourcePolicy(new iam.PolicyStatement({
     sid,
     principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
     actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
@@ -35,4 +35,10 @@ export function allowLogGroupEncryption(key: kms.IKey, sid: string, logGroupName
       },
     },
   }));
+  if (!statementAdded) {
+    // An imported key's policy is not ours to change: say so at synth, not as a failed deploy.
+    Annotations.of(key).addWarningV2('cdk-security-blocks:importedLogKey',
+      `This key's policy must allow logs.${stack.region}.amazonaws.com to use it for log group ${logGroupName}; ` +
+      'the construct cannot add that statement to an imported key.');
+  }
 }
