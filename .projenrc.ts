@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     'cdk-nag@3.0.2',
+    // cdk-nag v2 (NagSuppressions metadata, Aspects) under another name: most users still run it.
+    'cdk-nag-v2@npm:cdk-nag@2.38.2',
     'esbuild@0.28.2',
     `@aws-sdk/client-secrets-manager@${BUNDLED_SDK}`,
     '@types/aws-lambda@^8.10.164',

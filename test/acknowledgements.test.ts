@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { NagPack } from 'cdk-nag';
 import { buildDemoApp } from '../demo/demo-app';
-import { acknowledgements, nagFindings } from './helpers/nag';
+import { acknowledgements, acknowledgementsV2, nagFindings, nagV2Findings } from './helpers/nag';
 
 const RULE_ID = /^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-[A-Za-z0-9]+(\[[^\]]+\])?$/;
 
@@ -23,6 +23,12 @@ describe('acknowledgements in src/', () => {
   const spy = jest.spyOn(NagPack.prototype as unknown as { isAcknowledged: () => boolean }, 'isAcknowledged').mockReturnValue(false);
   const raw = nagFindings(stack);
   spy.mockRestore();
+  const rawV2 = nagV2Findings(stack, { ignoreSuppressions: true });
+  const acksV2 = acknowledgementsV2(stack).map((a) => ({
+    ...a,
+    // The v3 spelling of the same finding, to compare with v2's findings.
+    id: a.suppression.applies_to ? `${a.suppression.id}[${a.suppression.applies_to[0]}]` : a.suppression.id,
+  }));
 
   test('the demo app makes at least one acknowledgement (so the checks below run)', () => {
     expect(acks.length).toBeGreaterThan(0);
@@ -35,6 +41,34 @@ describe('acknowledgements in src/', () => {
   test.each(acks.map((a) => [`${a.id} at ${a.path}`, a] as const))('%s acknowledges a finding that fires on that construct', (_n, ack) => {
     const hits = raw.filter((f) => f.ruleId === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
     expect(hits.length).toBeGreaterThan(0);
+  });
+
+  test('the demo app makes cdk-nag v2 suppressions too (so the checks below run)', () => {
+    expect(acksV2.length).toBeGreaterThan(0);
+  });
+
+  test.each(acksV2.map((a) => [`${a.id} at ${a.path}`, a] as const))('v2 suppression %s names one rule id and at most one exact finding', (_n, ack) => {
+    expect(ack.id).toMatch(RULE_ID);
+    expect(ack.suppression.id).not.toContain('[');
+    expect(ack.suppression.applies_to?.length ?? 1).toBe(1);
+    expect(ack.suppression.is_reason_encoded).toBeUndefined();
+  });
+
+  test.each(acksV2.map((a) => [`${a.id} at ${a.path}`, a] as const))('v2 suppression %s matches a cdk-nag v2 finding on that construct', (_n, ack) => {
+    const hits = rawV2.filter((f) => f.ruleId === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
+    expect(hits.length).toBeGreaterThan(0);
+  });
+
+  test.each(acksV2.map((a) => [`${a.id} at ${a.path}`, a] as const))('v2 suppression %s gives a reason a reviewer can check', (_n, ack) => {
+    expect(ack.suppression.reason.length).toBeGreaterThanOrEqual(60);
+  });
+
+  test('a v2 suppression that twins a v3 acknowledgement carries the same reason', () => {
+    // v2-only suppressions (majors: [2]) have no twin; the others must say the same thing to both majors.
+    for (const v2 of acksV2) {
+      const twin = acks.find((a) => a.path === v2.path && a.id === v2.id);
+      if (twin) expect(v2.suppression.reason).toBe(twin.reason);
+    }
   });
 
   test.each(acks.map((a) => [`${a.id} at ${a.path}`, a] as const))('%s gives a reason a reviewer can check', (_n, ack) => {
