@@ -118,6 +118,14 @@ const checkGo = project.addTask('check:go', {
   ],
 });
 
+// The packed tarball in a new app with the newest aws-cdk-lib, under cdk-nag v2 and v3 (pinned:
+// the newest release is what new users install; bump it when a new one ships).
+const testConsumer = project.addTask('test:consumer', {
+  description: 'Install dist/js/*.tgz into a fresh app (aws-cdk-lib 2.276.0, cdk-nag 2 and 3) and synthesize every construct under the four packs',
+  exec: 'bash test/consumer/run.sh',
+  env: { CDK_VERSION: '2.276.0' },
+});
+
 const rosetta = project.addTask('rosetta', {
   description: 'Compile every README example strictly',
   exec: 'jsii-rosetta extract --strict',
@@ -146,6 +154,8 @@ project.addTask('ci', {
     { spawn: project.buildTask.name },
     { exec: 'git diff --ignore-space-at-eol --exit-code -- . ":(exclude)package-lock.json"', name: 'generated files are committed and in sync' },
     { spawn: testNode24.name },
+    // After build, which ran package:js.
+    { spawn: testConsumer.name },
     { spawn: packagePython.name },
     { spawn: testPython.name },
     // Java: pacmak compiles the generated code with Maven against aws-cdk-lib from Maven Central.
