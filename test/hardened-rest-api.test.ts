@@ -360,7 +360,7 @@ describe('HardenedRestApi fully configured', () => {
   test('acknowledges the API key secret rotation rules on the secret, with a reason', () => {
     const onSecret = acknowledgements(api).filter((a) => a.path.endsWith('/ApiKeyPartner/Secret')).map((a) => a.id).sort();
     expect(onSecret).toEqual([
-      'AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'PCI.DSS.321-SecretsManagerRotationEnabled',
+      'AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled',
     ]);
   });
 
