@@ -18,7 +18,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   keywords: ['cdk', 'awscdk', 'security', 'jwt', 'waf', 'cloudtrail', 'cdk-nag', 'least-privilege'],
   license: 'Apache-2.0',
 
-  // cdk-nag v3 (the gate every construct is tested against) needs aws-cdk-lib >= 2.257.0.
+  // cdk-nag v3 (the gate every construct is tested against) needs aws-cdk-lib >= 2.257.0; its plugin
+  // mode (Validations.addPlugins) needs 2.258.0 (README, test:consumer). cdk-nag v2 runs on 2.257.0.
   cdkVersion: '2.257.0',
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
