@@ -2,7 +2,7 @@
  * cdk-nag v2 users run the packs as Aspects and read suppressions from each CfnResource's
  * `cdk_nag` metadata. Every construct with default props must pass the v2 gate and the v3 gate.
  */
-import { Aspects, CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -108,7 +108,17 @@ describe('the v2 gate', () => {
     expect(fnResource.getMetadata('cdk_nag').rules_to_suppress).toEqual([
       { reason: expect.any(String), id: 'AwsSolutions-IAM5', applies_to: ['Resource::arn:<AWS::Partition>:logs:*'] },
     ]);
-    expect(f.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules')).toEqual([]);
+    expect(f.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual([]);
+  });
+
+  test('a reason beyond Latin-1 is stored base64-encoded, as v2 stores it, and v2 still honours it', () => {
+    const stack = testStack();
+    const f = userFunction(stack);
+    acknowledge(f, 'NIST.800.53.R5-LambdaDLQ', 'Invoked synchronously — a dead-letter queue receives only asynchronous invocation failures.', { majors: [2] });
+    expect(nagV2Findings(f).map((x) => x.ruleId)).not.toContain('NIST.800.53.R5-LambdaDLQ');
+    const [entry] = (f.node.defaultChild as CfnResource).getMetadata('cdk_nag').rules_to_suppress;
+    expect(entry.is_reason_encoded).toBe(true);
+    expect(Buffer.from(entry.reason, 'base64').toString()).toMatch(/^Invoked synchronously — /);
   });
 });
 

@@ -145,11 +145,17 @@ export function expectNoUnacknowledgedV2Findings(scope: IConstruct): void {
 export interface V2Acknowledgement {
   readonly path: string;
   readonly suppression: NagV2Suppression;
+  /** The reason as a reader sees it (v2 base64-encodes reasons with characters above U+00FF). */
+  readonly reason: string;
 }
 
 /** Every v2 suppression the library recorded under `scope`, on the construct it was made on. */
 export function acknowledgementsV2(scope: IConstruct): V2Acknowledgement[] {
   return scope.node.findAll().flatMap((c) => Aspects.of(c).all
     .filter((a): a is NagV2Suppressions => a instanceof NagV2Suppressions)
-    .flatMap((a) => a.suppressions.map((suppression) => ({ path: c.node.path, suppression }))));
+    .flatMap((a) => a.suppressions.map((suppression) => ({
+      path: c.node.path,
+      suppression,
+      reason: suppression.is_reason_encoded ? Buffer.from(suppression.reason, 'base64').toString() : suppression.reason,
+    }))));
 }
