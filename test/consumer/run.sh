@@ -23,6 +23,10 @@ cat > "$work/package.json" <<JSON
 }
 JSON
 cd "$work"
+SECONDS=0
 npm install --prefer-offline --no-audit --no-fund --loglevel=error
+install=$SECONDS
 node app.js v2
+v2=$((SECONDS - install))
 node app.js v3
+echo "consumer test passed: npm install ${install}s, cdk-nag v2 ${v2}s, cdk-nag v3 $((SECONDS - install - v2))s"
