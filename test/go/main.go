@@ -7,7 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// `go run .` synthesizes the app into cdk.out/, as `cdk synth` would with `"app": "go run ."`.
+// `cdk synth` with `"app": "go run ."` runs this; run alone, it synthesizes into a temporary directory.
 func main() {
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
