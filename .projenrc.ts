@@ -124,7 +124,7 @@ const testGo = project.addTask('test:go', {
     // (cloud-assembly-schema-go v53.28.0) is refused by the Go proxy here. The consumer's go.mod
     // picks them through aws-cdk-go's own go.mod instead, as `go mod tidy` would for a user.
     { exec: "sed -i '/\\/\\/ indirect$/d' dist/go/cdksecurityblocks/go.mod && go mod edit -fmt dist/go/cdksecurityblocks/go.mod" },
-    { exec: 'test -z "$(gofmt -l .)" && go build -o /dev/null . && go vet . && go test -count=1 .', cwd: 'test/go' },
+    { exec: '[ -z "$(gofmt -l .)" ] && go build -o /dev/null . && go vet . && go test -count=1 .', cwd: 'test/go' },
   ],
 });
 
