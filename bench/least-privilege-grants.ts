@@ -52,7 +52,7 @@ function shared(stack: Stack): Shared {
 function grantTyped(stack: Stack, id: string, fn: lambda.Function, r: Shared): void {
   new LeastPrivilegeLambdaPolicies(stack, `${id}Policies`, {
     function: fn,
-    buckets: r.buckets.map((bucket, i) => ({ bucket, keyPrefix: `tenant-${i}/`, read: true, write: true })),
+    buckets: r.buckets.map((bucket, i) => ({ bucket, keyPrefix: `tenant-${i}/`, readObjects: true, writeObjects: true })),
     eventBuses: r.buses.map((eventBus) => ({ eventBus, sources: ['com.example.orders'] })),
     parameterPaths: r.paths.map((path) => ({ path })),
     stateMachines: r.machines.map((stateMachine) => ({ stateMachine, readExecutionStatus: true })),

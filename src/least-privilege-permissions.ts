@@ -131,8 +131,8 @@ export interface QueuePermission {
 /**
  * Objects of an S3 bucket the function uses (exact keys or one key prefix), and how.
  *
- * Give exactly one of `objectKeys` and `keyPrefix`, and at least one of `read`, `write`,
- * `delete` and `list`.
+ * Give exactly one of `objectKeys` and `keyPrefix`, and at least one of `readObjects`,
+ * `writeObjects`, `deleteObjects` and `listObjects`.
  */
 export interface BucketObjectsPermission {
   /** The bucket. */
@@ -158,7 +158,7 @@ export interface BucketObjectsPermission {
    *
    * @default false
    */
-  readonly read?: boolean;
+  readonly readObjects?: boolean;
 
   /**
    * Write the objects (`s3:PutObject`; `kms:GenerateDataKey` and, for multipart uploads,
@@ -166,22 +166,22 @@ export interface BucketObjectsPermission {
    *
    * @default false
    */
-  readonly write?: boolean;
+  readonly writeObjects?: boolean;
 
   /**
    * Delete the objects (`s3:DeleteObject`; the current version only).
    *
    * @default false
    */
-  readonly delete?: boolean;
+  readonly deleteObjects?: boolean;
 
   /**
    * List the bucket, restricted with the `s3:prefix` condition key to `keyPrefix` (or to the
    * exact `objectKeys`): `s3:ListBucket` with no prefix, or any other prefix, is denied.
    *
-   * @default - true when `keyPrefix` and `read` are set
+   * @default - true when `keyPrefix` and `readObjects` are set
    */
-  readonly list?: boolean;
+  readonly listObjects?: boolean;
 }
 
 /**

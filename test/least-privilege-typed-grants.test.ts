@@ -57,7 +57,7 @@ describe('S3 objects', () => {
     const result = grant((stack) => {
       key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
       bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: key, bucketKeyEnabled, enforceSSL: true });
-      return { buckets: [{ bucket, keyPrefix: 'orders/', read: true, write: true }] };
+      return { buckets: [{ bucket, keyPrefix: 'orders/', readObjects: true, writeObjects: true }] };
     });
     return { ...result, bucket, key };
   }
@@ -111,7 +111,7 @@ describe('S3 objects', () => {
           bucketName: 'shared-data', encryptionKey: kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:us-east-1:123456789012:key/abc'),
         }),
         objectKeys: ['config.json'],
-        read: true,
+        readObjects: true,
       }],
     }));
     const context = (bySid(template, 'UseBucket0Key').Condition as Record<string, Record<string, unknown>>).StringLike['kms:EncryptionContext:aws:s3:arn'];
@@ -134,7 +134,7 @@ describe('S3 objects', () => {
     let bucket!: s3.Bucket;
     const { stack, template, policies } = grant((s) => {
       bucket = new s3.Bucket(s, 'Bucket', { enforceSSL: true });
-      return { buckets: [{ bucket, objectKeys: ['config/app.json', 'config/flags.json'], read: true }] };
+      return { buckets: [{ bucket, objectKeys: ['config/app.json', 'config/flags.json'], readObjects: true }] };
     });
     expect(bySid(template, 'AccessBucket0Objects')).toEqual({
       Sid: 'AccessBucket0Objects',
@@ -152,15 +152,15 @@ describe('S3 objects', () => {
 
   test('delete grants DeleteObject only and no key use; list on exact keys uses StringEquals', () => {
     const { template } = grant((stack) => ({
-      buckets: [{ bucket: new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.KMS }), objectKeys: ['a', 'b'], delete: true, list: true }],
+      buckets: [{ bucket: new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.KMS }), objectKeys: ['a', 'b'], deleteObjects: true, listObjects: true }],
     }));
     expect(bySid(template, 'AccessBucket0Objects').Action).toBe('s3:DeleteObject');
     expect(bySid(template, 'ListBucket0Objects').Condition).toEqual({ StringEquals: { 's3:prefix': ['a', 'b'] } });
     expect(sids(template)).not.toContain('UseBucket0Key');
   });
 
-  test('list: false drops the list statement of a prefix read', () => {
-    const { template } = grant((stack) => ({ buckets: [{ bucket: new s3.Bucket(stack, 'Bucket'), keyPrefix: 'in/', read: true, list: false }] }));
+  test('listObjects: false drops the list statement of a prefix read', () => {
+    const { template } = grant((stack) => ({ buckets: [{ bucket: new s3.Bucket(stack, 'Bucket'), keyPrefix: 'in/', readObjects: true, listObjects: false }] }));
     expect(sids(template)).not.toContain('ListBucket0Objects');
   });
 
@@ -174,14 +174,14 @@ describe('S3 objects', () => {
   ])('rejects %s, naming the prop', (_name, options, message) => {
     const stack = testStack();
     const bucket = new s3.Bucket(stack, 'Bucket');
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), buckets: [{ bucket, read: true, ...options }] })).toThrow(message);
+    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), buckets: [{ bucket, readObjects: true, ...options }] })).toThrow(message);
   });
 
   test('rejects a permission that grants nothing', () => {
     const stack = testStack();
     const bucket = new s3.Bucket(stack, 'Bucket');
     expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), buckets: [{ bucket, keyPrefix: 'a/' }] }))
-      .toThrow(/buckets\[0\] grants nothing: set read, write, delete or list/);
+      .toThrow(/buckets\[0\] grants nothing: set readObjects, writeObjects, deleteObjects or listObjects/);
   });
 });
 
@@ -367,7 +367,7 @@ function ordersFunction() {
   const f = fn(stack);
   const policies = new LeastPrivilegeLambdaPolicies(stack, 'Policies', {
     function: f,
-    buckets: [{ bucket, keyPrefix: 'orders/', read: true, write: true }],
+    buckets: [{ bucket, keyPrefix: 'orders/', readObjects: true, writeObjects: true }],
     eventBuses: [{ eventBus: bus, sources: ['com.example.orders'] }],
     parameters: [{ parameter }],
     parameterPaths: [{ path: '/orders/prod' }],
@@ -435,7 +435,7 @@ describe('policy-size split with many typed grants', () => {
   test('50 mixed grants are packed into several managed policies, each under 6,144 characters, with no unacknowledged finding', () => {
     const stack = testStack();
     const props: Omit<LeastPrivilegeLambdaPoliciesProps, 'function'> = {
-      buckets: Array.from({ length: 10 }, (_, i) => ({ bucket: new s3.Bucket(stack, `Bucket${i}`, { encryption: s3.BucketEncryption.KMS, enforceSSL: true }), keyPrefix: `tenant-${i}/`, read: true, write: true })),
+      buckets: Array.from({ length: 10 }, (_, i) => ({ bucket: new s3.Bucket(stack, `Bucket${i}`, { encryption: s3.BucketEncryption.KMS, enforceSSL: true }), keyPrefix: `tenant-${i}/`, readObjects: true, writeObjects: true })),
       eventBuses: Array.from({ length: 10 }, (_, i) => ({ eventBus: new events.EventBus(stack, `Bus${i}`), sources: [`com.example.s${i}`] })),
       parameterPaths: Array.from({ length: 10 }, (_, i) => ({ path: `/app/service-${i}` })),
       stateMachines: Array.from({ length: 10 }, (_, i) => ({ stateMachine: sfn.StateMachine.fromStateMachineName(stack, `M${i}`, `flow-${i}`), readExecutionStatus: true })),
@@ -460,7 +460,7 @@ test('a typed grant and a statements entry for the same service live side by sid
   const bucket = new s3.Bucket(stack, 'Bucket');
   const policies = new LeastPrivilegeLambdaPolicies(stack, 'Policies', {
     function: fn(stack),
-    buckets: [{ bucket, objectKeys: ['a.json'], read: true }],
+    buckets: [{ bucket, objectKeys: ['a.json'], readObjects: true }],
     statements: [new iam.PolicyStatement({ sid: 'TagObject', actions: ['s3:PutObjectTagging'], resources: [bucket.arnForObjects('a.json')] })],
   });
   const template = Template.fromStack(stack);

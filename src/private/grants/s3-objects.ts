@@ -13,13 +13,13 @@ import { StatementSink, viaService, wildcardResourceFinding } from './statement-
 export function grantBucketObjects(sink: StatementSink, permission: BucketObjectsPermission, prop: string, i: number): void {
   const { bucket, objectKeys, keyPrefix } = permission;
   validate(sink, permission, prop);
-  const list = permission.list ?? (keyPrefix !== undefined && permission.read === true);
+  const list = permission.listObjects ?? (keyPrefix !== undefined && permission.readObjects === true);
   const objectArns = objectKeys ? objectKeys.map((k) => bucket.arnForObjects(k)) : [bucket.arnForObjects(`${keyPrefix}*`)];
 
   const actions = [
-    ...(permission.delete ? ['s3:DeleteObject'] : []),
-    ...(permission.read ? ['s3:GetObject'] : []),
-    ...(permission.write ? ['s3:PutObject'] : []),
+    ...(permission.deleteObjects ? ['s3:DeleteObject'] : []),
+    ...(permission.readObjects ? ['s3:GetObject'] : []),
+    ...(permission.writeObjects ? ['s3:PutObject'] : []),
   ];
   if (actions.length > 0) {
     sink.place(new iam.PolicyStatement({ sid: `AccessBucket${i}Objects`, actions, resources: objectArns }),
@@ -35,11 +35,11 @@ export function grantBucketObjects(sink: StatementSink, permission: BucketObject
       : { StringEquals: { 's3:prefix': objectKeys } };
     sink.place(new iam.PolicyStatement({
       sid: `ListBucket${i}Objects`, actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: condition,
-    }), `${prop}.list`);
+    }), `${prop}.listObjects`);
   }
 
   const key = bucket.encryptionKey;
-  const keyActions = [...(permission.read || permission.write ? ['kms:Decrypt'] : []), ...(permission.write ? ['kms:GenerateDataKey'] : [])];
+  const keyActions = [...(permission.readObjects || permission.writeObjects ? ['kms:Decrypt'] : []), ...(permission.writeObjects ? ['kms:GenerateDataKey'] : [])];
   if (key && keyActions.length > 0) {
     sink.place(new iam.PolicyStatement({
       sid: `UseBucket${i}Key`,
@@ -94,7 +94,7 @@ function validate(sink: StatementSink, permission: BucketObjectsPermission, prop
       throw new ValidationError(sink.scope, `${prop}.${name}`, `must not contain * or ? (IAM reads them as wildcards), got ${JSON.stringify(value)}`);
     }
   }
-  if (!permission.read && !permission.write && !permission.delete && !permission.list) {
-    throw new ValidationError(sink.scope, prop, 'grants nothing: set read, write, delete or list');
+  if (!permission.readObjects && !permission.writeObjects && !permission.deleteObjects && !permission.listObjects) {
+    throw new ValidationError(sink.scope, prop, 'grants nothing: set readObjects, writeObjects, deleteObjects or listObjects');
   }
 }
