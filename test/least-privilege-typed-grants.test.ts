@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { NagPack } from 'cdk-nag';
 import { LeastPrivilegeChecker } from '../src/least-privilege-checker';
 import { LeastPrivilegeLambdaPolicies, LeastPrivilegeLambdaPoliciesProps } from '../src/least-privilege-lambda-policies';
 import { expectCfnLintClean } from './helpers/cfn-lint';
@@ -396,6 +397,16 @@ describe('a function granted S3 prefix read/write, EventBridge, SSM, Step Functi
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:us-east-1:123456789012:execution:${machineName}:*]`,
     ].sort());
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(40);
+  });
+
+  test('every acknowledgement names a finding that fires on that policy without it', () => {
+    const { policies } = ordersFunction();
+    const spy = jest.spyOn(NagPack.prototype as unknown as { isAcknowledged: () => boolean }, 'isAcknowledged').mockReturnValue(false);
+    const raw = nagFindings(policies);
+    spy.mockRestore();
+    for (const ack of acknowledgements(policies)) {
+      expect(raw.filter((f) => f.ruleId === ack.id && f.path.startsWith(`${ack.path}/`)).map((f) => f.pack)).toEqual(['AwsSolutions']);
+    }
   });
 
   test('passes the four-pack gate on the policies and the role, and the least-privilege checker on the stack', () => {
