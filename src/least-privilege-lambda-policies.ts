@@ -185,9 +185,15 @@ const CAPACITY = MANAGED_POLICY_MAX_CHARS - DOCUMENT_OVERHEAD_CHARS;
  * Customer managed policies, with exact ARNs, for one Lambda function's execution role, and
  * nothing else on that role: no AWS managed policy and no inline policy.
  *
+ * Typed permissions (`buckets`, `eventBuses`, `parameters`, `stateMachines`, `streams`, ...)
+ * write the narrowest statement IAM allows for each service and acknowledge, with a reason,
+ * exactly the cdk-nag findings of the wildcards they cannot avoid (an S3 key prefix, log
+ * streams, execution names, `Resource: '*'` for actions with no resource type).
+ *
  * Every statement is checked as `LeastPrivilegeChecker` checks (no `*` or `service:*` action,
- * no `NotAction`/`NotResource`, `Resource: '*'` only for actions with no resource type): a
- * statement that fails is a `ValidationError` naming the prop it came from. Statements are
+ * no action pattern such as `s3:GetObject*`, no `NotAction`/`NotResource`, `Resource: '*'`
+ * only for actions with no resource type): a statement that fails is a `ValidationError`
+ * naming the prop it came from and, where one exists, the typed permission to use. Statements are
  * packed into as many managed policies as IAM's 6,144-character limit needs, and more than
  * `maxManagedPolicies` on the role is a `ValidationError`.
  *
@@ -283,8 +289,8 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
 
   /**
    * Adds statements to the function's managed policies. Each must pass the least-privilege
-   * checks (no `*` or `service:*` action, no NotAction/NotResource, `Resource: '*'` only for
-   * actions with no resource type) and fit in one managed policy; otherwise this throws a
+   * checks (no `*` or `service:*` action, no action pattern, no NotAction/NotResource,
+   * `Resource: '*'` only for actions with no resource type) and fit in one managed policy; otherwise this throws a
    * ValidationError naming `addStatements`.
    */
   public addStatements(...statements: iam.PolicyStatement[]): void {
