@@ -442,6 +442,29 @@ function deployed(node: unknown): unknown {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, deployed(v)]));
 }
 
+test('every typed grant at once (with keys, conditions, tracing and metrics) is cfn-lint clean and passes the four-pack gate', () => {
+  const stack = testStack();
+  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  const policies = new LeastPrivilegeLambdaPolicies(stack, 'Policies', {
+    function: fn(stack),
+    tracing: true,
+    buckets: [
+      { bucket: new s3.Bucket(stack, 'Bucket', { encryptionKey: key, bucketKeyEnabled: true, enforceSSL: true }), keyPrefix: 'in/', readObjects: true, deleteObjects: true },
+      { bucket: s3.Bucket.fromBucketName(stack, 'Shared', 'shared-config'), objectKeys: ['app.json'], readObjects: true, listObjects: true },
+    ],
+    eventBuses: [{ eventBus: new events.EventBus(stack, 'Bus'), sources: ['com.example'], detailTypes: ['Done'] }],
+    parameters: [{ parameter: ssm.StringParameter.fromStringParameterName(stack, 'P', '/app/flag'), encryptionKey: key }],
+    parameterPaths: [{ path: '/app/prod', encryptionKey: key }],
+    stateMachines: [{ stateMachine: sfn.StateMachine.fromStateMachineName(stack, 'M', 'flow'), readExecutionStatus: true }],
+    streams: [new kinesis.Stream(stack, 'Stream', { encryption: kinesis.StreamEncryption.KMS, encryptionKey: key })],
+    deliveryStreams: [firehose.DeliveryStream.fromDeliveryStreamName(stack, 'D', 'clicks')],
+    metricNamespaces: ['App'],
+  });
+  expectCfnLintClean(stack);
+  expectNoUnacknowledgedFindings(policies);
+  expect(LeastPrivilegeChecker.check(stack)).toEqual([]);
+});
+
 describe('policy-size split with many typed grants', () => {
   test('50 mixed grants are packed into several managed policies, each under 6,144 characters, with no unacknowledged finding', () => {
     const stack = testStack();
