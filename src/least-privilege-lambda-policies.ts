@@ -302,12 +302,13 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
    * none has room). `prop` names where the statement came from in every error.
    */
   private place(statement: iam.PolicyStatement, prop: string, acknowledgements: Acknowledgement[] = []): void {
-    const json = Stack.of(this).resolve(statement.toStatementJson());
+    const unresolved = statement.toStatementJson();
+    const json = Stack.of(this).resolve(unresolved);
     const findings = checkStatements([fromStatementJson(this.node.path, prop, json)]);
     if (findings.length > 0) {
       throw new ValidationError(this, prop, `is not least-privilege: ${findings.map((f) => `${f.findingId} (${f.message.slice(f.message.indexOf(': ') + 2)})`).join('; ')}`);
     }
-    const size = estimatedChars(this, json) + 1;
+    const size = estimatedChars(this, unresolved) + 1;
     if (size > CAPACITY) {
       throw new ValidationError(this, prop, `gives a statement of about ${size} characters once deployed, more than one managed policy holds ` +
         `(${MANAGED_POLICY_MAX_CHARS} characters without white space, ${CAPACITY} after the document wrapper); split it into smaller statements`);

@@ -15,6 +15,7 @@ import { LeastPrivilegeLambdaPolicies, LeastPrivilegeLambdaPoliciesProps } from 
 import { expectCfnLintClean } from './helpers/cfn-lint';
 import { acknowledgements, expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { estimatedChars } from '../src/private/policy-splitting';
 
 const PARTITION = { Ref: 'AWS::Partition' };
 
@@ -425,23 +426,6 @@ describe('a function granted S3 prefix read/write, EventBridge, SSM, Step Functi
   });
 });
 
-/**
- * A policy document as IAM would store it, at its longest: the partition as `aws-us-gov`,
- * every other Ref or GetAtt as 100 characters (more than any ARN or name these grants use).
- */
-function deployed(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(deployed);
-  if (!node || typeof node !== 'object') return node;
-  const obj = node as Record<string, unknown>;
-  if (obj.Ref === 'AWS::Partition') return 'aws-us-gov';
-  if (obj.Ref !== undefined || obj['Fn::GetAtt'] !== undefined) return 'x'.repeat(100);
-  if (obj['Fn::Join']) {
-    const [delimiter, parts] = obj['Fn::Join'] as [string, unknown[]];
-    return parts.map((p) => deployed(p) as string).join(delimiter);
-  }
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, deployed(v)]));
-}
-
 test('every typed grant at once (with keys, conditions, tracing and metrics) is cfn-lint clean and passes the four-pack gate', () => {
   const stack = testStack();
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
@@ -465,6 +449,38 @@ test('every typed grant at once (with keys, conditions, tracing and metrics) is 
   expect(LeastPrivilegeChecker.check(stack)).toEqual([]);
 });
 
+/**
+ * The longest value each reference can deploy to, from each service's naming limits: S3 bucket
+ * names 63 characters, KMS key ids 36 (multi-Region `mrk-` ids included), Kinesis stream names
+ * 128, the 64-character names aws-cdk-lib gives event buses and functions; anything else 256.
+ */
+const REGION_ACCOUNT = 'ap-southeast-5:123456789012';
+const WORST_CASE: Record<string, Record<string, string>> = {
+  'AWS::S3::Bucket': { Arn: `arn:aws-us-gov:s3:::${'b'.repeat(63)}`, Ref: 'b'.repeat(63) },
+  'AWS::KMS::Key': { Arn: `arn:aws-us-gov:kms:${REGION_ACCOUNT}:key/mrk-0123456789abcdef0123456789abcdef` },
+  'AWS::Kinesis::Stream': { Arn: `arn:aws-us-gov:kinesis:${REGION_ACCOUNT}:stream/${'s'.repeat(128)}` },
+  'AWS::Events::EventBus': { Arn: `arn:aws-us-gov:events:${REGION_ACCOUNT}:event-bus/${'e'.repeat(64)}` },
+  'AWS::Lambda::Function': { Ref: 'f'.repeat(64) },
+};
+
+/** A policy document as IAM would store it, every reference at its longest. */
+function deployed(node: unknown, types: Record<string, string>): unknown {
+  if (Array.isArray(node)) return node.map((n) => deployed(n, types));
+  if (!node || typeof node !== 'object') return node;
+  const obj = node as Record<string, unknown>;
+  if (obj.Ref === 'AWS::Partition') return 'aws-us-gov';
+  if (typeof obj.Ref === 'string') return WORST_CASE[types[obj.Ref]]?.Ref ?? 'x'.repeat(256);
+  if (Array.isArray(obj['Fn::GetAtt'])) {
+    const [id, attribute] = obj['Fn::GetAtt'] as [string, string];
+    return WORST_CASE[types[id]]?.[attribute] ?? 'x'.repeat(256);
+  }
+  if (obj['Fn::Join']) {
+    const [delimiter, parts] = obj['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => deployed(p, types) as string).join(delimiter);
+  }
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, deployed(v, types)]));
+}
+
 describe('policy-size split with many typed grants', () => {
   test('50 mixed grants are packed into several managed policies, each under 6,144 characters, with no unacknowledged finding', () => {
     const stack = testStack();
@@ -480,7 +496,8 @@ describe('policy-size split with many typed grants', () => {
     const template = Template.fromStack(stack);
     const docs = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).map((r) => (r as { Properties: { PolicyDocument: unknown } }).Properties.PolicyDocument);
     expect(docs).toHaveLength(policies.policies.length);
-    for (const doc of docs) expect(JSON.stringify(deployed(doc)).replace(/\s/g, '').length).toBeLessThanOrEqual(6144);
+    const types = Object.fromEntries(Object.entries(template.toJSON().Resources as Record<string, { Type: string }>).map(([id, r]) => [id, r.Type]));
+    for (const doc of docs) expect(JSON.stringify(deployed(doc, types)).replace(/\s/g, '').length).toBeLessThanOrEqual(6144);
     expectNoUnacknowledgedFindings(policies);
     // Every prefix, path and execution wildcard is acknowledged on the policy that holds it.
     const acks = acknowledgements(policies);
@@ -500,4 +517,19 @@ test('a typed grant and a statements entry for the same service live side by sid
   const template = Template.fromStack(stack);
   expect(sids(template)).toEqual(expect.arrayContaining(['AccessBucket0Objects', 'TagObject']));
   expectNoUnacknowledgedFindings(policies);
+});
+
+test('the size estimate counts a reference at its longest deployed value: bounded for buckets and keys, 256 otherwise', () => {
+  const stack = testStack();
+  const bucket = new s3.Bucket(stack, 'Bucket');
+  const key = new kms.Key(stack, 'Key');
+  const bus = new events.EventBus(stack, 'Bus');
+  const quoted = (n: number) => n + 2;
+  expect(estimatedChars(stack, bucket.bucketArn)).toBe(quoted('arn:aws-us-gov:s3:::'.length + 63));
+  expect(estimatedChars(stack, bucket.bucketName)).toBe(quoted(63));
+  expect(estimatedChars(stack, key.keyArn)).toBe(quoted('arn:aws-us-gov:kms:ap-southeast-5xx:123456789012:key/'.length + 36));
+  expect(estimatedChars(stack, bus.eventBusArn)).toBe(quoted(256));
+  // A bucket created after the first estimate is still found.
+  const later = new s3.Bucket(stack, 'Later');
+  expect(estimatedChars(stack, later.bucketArn)).toBe(quoted('arn:aws-us-gov:s3:::'.length + 63));
 });
