@@ -171,6 +171,7 @@ project.addTask('bench', {
     { spawn: bundle.name },
     { exec: 'ts-node --project tsconfig.dev.json bench/run.ts' },
     { exec: 'ts-node --project tsconfig.dev.json bench/least-privilege-synth.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json bench/least-privilege-grants.ts' },
     { exec: 'ts-node --project tsconfig.dev.json bench/authorizer.ts' },
   ],
 });

@@ -5,6 +5,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail } from '../src';
+import { addOrdersWorker } from './orders-worker';
 
 export interface DemoApp {
   readonly app: App;
@@ -41,5 +42,6 @@ export function buildDemoApp(outdir?: string): DemoApp {
     },
   });
   new SecurityAuditTrail(stack, 'AuditTrail');
+  addOrdersWorker(stack);
   return { app, stack };
 }

@@ -31,16 +31,29 @@ export interface LeastPrivilegeFinding {
   readonly statement: string;
 
   /**
-   * What is wrong and what to do instead.
+   * What is wrong and what to do instead. When LeastPrivilegeLambdaPolicies has a typed
+   * permission for what the statement grants, the message names it.
    */
   readonly message: string;
+
+  /**
+   * The LeastPrivilegeLambdaPolicies prop that grants what the statement grants (for example
+   * `buckets` for the `s3:GetObject*` statement of `bucket.grantRead(fn)`), to use instead of
+   * the grant*() call that wrote the statement.
+   *
+   * @default - no typed permission covers the statement
+   */
+  readonly typedPermission?: string;
 }
 
 /**
  * Reports identity-policy statements that grant more than they name: `*` and `service:*`
- * actions, `NotAction`, `NotResource`, and `Resource: '*'` on actions that support
+ * actions, action patterns (`s3:GetObject*`, as grant*() methods write them), `NotAction`,
+ * `NotResource`, and `Resource: '*'` on actions that support
  * resource-level permissions (actions with no resource type, listed from the Service
- * Authorization Reference, may use `*`). Only `Allow` statements are checked.
+ * Authorization Reference, may use `*`). Only `Allow` statements are checked. A finding on a
+ * statement that a LeastPrivilegeLambdaPolicies typed permission could grant names that
+ * permission (`typedPermission` and the message).
  *
  * Register it like a cdk-nag v3 pack, so synthesis reports the findings:
  *

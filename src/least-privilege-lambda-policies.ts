@@ -1,143 +1,33 @@
-import { ArnFormat, Lazy, Stack, Token } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  BucketObjectsPermission, EventBusPermission, KeyPermission, ParameterPathPermission, ParameterPermission,
+  QueuePermission, StateMachinePermission, TablePermission,
+} from './least-privilege-permissions';
 import { acknowledge } from './private/acknowledge';
 import { checkStatements, fromStatementJson } from './private/checks';
+import { grantKey, grantPublish, grantQueue, grantSecretRead, grantTable } from './private/grants/data-stores';
+import { grantPutEvents } from './private/grants/event-bus';
+import { grantParameterPathRead, grantParameterRead } from './private/grants/parameters';
+import { XRAY_ACTIONS, grantNetworkInterfaces, grantOwnLogGroup, grantPutMetricData, grantTracing } from './private/grants/runtime';
+import { grantBucketObjects } from './private/grants/s3-objects';
+import { grantStateMachine } from './private/grants/state-machines';
+import { Acknowledgement, StatementSink } from './private/grants/statement-sink';
+import { grantDeliveryStreamPut, grantStreamPut } from './private/grants/streams';
 import { flattenForFinding } from './private/nag-finding';
 import {
   DEFAULT_MAX_MANAGED_POLICIES_PER_ROLE, DOCUMENT_OVERHEAD_CHARS, MANAGED_POLICY_MAX_CHARS, estimatedChars, firstFit,
 } from './private/policy-splitting';
-import { secretKeyUseConditions } from './private/secret-key-use';
 import { ValidationError, validateNumberRange } from './private/validation';
 
-/**
- * What a function may do with a DynamoDB table.
- */
-export class TableAccessLevel {
-  /** Read items: GetItem, BatchGetItem, Query, ConditionCheckItem, DescribeTable (Scan only with `allowScan`). */
-  public static readonly READ = new TableAccessLevel('READ', true, false);
-
-  /** Write items: PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem, DescribeTable. */
-  public static readonly WRITE = new TableAccessLevel('WRITE', false, true);
-
-  /** Both READ and WRITE. */
-  public static readonly READ_WRITE = new TableAccessLevel('READ_WRITE', true, true);
-
-  /**
-   * @param name the level's name, as in `TableAccessLevel.<name>`
-   * @param reads whether the level reads items
-   * @param writes whether the level writes items
-   */
-  private constructor(public readonly name: string, public readonly reads: boolean, public readonly writes: boolean) {}
-}
-
-/**
- * How a function uses a KMS key directly (not through another service).
- */
-export class KeyUse {
-  /** `kms:Encrypt`. */
-  public static readonly ENCRYPT = new KeyUse('ENCRYPT', ['kms:Encrypt']);
-
-  /** `kms:Decrypt`. */
-  public static readonly DECRYPT = new KeyUse('DECRYPT', ['kms:Decrypt']);
-
-  /** `kms:Encrypt` and `kms:Decrypt`. */
-  public static readonly ENCRYPT_DECRYPT = new KeyUse('ENCRYPT_DECRYPT', ['kms:Encrypt', 'kms:Decrypt']);
-
-  /** `kms:GenerateDataKey` (envelope encryption; add DECRYPT to read the data back). */
-  public static readonly GENERATE_DATA_KEY = new KeyUse('GENERATE_DATA_KEY', ['kms:GenerateDataKey']);
-
-  /**
-   * @param name the use's name, as in `KeyUse.<name>`
-   * @param actions the KMS actions it allows
-   */
-  private constructor(public readonly name: string, public readonly actions: string[]) {}
-}
-
-/**
- * What a function may do with an SQS queue.
- */
-export class QueueAccess {
-  /** SendMessage, GetQueueAttributes, GetQueueUrl (and GenerateDataKey/Decrypt on the queue's key through SQS). */
-  public static readonly SEND = new QueueAccess('SEND',
-    ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], ['kms:Decrypt', 'kms:GenerateDataKey']);
-
-  /** ReceiveMessage, DeleteMessage, ChangeMessageVisibility, GetQueueAttributes, GetQueueUrl (and Decrypt through SQS). */
-  public static readonly CONSUME = new QueueAccess('CONSUME',
-    ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-    ['kms:Decrypt']);
-
-  /**
-   * @param name the access's name, as in `QueueAccess.<name>`
-   * @param actions the SQS actions it allows
-   * @param keyActions the KMS actions it needs on an encrypted queue's key
-   */
-  private constructor(public readonly name: string, public readonly actions: string[], public readonly keyActions: string[]) {}
-}
-
-/**
- * A DynamoDB table the function uses, and how.
- */
-export interface TablePermission {
-  /** The table. */
-  readonly table: dynamodb.ITable;
-
-  /** What the function does with the table's items. */
-  readonly access: TableAccessLevel;
-
-  /**
-   * Names of the table's secondary indexes the function queries; each gets its exact ARN
-   * (`table/<name>/index/<index>`). Needs an access level that reads.
-   *
-   * @default - no index access
-   */
-  readonly indexNames?: string[];
-
-  /**
-   * Query every index of the table (`table/<name>/index/*`). Prefer `indexNames`; this writes a
-   * wildcard, acknowledged for cdk-nag with its exact finding. Needs an access level that reads.
-   *
-   * @default false
-   */
-  readonly allIndexes?: boolean;
-
-  /**
-   * Also allow `dynamodb:Scan` (on the table and on the granted indexes). A scan reads every
-   * item; most functions need Query or GetItem only. Needs an access level that reads.
-   *
-   * @default false
-   */
-  readonly allowScan?: boolean;
-}
-
-/**
- * A KMS key the function calls directly, and for what.
- */
-export interface KeyPermission {
-  /** The key. */
-  readonly key: kms.IKey;
-
-  /** What the function does with the key. */
-  readonly use: KeyUse;
-}
-
-/**
- * An SQS queue the function uses, and how.
- */
-export interface QueuePermission {
-  /** The queue. */
-  readonly queue: sqs.IQueue;
-
-  /** Send to or consume from the queue. */
-  readonly access: QueueAccess;
-}
+export * from './least-privilege-permissions';
 
 /**
  * Properties for LeastPrivilegeLambdaPolicies. Give `function`, or `role` and `logGroup`.
@@ -169,8 +59,8 @@ export interface LeastPrivilegeLambdaPoliciesProps {
   readonly logGroup?: logs.ILogGroup;
 
   /**
-   * Allow X-Ray trace submission (`xray:PutTraceSegments`, `xray:PutTelemetryRecords` on `*`,
-   * the only actions this construct grants on `*`: they have no resource type).
+   * Allow X-Ray trace submission (`xray:PutTraceSegments`, `xray:PutTelemetryRecords` on `*`:
+   * they have no resource type, so IAM accepts only `*`; acknowledged for cdk-nag once per policy).
    *
    * @default - true when the function's tracing mode is Active or PassThrough
    */
@@ -213,6 +103,67 @@ export interface LeastPrivilegeLambdaPoliciesProps {
   readonly publishTopics?: sns.ITopic[];
 
   /**
+   * S3 objects the function reads, writes or deletes (exact keys or one key prefix per entry),
+   * with listing restricted by `s3:prefix` and the bucket's key through S3 for those objects only.
+   *
+   * @default - no bucket
+   */
+  readonly buckets?: BucketObjectsPermission[];
+
+  /**
+   * EventBridge buses the function puts events on, optionally restricted by `events:source`
+   * and `events:detail-type`.
+   *
+   * @default - no event bus
+   */
+  readonly eventBuses?: EventBusPermission[];
+
+  /**
+   * SSM parameters the function reads (GetParameter, GetParameters on each exact ARN).
+   *
+   * @default - no parameter
+   */
+  readonly parameters?: ParameterPermission[];
+
+  /**
+   * SSM parameter paths the function reads (GetParametersByPath on the path, GetParameter(s)
+   * under it).
+   *
+   * @default - no parameter path
+   */
+  readonly parameterPaths?: ParameterPathPermission[];
+
+  /**
+   * Step Functions state machines the function starts (and optionally reads the executions of).
+   *
+   * @default - no state machine
+   */
+  readonly stateMachines?: StateMachinePermission[];
+
+  /**
+   * Kinesis data streams the function puts records to (with the key of an encrypted stream,
+   * through Kinesis, for that stream only).
+   *
+   * @default - no stream
+   */
+  readonly streams?: kinesis.IStream[];
+
+  /**
+   * Amazon Data Firehose delivery streams the function puts records to.
+   *
+   * @default - no delivery stream
+   */
+  readonly deliveryStreams?: firehose.IDeliveryStream[];
+
+  /**
+   * CloudWatch namespaces the function publishes custom metrics to (`cloudwatch:PutMetricData`,
+   * which has no resource type, restricted by the `cloudwatch:namespace` condition key).
+   *
+   * @default - no custom metrics
+   */
+  readonly metricNamespaces?: string[];
+
+  /**
    * Further statements, checked like `addStatements`.
    *
    * @default - none
@@ -228,21 +179,21 @@ export interface LeastPrivilegeLambdaPoliciesProps {
   readonly maxManagedPolicies?: number;
 }
 
-interface Acknowledgement {
-  readonly id: string;
-  readonly reason: string;
-}
-
-const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 const CAPACITY = MANAGED_POLICY_MAX_CHARS - DOCUMENT_OVERHEAD_CHARS;
 
 /**
  * Customer managed policies, with exact ARNs, for one Lambda function's execution role, and
  * nothing else on that role: no AWS managed policy and no inline policy.
  *
+ * Typed permissions (`buckets`, `eventBuses`, `parameters`, `stateMachines`, `streams`, ...)
+ * write the narrowest statement IAM allows for each service and acknowledge, with a reason,
+ * exactly the cdk-nag findings of the wildcards they cannot avoid (an S3 key prefix, log
+ * streams, execution names, `Resource: '*'` for actions with no resource type).
+ *
  * Every statement is checked as `LeastPrivilegeChecker` checks (no `*` or `service:*` action,
- * no `NotAction`/`NotResource`, `Resource: '*'` only for actions with no resource type): a
- * statement that fails is a `ValidationError` naming the prop it came from. Statements are
+ * no action pattern such as `s3:GetObject*`, no `NotAction`/`NotResource`, `Resource: '*'`
+ * only for actions with no resource type): a statement that fails is a `ValidationError`
+ * naming the prop it came from and, where one exists, the typed permission to use. Statements are
  * packed into as many managed policies as IAM's 6,144-character limit needs, and more than
  * `maxManagedPolicies` on the role is a `ValidationError`.
  *
@@ -266,6 +217,7 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
   private readonly usedChars: number[] = [];
   private readonly maxManagedPolicies: number;
   private readonly sids = new Set<string>();
+  private readonly acknowledged = new Set<string>();
   private readonly takenOverDefaultPolicy?: iam.Policy;
   private readonly takenOverStatementCount: number = 0;
 
@@ -307,14 +259,23 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
       this.takenOverStatementCount = defaultPolicy.document.statementCount;
     }
 
-    this.grantOwnLogGroup();
-    if (this.tracing) this.grantTracing();
-    if (fn?.isBoundToVpc) this.grantNetworkInterfaces(cfnFunction);
-    (props.secrets ?? []).forEach((secret, i) => this.grantSecretRead(secret, `secrets[${i}]`, i));
-    (props.tables ?? []).forEach((table, i) => this.grantTable(table, `tables[${i}]`, i));
-    (props.keys ?? []).forEach((key, i) => this.grantKey(key, `keys[${i}]`, i));
-    (props.queues ?? []).forEach((queue, i) => this.grantQueue(queue, `queues[${i}]`, i));
-    (props.publishTopics ?? []).forEach((topic, i) => this.grantPublish(topic, `publishTopics[${i}]`, i));
+    const sink: StatementSink = { scope: this, place: (statement, prop, acks) => this.place(statement, prop, acks) };
+    grantOwnLogGroup(sink, this.logGroupName);
+    if (this.tracing) grantTracing(sink);
+    if (fn?.isBoundToVpc) grantNetworkInterfaces(sink, cfnFunction);
+    (props.secrets ?? []).forEach((secret, i) => grantSecretRead(sink, secret, `secrets[${i}]`, i));
+    (props.tables ?? []).forEach((table, i) => grantTable(sink, table, `tables[${i}]`, i));
+    (props.keys ?? []).forEach((key, i) => grantKey(sink, key, `keys[${i}]`, i));
+    (props.queues ?? []).forEach((queue, i) => grantQueue(sink, queue, `queues[${i}]`, i));
+    (props.publishTopics ?? []).forEach((topic, i) => grantPublish(sink, topic, `publishTopics[${i}]`, i));
+    (props.buckets ?? []).forEach((bucket, i) => grantBucketObjects(sink, bucket, `buckets[${i}]`, i));
+    (props.eventBuses ?? []).forEach((bus, i) => grantPutEvents(sink, bus, `eventBuses[${i}]`, i));
+    (props.parameters ?? []).forEach((parameter, i) => grantParameterRead(sink, parameter, `parameters[${i}]`, i));
+    (props.parameterPaths ?? []).forEach((path, i) => grantParameterPathRead(sink, path, `parameterPaths[${i}]`, i));
+    (props.stateMachines ?? []).forEach((machine, i) => grantStateMachine(sink, machine, `stateMachines[${i}]`, i));
+    (props.streams ?? []).forEach((stream, i) => grantStreamPut(sink, stream, `streams[${i}]`, i));
+    (props.deliveryStreams ?? []).forEach((stream, i) => grantDeliveryStreamPut(sink, stream, `deliveryStreams[${i}]`, i));
+    if (props.metricNamespaces && props.metricNamespaces.length > 0) grantPutMetricData(sink, props.metricNamespaces);
     inherited.forEach((s, i) => this.place(s, `function's DefaultPolicy statement ${i} (granted before this construct)`));
     (props.statements ?? []).forEach((s, i) => this.place(s, `statements[${i}]`));
 
@@ -328,179 +289,12 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
 
   /**
    * Adds statements to the function's managed policies. Each must pass the least-privilege
-   * checks (no `*` or `service:*` action, no NotAction/NotResource, `Resource: '*'` only for
-   * actions with no resource type) and fit in one managed policy; otherwise this throws a
+   * checks (no `*` or `service:*` action, no action pattern, no NotAction/NotResource,
+   * `Resource: '*'` only for actions with no resource type) and fit in one managed policy; otherwise this throws a
    * ValidationError naming `addStatements`.
    */
   public addStatements(...statements: iam.PolicyStatement[]): void {
     statements.forEach((s, i) => this.place(s, `addStatements[${i}]`));
-  }
-
-  private grantOwnLogGroup(): void {
-    const logStreams = Stack.of(this).formatArn({
-      service: 'logs', resource: 'log-group', resourceName: `${this.logGroupName}:log-stream:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    this.place(new iam.PolicyStatement({
-      sid: 'WriteOwnLogGroup',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logStreams],
-    }), 'logGroup', [{
-      id: `AwsSolutions-IAM5[Resource::${flattenForFinding(this, logStreams)}]`,
-      reason: 'Lambda names its log streams at run time, so the stream part of the ARN cannot be known at deploy time; ' +
-        'the wildcard is confined to streams of this function\'s own log group.',
-    }]);
-  }
-
-  private grantTracing(): void {
-    this.place(new iam.PolicyStatement({ sid: 'SendXRayTraces', actions: XRAY_ACTIONS, resources: ['*'] }), 'tracing', [{
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords have no resource type (Service Authorization Reference), ' +
-        'so IAM accepts only "*" for them; the statement grants these two actions only. Set tracing: false to drop it.',
-    }]);
-  }
-
-  /**
-   * Lambda creates and deletes the network interfaces of a VPC function with the execution
-   * role (what AWSLambdaVPCAccessExecutionRole grants), checked when the function is created.
-   */
-  private grantNetworkInterfaces(cfnFunction: lambda.CfnFunction | undefined): void {
-    const stack = Stack.of(this);
-    const vpcConfig = cfnFunction?.vpcConfig as lambda.CfnFunction.VpcConfigProperty | undefined;
-    const ids = (value: unknown): string[] | undefined =>
-      Array.isArray(value) && !Token.isUnresolved(value) ? value as string[] : undefined;
-    const subnetIds = ids(vpcConfig?.subnetIds);
-    const securityGroupIds = ids(vpcConfig?.securityGroupIds);
-    const ec2Arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ec2', resource, resourceName });
-    const networkInterfaces = ec2Arn('network-interface', '*');
-    const resources = [
-      networkInterfaces,
-      ...(subnetIds ? subnetIds.map((s) => ec2Arn('subnet', s)) : [ec2Arn('subnet', '*')]),
-      ...(securityGroupIds ? securityGroupIds.map((s) => ec2Arn('security-group', s)) : [ec2Arn('security-group', '*')]),
-    ];
-    const wildcardReason = 'Lambda creates the function\'s network interfaces at deploy and scaling time, so their ids ' +
-      'cannot be known in advance; the wildcard is confined to network interfaces in this account and Region.';
-    this.place(new iam.PolicyStatement({
-      sid: 'ManageVpcNetworkInterfaces',
-      actions: ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:UnassignPrivateIpAddresses'],
-      resources,
-    }), 'function', resources.filter((r) => flattenForFinding(this, r).includes('*')).map((r) => ({
-      id: `AwsSolutions-IAM5[Resource::${flattenForFinding(this, r)}]`, reason: wildcardReason,
-    })));
-    this.place(new iam.PolicyStatement({
-      sid: 'DescribeVpcNetworkInterfaces',
-      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
-      resources: ['*'],
-    }), 'function', [{
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets have no resource type (Service Authorization Reference), ' +
-        'so IAM accepts only "*" for them; Lambda needs them to attach a VPC function to its subnets.',
-    }]);
-  }
-
-  private grantSecretRead(secret: secretsmanager.ISecret, prop: string, i: number): void {
-    // A secret imported by name has a partial ARN: match its 6-character suffix, as aws-cdk-lib does.
-    const secretArn = secret.secretFullArn ?? `${secret.secretArn}-??????`;
-    this.place(new iam.PolicyStatement({
-      sid: `ReadSecret${i}`,
-      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-      resources: [secretArn],
-    }), prop);
-    if (secret.encryptionKey) {
-      this.place(new iam.PolicyStatement({
-        sid: `DecryptSecret${i}`,
-        actions: ['kms:Decrypt'],
-        resources: [secret.encryptionKey.keyArn],
-        conditions: secretKeyUseConditions(this, secret.secretFullArn ?? secret.secretArn),
-      }), prop);
-    }
-  }
-
-  private grantTable(permission: TablePermission, prop: string, i: number): void {
-    const access = permission.access;
-    if (!(access instanceof TableAccessLevel)) {
-      throw new ValidationError(this, `${prop}.access`, `must be one of TableAccessLevel.READ, TableAccessLevel.WRITE, TableAccessLevel.READ_WRITE, got ${describe(access)}`);
-    }
-    const indexNames = permission.indexNames ?? [];
-    for (const [flag, set] of [['indexNames', indexNames.length > 0], ['allIndexes', permission.allIndexes], ['allowScan', permission.allowScan]] as const) {
-      if (set && !access.reads) {
-        throw new ValidationError(this, `${prop}.${flag}`, `needs an access level that reads (READ or READ_WRITE), got TableAccessLevel.${access.name}`);
-      }
-    }
-    const tableArn = permission.table.tableArn;
-    const actions = new Set<string>(['dynamodb:DescribeTable']);
-    if (access.reads) ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query'].forEach((a) => actions.add(a));
-    if (access.reads && permission.allowScan) actions.add('dynamodb:Scan');
-    if (access.writes) ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].forEach((a) => actions.add(a));
-    this.place(new iam.PolicyStatement({
-      sid: `${pascal(access.name)}Table${i}`,
-      actions: [...actions].sort(),
-      resources: [tableArn],
-    }), `${prop}.table`);
-
-    const indexArns = permission.allIndexes ? [`${tableArn}/index/*`] : indexNames.map((name) => `${tableArn}/index/${name}`);
-    if (indexArns.length > 0) {
-      this.place(new iam.PolicyStatement({
-        sid: `QueryTable${i}Indexes`,
-        actions: permission.allowScan ? ['dynamodb:Query', 'dynamodb:Scan'] : ['dynamodb:Query'],
-        resources: indexArns,
-      }), permission.allIndexes ? `${prop}.allIndexes` : `${prop}.indexNames`, permission.allIndexes ? [{
-        id: `AwsSolutions-IAM5[Resource::${flattenForFinding(this, indexArns[0])}]`,
-        reason: 'allIndexes was set: the function may query every secondary index of this one table. ' +
-          'Pass indexNames instead to grant the named indexes only.',
-      }] : []);
-    }
-    const key = permission.table.encryptionKey;
-    if (key) {
-      const keyActions = access.writes ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
-      this.place(this.viaServiceStatement(`UseTable${i}Key`, keyActions, key, 'dynamodb'), `${prop}.table`);
-    }
-  }
-
-  private grantKey(permission: KeyPermission, prop: string, i: number): void {
-    if (!(permission.use instanceof KeyUse)) {
-      throw new ValidationError(this, `${prop}.use`, `must be one of KeyUse.ENCRYPT, KeyUse.DECRYPT, KeyUse.ENCRYPT_DECRYPT, KeyUse.GENERATE_DATA_KEY, got ${describe(permission.use)}`);
-    }
-    this.place(new iam.PolicyStatement({
-      sid: `${pascal(permission.use.name)}WithKey${i}`,
-      actions: permission.use.actions,
-      resources: [permission.key.keyArn],
-    }), `${prop}.key`);
-  }
-
-  private grantQueue(permission: QueuePermission, prop: string, i: number): void {
-    const access = permission.access;
-    if (!(access instanceof QueueAccess)) {
-      throw new ValidationError(this, `${prop}.access`, `must be one of QueueAccess.SEND, QueueAccess.CONSUME, got ${describe(access)}`);
-    }
-    this.place(new iam.PolicyStatement({
-      sid: `${pascal(access.name)}Queue${i}`,
-      actions: access.actions,
-      resources: [permission.queue.queueArn],
-    }), `${prop}.queue`);
-    const key = permission.queue.encryptionMasterKey;
-    if (key) this.place(this.viaServiceStatement(`UseQueue${i}Key`, access.keyActions, key, 'sqs'), `${prop}.queue`);
-  }
-
-  private grantPublish(topic: sns.ITopic, prop: string, i: number): void {
-    this.place(new iam.PolicyStatement({
-      sid: `PublishToTopic${i}`,
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-    }), prop);
-    if (topic.masterKey) {
-      this.place(this.viaServiceStatement(`UseTopic${i}Key`, ['kms:Decrypt', 'kms:GenerateDataKey'], topic.masterKey, 'sns'), prop);
-    }
-  }
-
-  private viaServiceStatement(sid: string, actions: string[], key: kms.IKey, service: string): iam.PolicyStatement {
-    const stack = Stack.of(this);
-    return new iam.PolicyStatement({
-      sid,
-      actions,
-      resources: [key.keyArn],
-      // kms:ViaService names the service endpoint as `<service>.<region>.amazonaws.com` (as grantRotation does).
-      conditions: { StringEquals: { 'kms:ViaService': `${service}.${stack.region}.amazonaws.com` } },
-    });
   }
 
   /**
@@ -508,12 +302,13 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
    * none has room). `prop` names where the statement came from in every error.
    */
   private place(statement: iam.PolicyStatement, prop: string, acknowledgements: Acknowledgement[] = []): void {
-    const json = Stack.of(this).resolve(statement.toStatementJson());
+    const unresolved = statement.toStatementJson();
+    const json = Stack.of(this).resolve(unresolved);
     const findings = checkStatements([fromStatementJson(this.node.path, prop, json)]);
     if (findings.length > 0) {
       throw new ValidationError(this, prop, `is not least-privilege: ${findings.map((f) => `${f.findingId} (${f.message.slice(f.message.indexOf(': ') + 2)})`).join('; ')}`);
     }
-    const size = estimatedChars(this, json) + 1;
+    const size = estimatedChars(this, unresolved) + 1;
     if (size > CAPACITY) {
       throw new ValidationError(this, prop, `gives a statement of about ${size} characters once deployed, more than one managed policy holds ` +
         `(${MANAGED_POLICY_MAX_CHARS} characters without white space, ${CAPACITY} after the document wrapper); split it into smaller statements`);
@@ -540,7 +335,13 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
     this.usedChars[bin] += size;
     const policy = this.managedPolicies[bin];
     policy.addStatements(statement);
-    for (const ack of acknowledgements) acknowledge(policy, ack.id, ack.reason);
+    for (const ack of acknowledgements) {
+      // One finding id per policy: cdk-nag names every Resource "*" statement of a policy alike.
+      const key = `${bin}\u0000${ack.id}`;
+      if (this.acknowledged.has(key)) continue;
+      this.acknowledged.add(key);
+      acknowledge(policy, ack.id, ack.reason);
+    }
   }
 
   /** Customer managed policies attached through the role itself (AWS managed ones are removed). */
@@ -598,13 +399,4 @@ function isLambdaTracingStatement(statement: iam.PolicyStatement): boolean {
   return statement.effect === iam.Effect.ALLOW && statement.resources.length === 1 && statement.resources[0] === '*' &&
     statement.actions.length > 0 && statement.actions.every((a) => XRAY_ACTIONS.includes(a)) &&
     Object.keys(statement.conditions ?? {}).length === 0;
-}
-
-function pascal(name: string): string {
-  return name.toLowerCase().split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
-}
-
-function describe(value: unknown): string {
-  if (value && typeof value === 'object' && 'name' in value) return JSON.stringify((value as { name: unknown }).name);
-  return JSON.stringify(value) ?? String(value);
 }

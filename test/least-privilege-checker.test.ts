@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { LeastPrivilegeChecker } from '../src/least-privilege-checker';
 import { LeastPrivilegeLambdaPolicies } from '../src/least-privilege-lambda-policies';
 import { testStack } from './helpers/stack';
@@ -129,5 +132,71 @@ describe('the wildcard-resource allow-list', () => {
     ['kms:Decrypt', false],
   ])('%s needs "*": %s', (action, expected) => {
     expect(requiresWildcardResource(action)).toBe(expected);
+  });
+});
+
+describe('LeastPrivilegeChecker on grant*() statements', () => {
+  function plainFunction(stack: Stack): lambda.Function {
+    return new lambda.Function(stack, 'Plain', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    });
+  }
+
+  test('flags the action patterns of bucket.grantReadWrite() and names the buckets typed permission', () => {
+    const stack = testStack();
+    new s3.Bucket(stack, 'Bucket').grantReadWrite(plainFunction(stack));
+    const findings = LeastPrivilegeChecker.check(stack);
+    expect(findings.map((f) => f.findingId)).toEqual(expect.arrayContaining([
+      'LeastPrivilege-ActionPattern[s3:GetObject*]', 'LeastPrivilege-ActionPattern[s3:List*]', 'LeastPrivilege-ActionPattern[s3:DeleteObject*]',
+    ]));
+    for (const f of findings) {
+      expect(f.typedPermission).toBe('buckets');
+      expect(f.message).toContain('LeastPrivilegeLambdaPolicies\' `buckets` prop (BucketObjectsPermission) instead of a grant*() call');
+    }
+  });
+
+  test('names keys for the KMS patterns of an encrypted stream\'s grantWrite(), saying a resource\'s own key comes with its permission', () => {
+    const stack = testStack();
+    const stream = new kinesis.Stream(stack, 'Stream', { encryption: kinesis.StreamEncryption.KMS });
+    stream.grantWrite(plainFunction(stack));
+    const findings = LeastPrivilegeChecker.check(stack);
+    expect(findings.map((f) => [f.findingId, f.typedPermission])).toEqual([
+      ['LeastPrivilege-ActionPattern[kms:ReEncrypt*]', 'keys'],
+      ['LeastPrivilege-ActionPattern[kms:GenerateDataKey*]', 'keys'],
+    ]);
+    expect(findings[0].message).toMatch(/own key comes with that resource's typed permission/);
+  });
+
+  test('names eventBuses for PutEvents on "*", and nothing for exact-ARN grants that are already least-privilege', () => {
+    const stack = testStack();
+    const f = plainFunction(stack);
+    f.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: ['*'] }));
+    new events.EventBus(stack, 'Bus').grantPutEventsTo(f);
+    const findings = LeastPrivilegeChecker.check(stack);
+    expect(findings.map((x) => [x.findingId, x.typedPermission])).toEqual([['LeastPrivilege-WildcardResource[events:PutEvents]', 'eventBuses']]);
+  });
+
+  test('a finding with no typed equivalent has no typedPermission', () => {
+    const [finding] = LeastPrivilegeChecker.check(badStack());
+    expect(finding.findingId).toBe('LeastPrivilege-WildcardAction[*]');
+    expect(finding.typedPermission).toBeUndefined();
+  });
+
+  test.each([
+    ['ec2:Describe*', false],
+    ['s3:Get*', true],
+    ['kms:GenerateDataKey*', true],
+  ])('ActionPattern on %s: %s', (action, flagged) => {
+    const stack = testStack();
+    new iam.ManagedPolicy(stack, 'P', { statements: [new iam.PolicyStatement({ actions: [action], resources: ['arn:aws:s3:::b/k'] })] });
+    expect(LeastPrivilegeChecker.check(stack).map((f) => f.findingId)).toEqual(flagged ? [`LeastPrivilege-ActionPattern[${action}]`] : []);
+  });
+
+  test('LeastPrivilegeLambdaPolicies rejects a bucket.grantRead() made before it, naming the typed permission to use', () => {
+    const stack = testStack();
+    const f = plainFunction(stack);
+    new s3.Bucket(stack, 'Bucket').grantRead(f);
+    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: f }))
+      .toThrow(/function's DefaultPolicy statement 0 \(granted before this construct\) is not least-privilege: LeastPrivilege-ActionPattern\[s3:GetObject\*\].*`buckets` prop \(BucketObjectsPermission\)/);
   });
 });
