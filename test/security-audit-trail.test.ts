@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { SecurityAuditTrail, SecurityAuditTrailProps } from '../src/security-audit-trail';
+import { SecurityAuditTrail, SecurityAuditTrailProps } from '../src';
 import { expectCfnLintClean } from './helpers/cfn-lint';
 import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';

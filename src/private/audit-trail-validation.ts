@@ -4,7 +4,7 @@ import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import type { SecurityAuditTrailProps } from '../security-audit-trail';
+import type { SecurityAuditTrailProps } from '../security-audit-trail-options';
 import { CisControl } from './cis-controls';
 import { ValidationError, validateDurationRange } from './validation';
 
@@ -52,6 +52,15 @@ export function validateAuditTrailProps(
     }
   }
   validateDataEvents(scope, props);
+  if (props.guardDutyMinimumSeverity !== undefined && !Token.isUnresolved(props.guardDutyMinimumSeverity)) {
+    const severity = props.guardDutyMinimumSeverity;
+    if (!(severity >= 1 && severity <= 8.9)) {
+      throw new ValidationError(scope, 'guardDutyMinimumSeverity', `must be between 1 and 8.9, got ${severity}`);
+    }
+    if (props.securityEvents === false) {
+      throw new ValidationError(scope, 'guardDutyMinimumSeverity', 'is only used with securityEvents');
+    }
+  }
   return { logRetention, archiveExpiration, archiveTransitionAfter, objectLockRetention, disabledControls };
 }
 
