@@ -1,4 +1,4 @@
-import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -150,7 +150,14 @@ export class SecurityAuditTrail extends Construct {
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'Security audit trail');
     this.controlIds = [];
     for (const control of this.controls) {
-      if (v.disabledControls.has(control.id)) continue;
+      if (v.disabledControls.has(control.id)) {
+        if (control.id.startsWith('CloudWatch.')) {
+          Annotations.of(this).addWarningV2(`cdk-security-blocks:disabledSecurityHubControl:${control.id}`,
+            `${control.id} is in disabledControls: Security Hub's ${control.id} check fails without its exact metric filter ` +
+            'and alarm. To quiet the alarm, keep the control and add a tuned variant with addTunedAlarm instead.');
+        }
+        continue;
+      }
       this.alarms.set(control.id, this.controlAlarm(this.controlScope(control.id), control.pattern, {
         metricName: control.metricName,
         description: `${control.reference}: ${control.title} (trail ${trailName}).`,

@@ -502,6 +502,11 @@ describe('SecurityAuditTrail fully configured', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/audit/trail', RetentionInDays: 731 });
   });
 
+  test('disabling a Security Hub control says at synth that Security Hub will fail it', () => {
+    Annotations.fromStack(stack).hasWarning('/TestStack/AuditTrail',
+      Match.stringLikeRegexp('CloudWatch.3 is in disabledControls: Security Hub\'s CloudWatch.3 check fails'));
+  });
+
   test('a disabled control has neither filter nor alarm', () => {
     expect(trail.controlIds).not.toContain('CloudWatch.3');
     expect(trail.node.tryFindChild('CloudWatch.3')).toBeUndefined();
