@@ -79,6 +79,11 @@ export class SecurityAuditTrail extends Construct {
     const stack = Stack.of(this);
     this.cisProfile = props.cisProfile ?? CisProfile.SECURITY_HUB;
     this.controls = cisControls(this.cisProfile);
+    if (this.cisProfile === CisProfile.CIS_V5) {
+      Annotations.of(this).addWarningV2('cdk-security-blocks:cisV5Patterns',
+        'cisProfile is CIS_V5: Security Hub\'s CloudWatch.1-14 checks (CIS v1.2.0/v1.4.0 standards) look for their own ' +
+        'exact patterns and will fail; use CisProfile.SECURITY_HUB where those standards are enabled.');
+    }
     const v = validateAuditTrailProps(this, props, this.controls);
     const trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 64 });
     const organizationId = props.organizationTrail ? props.organizationId : undefined;
@@ -170,7 +175,8 @@ export class SecurityAuditTrail extends Construct {
   }
 
   /**
-   * The exact alarm of a control (`CloudWatch.1` to `CloudWatch.14`, `CIS.4.15`).
+   * The exact alarm of a control (`CloudWatch.1` to `CloudWatch.14` and `CIS.4.15` with
+   * `CisProfile.SECURITY_HUB`, `CIS.4.1` to `CIS.4.15` with `CisProfile.CIS_V5`).
    * Throws if the id is unknown or the control is disabled.
    */
   public alarm(controlId: string): cloudwatch.Alarm {

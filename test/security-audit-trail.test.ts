@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { SecurityAuditTrail, SecurityAuditTrailProps } from '../src';
+import { CisProfile, SecurityAuditTrail, SecurityAuditTrailProps } from '../src';
 import { expectCfnLintClean } from './helpers/cfn-lint';
 import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
@@ -682,6 +682,50 @@ describe('SecurityAuditTrail validation', () => {
       .toThrow(/TestStack\/AuditTrail: controlId must be one of .*, got 'CloudWatch.0'/);
     expect(() => trail.addTunedAlarm('CloudWatch.1', { filterPattern: '{ $.x = 1 }', threshold: 0 }))
       .toThrow('TestStack/AuditTrail: threshold must be between 1 and 1000000, got 0');
+  });
+});
+
+/** CIS v5.0.0 section 4 patterns; the file names its public sources (see its `sources`). */
+const PUBLISHED_V5: { sources: Record<string, string>; patterns: Record<string, { source: string; pattern: string }> } = JSON.parse(
+  fs.readFileSync(path.join(__dirname, 'data', 'cis-v5-metric-filters.json'), 'utf8'));
+
+describe('SecurityAuditTrail CIS v5 profile', () => {
+  const stack = testStack();
+  const trail = new SecurityAuditTrail(stack, 'AuditTrail', { cisProfile: CisProfile.CIS_V5 });
+  const template = Template.fromStack(stack);
+
+  test('the reference data names its sources', () => {
+    expect(PUBLISHED_V5.sources.steampipe).toContain('turbot/steampipe-mod-aws-compliance');
+    expect(PUBLISHED_V5.sources.prowler).toContain('0b63ccb9ea34dba71f6f4d17e92a955e1431f2de');
+    expect(Object.keys(PUBLISHED_V5.patterns)).toEqual(Array.from({ length: 15 }, (_, i) => `CIS.4.${i + 1}`));
+  });
+
+  test.each(Object.keys(PUBLISHED_V5.patterns))('synthesizes the %s filter pattern byte for byte as published', (controlId) => {
+    expect(Buffer.from(synthesizedPattern(stack, trail, controlId), 'utf8'))
+      .toEqual(Buffer.from(PUBLISHED_V5.patterns[controlId].pattern, 'utf8'));
+  });
+
+  test('4.1 joins its exclusions with &&, unlike the v1.3-v1.5 text', () => {
+    expect(synthesizedPattern(stack, trail, 'CIS.4.1')).toMatch(/\) && \(\$\.sourceIPAddress!="delivery\.logs\.amazonaws\.com"\) && \(\$\.eventName!="HeadBucket"\) }$/);
+  });
+
+  test('15 alarms to the notification topic, each naming its recommendation', () => {
+    template.resourceCountIs('AWS::Logs::MetricFilter', 15);
+    expect(trail.controlIds).toEqual(Object.keys(PUBLISHED_V5.patterns));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'RootAccountUsage',
+      AlarmDescription: Match.stringLikeRegexp('^CIS AWS Foundations Benchmark v5.0.0 4.3: the root user was used'),
+    });
+  });
+
+  test('says at synth that Security Hub\'s CloudWatch checks will not pass', () => {
+    Annotations.fromStack(stack).hasWarning('/TestStack/AuditTrail', Match.stringLikeRegexp('cisProfile is CIS_V5'));
+    Annotations.fromStack(build().stack).hasNoWarning('/TestStack/AuditTrail', Match.stringLikeRegexp('cisProfile is CIS_V5'));
+  });
+
+  test('rejects Security Hub control ids, which this profile does not have', () => {
+    expect(() => new SecurityAuditTrail(testStack(), 'AuditTrail', { cisProfile: CisProfile.CIS_V5, disabledControls: ['CloudWatch.3'] }))
+      .toThrow(/disabledControls must contain only known control ids \(CIS.4.1, .*CIS.4.15\), got 'CloudWatch.3'/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { CisProfile } from '../security-audit-trail-options';
+import { CIS_V5_CONTROLS } from './cis-v5-controls';
 
 /**
  * The CloudWatch log metric filters that AWS Security Hub checks (controls CloudWatch.1 to
@@ -136,6 +137,8 @@ export function cisControls(profile: CisProfile): ReadonlyArray<ResolvedCisContr
   switch (profile) {
     case CisProfile.SECURITY_HUB:
       return CIS_CONTROLS.map((c) => ({ ...c, reference: c.reference ?? `CIS / Security Hub ${c.id}` }));
+    case CisProfile.CIS_V5:
+      return CIS_V5_CONTROLS.map((c) => ({ ...c, reference: c.reference ?? `CIS v5.0.0 ${c.id}` }));
     default:
       throw new Error(`unknown CIS profile '${profile}'`);
   }
