@@ -723,6 +723,10 @@ describe('SecurityAuditTrail CIS v5 profile', () => {
     Annotations.fromStack(build().stack).hasNoWarning('/TestStack/AuditTrail', Match.stringLikeRegexp('cisProfile is CIS_V5'));
   });
 
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
   test('rejects Security Hub control ids, which this profile does not have', () => {
     expect(() => new SecurityAuditTrail(testStack(), 'AuditTrail', { cisProfile: CisProfile.CIS_V5, disabledControls: ['CloudWatch.3'] }))
       .toThrow(/disabledControls must contain only known control ids \(CIS.4.1, .*CIS.4.15\), got 'CloudWatch.3'/);
@@ -762,6 +766,7 @@ describe('SecurityAuditTrail archive options', () => {
     expect(acknowledgements(trail).filter((a) => a.path.endsWith('AuditTrail/Bucket/Resource'))).toEqual([]);
     expectNoUnacknowledgedFindings(stack);
     expectCfnLintClean(stack);
+    expect(template.toJSON()).toMatchSnapshot();
   });
 
   test('a central archive bucket and key: no bucket or key is created, and synth says what their policies must allow', () => {
