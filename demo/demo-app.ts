@@ -4,7 +4,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail } from '../src';
+import { HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail, SecurityNotifications } from '../src';
 import { addOrdersWorker } from './orders-worker';
 
 export interface DemoApp {
@@ -15,6 +15,8 @@ export interface DemoApp {
 export function buildDemoApp(outdir?: string): DemoApp {
   const app = new App({ outdir });
   const stack = new Stack(app, 'SecurityBlocksDemo', { env: { account: '123456789012', region: 'us-east-1' } });
+  // One topic for every alarm and security event of the stack; the constructs below find it.
+  new SecurityNotifications(stack, 'SecurityNotifications', { emailAddresses: ['security-oncall@example.com'] });
   const signingKeys = new RotatingJwtSecret(stack, 'JwtSecret');
   // The API is protected by the JwtAuthorizer it creates from these signing keys.
   const api = new HardenedRestApi(stack, 'OrdersApi', {

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { JwtAuthorizer } from './jwt-authorizer';
 import { acknowledge } from './private/acknowledge';
 import { createAlarmTopic } from './private/alarm-topic';
+import { createApiDashboard } from './private/api-dashboard';
 import { allowLogGroupEncryption, createEncryptionKey } from './private/encryption-key';
 import { addGatewayResponses } from './private/gateway-responses';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
@@ -691,6 +692,7 @@ export class HardenedRestApi extends Construct {
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'REST API');
     this.alarms = this.createAlarms(props);
+    createApiDashboard(this);
   }
 
   /**

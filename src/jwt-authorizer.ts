@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './private/acknowledge';
+import { addAuthorizerSecurityEvents } from './private/authorizer-security-events';
 import { BundledFunction } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
@@ -252,6 +253,7 @@ export class JwtAuthorizer extends Construct {
     });
     this.function = fn.function;
     this.logGroup = fn.logGroup;
+    addAuthorizerSecurityEvents(this, fn.logGroup);
 
     if (props.reservedConcurrentExecutions === undefined) {
       for (const ruleId of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {

@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { allowEventRulePublish, createAlarmTopic } from './private/alarm-topic';
+import { allowEventRulePublish, createAlarmTopic, topicTarget } from './private/alarm-topic';
 import { BundledFunction } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
 import { secretKeyUseConditions } from './private/secret-key-use';
@@ -278,7 +277,7 @@ export class RotatingJwtSecret extends Construct {
         },
       },
     });
-    this.rotationFailedRule.addTarget(new targets.SnsTopic(this.alarmTopic));
+    this.rotationFailedRule.addTarget(topicTarget(this.alarmTopic));
     allowEventRulePublish(this.alarmTopic, this.rotationFailedRule.ruleArn);
   }
 

@@ -1,301 +1,39 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as guardduty from 'aws-cdk-lib/aws-guardduty';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
-import { acknowledge } from './private/acknowledge';
+import { Construct, IDependable } from 'constructs';
+import { addAccountSecurityEvents } from './private/account-security-events';
 import { createAlarmTopic } from './private/alarm-topic';
-import { CIS_CONTROL_IDS, CIS_CONTROLS, CIS_METRIC_NAMESPACE, CIS_METRIC_VALUE, CisControl, findCisControl } from './private/cis-controls';
-import { allowLogGroupEncryption, createEncryptionKey } from './private/encryption-key';
-import { flattenForFinding } from './private/nag-finding';
+import { admitTrailToExistingBucket, createAuditArchive } from './private/audit-archive';
+import { validateAuditTrailProps } from './private/audit-trail-validation';
+import { CIS_METRIC_NAMESPACE, ResolvedCisControl, cisControls } from './private/cis-controls';
+import { createControlAlarm } from './private/control-alarm';
+import { createEncryptionKey } from './private/encryption-key';
+import { advancedEventSelectors } from './private/trail-event-selectors';
+import { restrictKeyToTrail } from './private/trail-key';
+import { createTrailLogDelivery } from './private/trail-log-delivery';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
+import { CisProfile, SecurityAuditTrailProps, TunedAlarmOptions } from './security-audit-trail-options';
 
 /**
- * The version of the CIS AWS Foundations Benchmark standard that Security Hub enables.
- */
-export enum CisBenchmarkVersion {
-  /**
-   * CIS v1.2.0: the only version whose Security Hub standard checks all of CloudWatch.1 to CloudWatch.14.
-   */
-  V1_2_0 = '1.2.0',
-  /**
-   * CIS v1.4.0: checks CloudWatch.1 and CloudWatch.4 to CloudWatch.14.
-   */
-  V1_4_0 = '1.4.0',
-  /**
-   * CIS v3.0.0: the current benchmark; its Security Hub standard has no CloudWatch log metric controls.
-   */
-  V3_0_0 = '3.0.0',
-}
-
-/**
- * Which data events the trail records. They are selected with advanced event selectors, and the
- * trail's own archive and access-log buckets are always left out: recording the trail's writes
- * to its own bucket would log every log delivery, for ever (a feedback loop).
- */
-export interface TrailDataEventOptions {
-  /**
-   * Record S3 object-level events for these buckets only.
-   *
-   * Must not include the trail's archive bucket or its access-log bucket.
-   *
-   * @default - no S3 data events unless `allS3Buckets` is set
-   */
-  readonly s3Buckets?: s3.IBucket[];
-
-  /**
-   * Record S3 object-level events for every bucket, except the trail's own archive and
-   * access-log buckets. Cannot be combined with `s3Buckets`.
-   *
-   * @default false
-   */
-  readonly allS3Buckets?: boolean;
-
-  /**
-   * Record Lambda invocations (`Invoke`) of these functions only.
-   *
-   * @default - no Lambda data events unless `allLambdaFunctions` is set
-   */
-  readonly lambdaFunctions?: lambda.IFunction[];
-
-  /**
-   * Record Lambda invocations of every function. Cannot be combined with `lambdaFunctions`.
-   *
-   * @default false
-   */
-  readonly allLambdaFunctions?: boolean;
-
-  /**
-   * Which data events to record: reads, writes or both. `ReadWriteType.NONE` is not allowed here
-   * (leave `dataEvents` out instead).
-   *
-   * @default cloudtrail.ReadWriteType.ALL
-   */
-  readonly readWriteType?: cloudtrail.ReadWriteType;
-}
-
-/**
- * A tuned variant of one control's alarm (extra exclusions, a higher threshold), added next to
- * the exact control alarm.
- */
-export interface TunedAlarmOptions {
-  /**
-   * The metric filter pattern of the variant, for example the published pattern with an
-   * exclusion for a known automation role.
-   */
-  readonly filterPattern: string;
-
-  /**
-   * The metric name the variant's filter publishes. Also names the variant's constructs, so
-   * each variant of a control needs its own.
-   *
-   * @default - the control's metric name followed by `Tuned`
-   */
-  readonly metricName?: string;
-
-  /**
-   * The alarm fires when the metric's sum over `period` is at least this. Between 1 and 1000000.
-   *
-   * @default 1
-   */
-  readonly threshold?: number;
-
-  /**
-   * How many periods in a row must breach before the alarm fires. Between 1 and 100.
-   *
-   * @default 1
-   */
-  readonly evaluationPeriods?: number;
-
-  /**
-   * The period the metric is summed over. Between 1 minute and 1 day.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly period?: Duration;
-
-  /**
-   * A description for the alarm.
-   *
-   * @default - names the control and says that the alarm is a tuned variant
-   */
-  readonly description?: string;
-}
-
-/**
- * Properties for a SecurityAuditTrail.
- */
-export interface SecurityAuditTrailProps {
-  /**
-   * A name for the trail.
-   *
-   * @default - a name generated from the construct path
-   */
-  readonly trailName?: string;
-
-  /**
-   * A name for the archive bucket that receives the log files.
-   *
-   * @default - a name generated by CloudFormation
-   */
-  readonly bucketName?: string;
-
-  /**
-   * A name for the bucket that receives the archive bucket's server access logs.
-   *
-   * @default - a name generated by CloudFormation
-   */
-  readonly accessLogsBucketName?: string;
-
-  /**
-   * A name for the CloudWatch Logs log group the trail delivers to.
-   *
-   * @default '/aws/cloudtrail/' followed by the trail name
-   */
-  readonly logGroupName?: string;
-
-  /**
-   * How long the log group keeps events. At least one year (CIS, PCI DSS 10.7).
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * When log files move from S3 Standard to `archiveStorageClass`. At least 1 day, and
-   * earlier than `archiveExpiration`.
-   *
-   * @default Duration.days(90)
-   */
-  readonly archiveTransitionAfter?: Duration;
-
-  /**
-   * The storage class log files move to after `archiveTransitionAfter`.
-   *
-   * @default s3.StorageClass.GLACIER
-   */
-  readonly archiveStorageClass?: s3.StorageClass;
-
-  /**
-   * When log files (and server access logs, and noncurrent versions) are deleted. At least 365 days.
-   *
-   * @default Duration.days(2555) (7 years)
-   */
-  readonly archiveExpiration?: Duration;
-
-  /**
-   * Turns on S3 Object Lock for the archive bucket with this default retention, so that log
-   * files cannot be deleted or overwritten before it ends. Object Lock can only be turned on
-   * when the bucket is created. Must not be longer than `archiveExpiration`.
-   *
-   * @default - Object Lock is not enabled
-   */
-  readonly objectLockRetention?: s3.ObjectLockRetention;
-
-  /**
-   * Whether the trail logs every account of the organization. The stack must be deployed in
-   * the organization's management account (or a delegated administrator account), and
-   * `organizationId` is required.
-   *
-   * @default false
-   */
-  readonly organizationTrail?: boolean;
-
-  /**
-   * The AWS Organizations id (`o-...`) of the organization; the bucket policy and the CloudWatch
-   * Logs role admit the member accounts' log files under it. Required with `organizationTrail`.
-   *
-   * @default - none; not an organization trail
-   */
-  readonly organizationId?: string;
-
-  /**
-   * S3 and Lambda data events to record, through advanced event selectors.
-   *
-   * @default - management events only
-   */
-  readonly dataEvents?: TrailDataEventOptions;
-
-  /**
-   * Whether CloudTrail Insights looks for unusual API call and error rates (charged per event analysed).
-   *
-   * @default false
-   */
-  readonly insights?: boolean;
-
-  /**
-   * Whether to create a GuardDuty detector. Fails to deploy if the account and Region already have one.
-   *
-   * @default false
-   */
-  readonly enableGuardDuty?: boolean;
-
-  /**
-   * Whether to enable Security Hub (without its default standards) and the CIS AWS Foundations
-   * Benchmark standard. Fails to deploy if Security Hub is already enabled in the account and Region.
-   *
-   * @default false
-   */
-  readonly enableSecurityHub?: boolean;
-
-  /**
-   * The CIS standard version to enable with `enableSecurityHub`.
-   *
-   * @default CisBenchmarkVersion.V1_4_0
-   */
-  readonly cisBenchmarkVersion?: CisBenchmarkVersion;
-
-  /**
-   * Controls whose metric filter and alarm are not created, for example `['CloudWatch.3']`.
-   * Known ids: `CloudWatch.1` to `CloudWatch.14` and `CIS.4.15` (AWS Organizations changes).
-   *
-   * @default - every control is created
-   */
-  readonly disabledControls?: string[];
-
-  /**
-   * The CloudWatch namespace of the control metrics.
-   *
-   * @default 'LogMetrics'
-   */
-  readonly metricNamespace?: string;
-
-  /**
-   * The SNS topic that every control alarm notifies. Security Hub also requires the topic to
-   * have at least one subscriber.
-   *
-   * @default - a new topic, encrypted with its own KMS key and accepting only SSL requests
-   */
-  readonly alarmTopic?: sns.ITopic;
-}
-
-const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const MIN_ARCHIVE = Duration.days(365);
-const MAX_ARCHIVE = Duration.days(36500);
-const REPLICATION_REASON = 'Cross-Region replication needs a destination bucket (and KMS key) in another Region, ' +
-  'which one stack cannot create. Log files are versioned, retained on stack deletion and validated with ' +
-  'CloudTrail digest files. To replicate, create a destination bucket in another Region and add a ' +
-  'replication rule (`replicationRules` on the L1 `CfnBucket` via `node.defaultChild`), then remove this acknowledgement.';
-
-/**
- * A CloudTrail trail with a locked-down archive, and the CloudWatch metric filters and alarms
+ * A CloudTrail trail with a write-once archive, and the CloudWatch metric filters and alarms
  * that AWS Security Hub checks (CloudWatch.1 to CloudWatch.14, byte-exact) plus the CIS AWS
- * Organizations changes alarm.
+ * Organizations changes alarm, all notifying the stack's security notifications.
  *
  * The trail is multi-Region, records global service events and all management events, and
  * validates log files. It encrypts with a customer-managed key whose policy lets CloudTrail
- * encrypt for this trail only and denies grants that are not for an AWS resource. It delivers
- * to a versioned, SSE-KMS, SSL-only archive bucket with ACLs disabled, a lifecycle and server
- * access logs, and to an encrypted log group through a role that can write to that log group only.
+ * encrypt for this trail only and denies grants that are not for AWS services. It delivers
+ * to a versioned, Object Lock, SSE-KMS, SSL-only archive bucket with ACLs disabled, a lifecycle,
+ * server access logs and optional replication to another Region (or to an existing central
+ * archive), and to an encrypted log group through a role that can write to that log group only.
+ *
+ * GuardDuty and Security Hub are one-per-account-and-Region settings and are not enabled here.
  */
 export class SecurityAuditTrail extends Construct {
   /** The trail. */
@@ -304,11 +42,11 @@ export class SecurityAuditTrail extends Construct {
   /** The trail's ARN. */
   public readonly trailArn: string;
 
-  /** The archive bucket that receives the log files. */
-  public readonly bucket: s3.Bucket;
+  /** The archive bucket that receives the log files (created, or the one passed as `bucket`). */
+  public readonly bucket: s3.IBucket;
 
-  /** The bucket that receives the archive bucket's server access logs. */
-  public readonly accessLogsBucket: s3.Bucket;
+  /** The bucket that receives the archive bucket's server access logs, when the construct created the archive. */
+  public readonly accessLogsBucket?: s3.IBucket;
 
   /** The log group the trail delivers to, which the control metric filters read. */
   public readonly logGroup: logs.LogGroup;
@@ -316,8 +54,8 @@ export class SecurityAuditTrail extends Construct {
   /** The role CloudTrail assumes to write to `logGroup`. */
   public readonly cloudWatchLogsRole: iam.Role;
 
-  /** The customer-managed key that encrypts the log files, the archive bucket and the log group. */
-  public readonly encryptionKey: kms.Key;
+  /** The key that encrypts the log files, the archive bucket and the log group. */
+  public readonly encryptionKey: kms.IKey;
 
   /** The topic that every control alarm notifies. */
   public readonly alarmTopic: sns.ITopic;
@@ -325,129 +63,69 @@ export class SecurityAuditTrail extends Construct {
   /** The ids of the controls whose exact alarm this construct created, in order. */
   public readonly controlIds: string[];
 
-  /** The GuardDuty detector, when `enableGuardDuty` is set. */
-  public readonly guardDutyDetector?: guardduty.CfnDetector;
+  /** The EventBridge rules that send account security events to `alarmTopic` (empty with `securityEvents: false`). */
+  public readonly securityEventRules: events.Rule[];
 
-  /** The Security Hub hub, when `enableSecurityHub` is set. */
-  public readonly securityHub?: securityhub.CfnHub;
-
-  /** The CIS standard subscription, when `enableSecurityHub` is set. */
-  public readonly cisStandard?: securityhub.CfnStandard;
+  /** The CIS profile whose patterns the control alarms use. */
+  public readonly cisProfile: CisProfile;
 
   private readonly alarms = new Map<string, cloudwatch.Alarm>();
   private readonly metricNamespace: string;
   private readonly tunedMetricNames = new Set<string>();
+  private readonly controls: ReadonlyArray<ResolvedCisControl>;
 
   constructor(scope: Construct, id: string, props: SecurityAuditTrailProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-
-    // ---- validation -------------------------------------------------------------------------
+    this.cisProfile = props.cisProfile ?? CisProfile.SECURITY_HUB;
+    this.controls = cisControls(this.cisProfile);
+    if (this.cisProfile === CisProfile.CIS_V5) {
+      Annotations.of(this).addWarningV2('cdk-security-blocks:cisV5Patterns',
+        'cisProfile is CIS_V5: Security Hub\'s CloudWatch.1-14 checks (CIS v1.2.0/v1.4.0 standards) look for their own ' +
+        'exact patterns and will fail; use CisProfile.SECURITY_HUB where those standards are enabled.');
+    }
+    const v = validateAuditTrailProps(this, props, this.controls);
     const trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 64 });
-    if (props.trailName !== undefined && !Token.isUnresolved(props.trailName) && !TRAIL_NAME.test(props.trailName)) {
-      throw new ValidationError(this, 'trailName',
-        `must be 3 to 128 letters, digits, periods, underscores or dashes, starting and ending with a letter or digit, got '${props.trailName}'`);
-    }
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-    if (!Token.isUnresolved(logRetention) && logRetention < 365) {
-      throw new ValidationError(this, 'logRetention', `must be at least 365 days (logs.RetentionDays.ONE_YEAR), got ${logRetention} days`);
-    }
-    const archiveExpiration = props.archiveExpiration ?? Duration.days(2555);
-    const archiveTransitionAfter = props.archiveTransitionAfter ?? Duration.days(90);
-    validateDurationRange(this, 'archiveExpiration', archiveExpiration, MIN_ARCHIVE, MAX_ARCHIVE);
-    validateDurationRange(this, 'archiveTransitionAfter', archiveTransitionAfter, Duration.days(1), MAX_ARCHIVE);
-    if (archiveTransitionAfter.toDays() >= archiveExpiration.toDays()) {
-      throw new ValidationError(this, 'archiveTransitionAfter',
-        `must be earlier than archiveExpiration (${archiveExpiration.toHumanString()}), got ${archiveTransitionAfter.toHumanString()}`);
-    }
-    if (props.objectLockRetention) {
-      validateDurationRange(this, 'objectLockRetention', props.objectLockRetention.duration, Duration.days(1), archiveExpiration);
-    }
-    this.validateOrganization(props);
-    const disabled = new Set(props.disabledControls ?? []);
-    for (const controlId of disabled) {
-      if (!findCisControl(controlId)) {
-        throw new ValidationError(this, 'disabledControls', `must contain only known control ids (${CIS_CONTROL_IDS.join(', ')}), got '${controlId}'`);
-      }
-    }
-    if (props.cisBenchmarkVersion !== undefined && !props.enableSecurityHub) {
-      throw new ValidationError(this, 'cisBenchmarkVersion', 'needs enableSecurityHub to be set');
-    }
-    this.validateDataEvents(props);
+    const organizationId = props.organizationTrail ? props.organizationId : undefined;
 
     this.trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
     const logGroupName = props.logGroupName ?? `/aws/cloudtrail/${trailName}`;
 
-    // ---- key --------------------------------------------------------------------------------
-    this.encryptionKey = createEncryptionKey(this, 'Key', 'Encrypts the security audit trail: log files, archive bucket and log group');
-    this.restrictKeyToTrail(trailName, logGroupName);
+    this.encryptionKey = props.encryptionKey
+      ?? createEncryptionKey(this, 'Key', 'Encrypts the security audit trail: log files, archive bucket and log group');
+    restrictKeyToTrail(this.encryptionKey, this.trailArn, trailName, logGroupName);
 
-    // ---- buckets ----------------------------------------------------------------------------
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
-      bucketName: props.accessLogsBucketName,
-      // S3 server access logging delivers only to buckets whose default encryption is SSE-S3.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{
-        id: 'ExpireAccessLogs',
-        expiration: archiveExpiration,
-        noncurrentVersionExpiration: archiveExpiration,
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      }],
-    });
-    this.acknowledgeAccessLogsBucket();
-
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName: props.bucketName,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.encryptionKey,
-      // CloudTrail's requests carry the trail ARN as encryption context, which the key policy
-      // requires; an S3 Bucket Key would call KMS with the bucket ARN instead.
-      bucketKeyEnabled: false,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      objectLockEnabled: props.objectLockRetention ? true : undefined,
-      objectLockDefaultRetention: props.objectLockRetention,
-      lifecycleRules: [{
-        id: 'ArchiveThenExpireLogFiles',
-        transitions: [{ storageClass: props.archiveStorageClass ?? s3.StorageClass.GLACIER, transitionAfter: archiveTransitionAfter }],
-        expiration: archiveExpiration,
-        noncurrentVersionExpiration: archiveExpiration,
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      }],
-    });
-    this.allowTrailDelivery(props.organizationTrail ? props.organizationId : undefined);
-    this.logServerAccess();
-    for (const ruleId of ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled']) {
-      acknowledge(this.bucket.node.defaultChild!, ruleId, REPLICATION_REASON);
+    let bucketPolicy: IDependable | undefined;
+    if (props.bucket) {
+      this.bucket = props.bucket;
+      admitTrailToExistingBucket(this, props.bucket, this.trailArn, organizationId);
+      bucketPolicy = props.bucket.policy;
+    } else {
+      const archive = createAuditArchive(this, {
+        trailArn: this.trailArn,
+        encryptionKey: this.encryptionKey,
+        bucketName: props.bucketName,
+        accessLogsBucketName: props.accessLogsBucketName,
+        archiveTransitionAfter: v.archiveTransitionAfter,
+        archiveStorageClass: props.archiveStorageClass ?? s3.StorageClass.GLACIER,
+        archiveExpiration: v.archiveExpiration,
+        objectLockRetention: v.objectLockRetention,
+        organizationId,
+        replicationBucket: props.replicationBucket,
+        replicationKey: props.replicationKey,
+      });
+      this.bucket = archive.bucket;
+      this.accessLogsBucket = archive.accessLogsBucket;
+      bucketPolicy = archive.bucket.policy;
     }
 
-    // ---- CloudWatch Logs --------------------------------------------------------------------
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName,
-      retention: logRetention,
-      encryptionKey: this.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const delivery = createTrailLogDelivery(this, {
+      trailName, logGroupName, retention: v.logRetention, encryptionKey: this.encryptionKey, organizationId,
     });
-    this.cloudWatchLogsRole = new iam.Role(this, 'CloudWatchLogsRole', {
-      description: `CloudTrail delivers trail ${trailName} to log group ${logGroupName}`,
-      // No aws:SourceArn / aws:SourceAccount condition: CloudTrail does not support them for the
-      // CloudWatch Logs role (CloudTrail User Guide, "Role policy document for CloudTrail to use
-      // CloudWatch Logs for monitoring"), and a condition would make delivery fail. The role's
-      // only permission is writing the trail's streams in the trail's own log group.
-      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com'),
-    });
-    const logsPolicy = this.grantLogDelivery(logGroupName, props.organizationTrail ? props.organizationId : undefined);
+    this.logGroup = delivery.logGroup;
+    this.cloudWatchLogsRole = delivery.role;
 
-    // ---- trail ------------------------------------------------------------------------------
-    const advancedEventSelectors = this.advancedEventSelectors(props.dataEvents);
+    const data = props.dataEvents;
     this.trail = new cloudtrail.CfnTrail(this, 'Resource', {
       trailName,
       isLogging: true,
@@ -459,48 +137,46 @@ export class SecurityAuditTrail extends Construct {
       s3BucketName: this.bucket.bucketName,
       cloudWatchLogsLogGroupArn: this.logGroup.logGroupArn,
       cloudWatchLogsRoleArn: this.cloudWatchLogsRole.roleArn,
-      eventSelectors: advancedEventSelectors ? undefined : [{ readWriteType: cloudtrail.ReadWriteType.ALL, includeManagementEvents: true }],
-      advancedEventSelectors,
+      eventSelectors: data ? undefined : [{ readWriteType: cloudtrail.ReadWriteType.ALL, includeManagementEvents: true }],
+      advancedEventSelectors: data ? advancedEventSelectors({
+        s3BucketArns: (data.s3Buckets ?? []).map((b) => b.bucketArn),
+        allS3Buckets: data.allS3Buckets ?? false,
+        ownBucketArns: [this.bucket.bucketArn, ...(this.accessLogsBucket ? [this.accessLogsBucket.bucketArn] : [])],
+        lambdaFunctionArns: (data.lambdaFunctions ?? []).map((f) => f.functionArn),
+        allLambdaFunctions: data.allLambdaFunctions ?? false,
+        readWriteType: data.readWriteType,
+      }) : undefined,
       insightSelectors: props.insights ? [{ insightType: 'ApiCallRateInsight' }, { insightType: 'ApiErrorRateInsight' }] : undefined,
     });
     // CloudTrail checks at creation that it can write to the bucket and assume the role.
-    this.trail.node.addDependency(this.bucket.policy!, logsPolicy);
+    this.trail.node.addDependency(...(bucketPolicy ? [bucketPolicy] : []), delivery.policy);
 
-    // ---- controls ---------------------------------------------------------------------------
     this.metricNamespace = props.metricNamespace ?? CIS_METRIC_NAMESPACE;
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'Security audit trail');
     this.controlIds = [];
-    for (const control of CIS_CONTROLS) {
-      if (disabled.has(control.id)) continue;
-      this.alarms.set(control.id, this.createControlAlarm(this.controlScope(control.id), control.pattern, {
+    for (const control of this.controls) {
+      if (v.disabledControls.has(control.id)) {
+        if (control.id.startsWith('CloudWatch.')) {
+          Annotations.of(this).addWarningV2(`cdk-security-blocks:disabledSecurityHubControl:${control.id}`,
+            `${control.id} is in disabledControls: Security Hub's ${control.id} check fails without its exact metric filter ` +
+            'and alarm. To quiet the alarm, keep the control and add a tuned variant with addTunedAlarm instead.');
+        }
+        continue;
+      }
+      this.alarms.set(control.id, this.controlAlarm(this.controlScope(control.id), control.pattern, {
         metricName: control.metricName,
-        description: `CIS / Security Hub ${control.id}: ${control.title} (trail ${trailName}).`,
+        description: `${control.reference}: ${control.title} (trail ${trailName}).`,
       }));
       this.controlIds.push(control.id);
     }
-
-    // ---- optional services ------------------------------------------------------------------
-    if (props.enableGuardDuty) {
-      this.guardDutyDetector = new guardduty.CfnDetector(this, 'GuardDutyDetector', {
-        enable: true,
-        findingPublishingFrequency: 'FIFTEEN_MINUTES',
-      });
-    }
-    if (props.enableSecurityHub) {
-      this.securityHub = new securityhub.CfnHub(this, 'SecurityHub', {
-        enableDefaultStandards: false,
-        controlFindingGenerator: 'SECURITY_CONTROL',
-        autoEnableControls: true,
-      });
-      this.cisStandard = new securityhub.CfnStandard(this, 'CisStandard', {
-        standardsArn: cisStandardArn(stack, props.cisBenchmarkVersion ?? CisBenchmarkVersion.V1_4_0),
-      });
-      this.cisStandard.addDependency(this.securityHub);
-    }
+    this.securityEventRules = (props.securityEvents ?? true)
+      ? addAccountSecurityEvents(this, this.alarmTopic, props.guardDutyMinimumSeverity ?? 7)
+      : [];
   }
 
   /**
-   * The exact alarm of a control (`CloudWatch.1` to `CloudWatch.14`, `CIS.4.15`).
+   * The exact alarm of a control (`CloudWatch.1` to `CloudWatch.14` and `CIS.4.15` with
+   * `CisProfile.SECURITY_HUB`, `CIS.4.1` to `CIS.4.15` with `CisProfile.CIS_V5`).
    * Throws if the id is unknown or the control is disabled.
    */
   public alarm(controlId: string): cloudwatch.Alarm {
@@ -537,7 +213,7 @@ export class SecurityAuditTrail extends Construct {
     if (!Token.isUnresolved(options.filterPattern) && options.filterPattern.trim() === '') {
       throw new ValidationError(this, 'filterPattern', 'must not be empty');
     }
-    if (this.tunedMetricNames.has(metricName) || CIS_CONTROLS.some((c) => c.metricName === metricName)) {
+    if (this.tunedMetricNames.has(metricName) || this.controls.some((c) => c.metricName === metricName)) {
       throw new ValidationError(this, 'metricName', `must be unique among this trail's control metrics, got '${metricName}'`);
     }
     validateNumberRange(this, 'threshold', options.threshold, 1, 1_000_000);
@@ -545,12 +221,12 @@ export class SecurityAuditTrail extends Construct {
     validateDurationRange(this, 'period', options.period, Duration.minutes(1), Duration.days(1));
     this.tunedMetricNames.add(metricName);
     const scope = new Construct(this.controlScope(controlId), `Tuned${metricName}`);
-    return this.createControlAlarm(scope, options.filterPattern, {
+    return this.controlAlarm(scope, options.filterPattern, {
       metricName,
       threshold: options.threshold,
       evaluationPeriods: options.evaluationPeriods,
       period: options.period,
-      description: options.description ?? `Tuned variant of CIS / Security Hub ${controlId}: ${control.title}.`,
+      description: options.description ?? `Tuned variant of ${control.reference}: ${control.title}.`,
     });
   }
 
@@ -558,13 +234,15 @@ export class SecurityAuditTrail extends Construct {
    * Grants read access to the log files: the archive bucket and decryption with its key.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.bucket.grantRead(grantee);
+    const grant = this.bucket.grantRead(grantee);
+    if (this.bucket.encryptionKey !== this.encryptionKey) this.encryptionKey.grantDecrypt(grantee);
+    return grant;
   }
 
-  private requireKnownControl(controlId: string): CisControl {
-    const control = findCisControl(controlId);
+  private requireKnownControl(controlId: string): ResolvedCisControl {
+    const control = this.controls.find((c) => c.id === controlId);
     if (!control) {
-      throw new ValidationError(this, 'controlId', `must be one of ${CIS_CONTROL_IDS.join(', ')}, got '${controlId}'`);
+      throw new ValidationError(this, 'controlId', `must be one of ${this.controls.map((c) => c.id).join(', ')}, got '${controlId}'`);
     }
     return control;
   }
@@ -573,242 +251,11 @@ export class SecurityAuditTrail extends Construct {
     return (this.node.tryFindChild(controlId) as Construct | undefined) ?? new Construct(this, controlId);
   }
 
-  private createControlAlarm(scope: Construct, pattern: string, options: {
+  private controlAlarm(scope: Construct, pattern: string, options: {
     metricName: string; description: string; threshold?: number; evaluationPeriods?: number; period?: Duration;
   }): cloudwatch.Alarm {
-    const filter = new logs.MetricFilter(scope, 'MetricFilter', {
-      logGroup: this.logGroup,
-      filterPattern: logs.FilterPattern.literal(pattern),
-      metricNamespace: this.metricNamespace,
-      metricName: options.metricName,
-      metricValue: CIS_METRIC_VALUE,
+    return createControlAlarm(scope, {
+      logGroup: this.logGroup, metricNamespace: this.metricNamespace, topic: this.alarmTopic, pattern, ...options,
     });
-    const alarm = new cloudwatch.Alarm(scope, 'Alarm', {
-      alarmDescription: options.description,
-      metric: filter.metric({ statistic: 'Sum', period: options.period ?? Duration.minutes(5) }),
-      threshold: options.threshold ?? 1,
-      evaluationPeriods: options.evaluationPeriods ?? 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
-    return alarm;
   }
-
-  private validateOrganization(props: SecurityAuditTrailProps): void {
-    if (props.organizationTrail) {
-      if (props.organizationId === undefined) {
-        throw new ValidationError(this, 'organizationId',
-          'is required with organizationTrail: the bucket policy must admit the member accounts\' log files under AWSLogs/<organizationId>/');
-      }
-      if (!Token.isUnresolved(props.organizationId) && !ORGANIZATION_ID.test(props.organizationId)) {
-        throw new ValidationError(this, 'organizationId', `must look like o-xxxxxxxxxx (o- and 10 to 32 lowercase letters or digits), got '${props.organizationId}'`);
-      }
-    } else if (props.organizationId !== undefined) {
-      throw new ValidationError(this, 'organizationId', 'is only used with organizationTrail: true');
-    }
-  }
-
-  private validateDataEvents(props: SecurityAuditTrailProps): void {
-    const data = props.dataEvents;
-    if (!data) return;
-    if (data.allS3Buckets && data.s3Buckets) {
-      throw new ValidationError(this, 'dataEvents.s3Buckets', 'cannot be combined with dataEvents.allS3Buckets');
-    }
-    if (data.allLambdaFunctions && data.lambdaFunctions) {
-      throw new ValidationError(this, 'dataEvents.lambdaFunctions', 'cannot be combined with dataEvents.allLambdaFunctions');
-    }
-    if (data.readWriteType === cloudtrail.ReadWriteType.NONE) {
-      throw new ValidationError(this, 'dataEvents.readWriteType', 'must be READ_ONLY, WRITE_ONLY or ALL; leave dataEvents out to record no data events');
-    }
-    const selectsS3 = data.allS3Buckets || (data.s3Buckets?.length ?? 0) > 0;
-    const selectsLambda = data.allLambdaFunctions || (data.lambdaFunctions?.length ?? 0) > 0;
-    if (!selectsS3 && !selectsLambda) {
-      throw new ValidationError(this, 'dataEvents', 'must select S3 buckets or Lambda functions (s3Buckets, allS3Buckets, lambdaFunctions or allLambdaFunctions)');
-    }
-    const own: Array<[string | undefined, string]> = [
-      [props.bucketName, 'archive bucket'],
-      [props.accessLogsBucketName, 'access-log bucket'],
-    ];
-    for (const bucket of data.s3Buckets ?? []) {
-      const name = bucket.bucketName;
-      for (const [ownName, what] of own) {
-        if (ownName !== undefined && !Token.isUnresolved(name) && name === ownName) {
-          throw new ValidationError(this, 'dataEvents.s3Buckets',
-            `must not include the trail's own ${what} '${ownName}': CloudTrail would record its own log deliveries (a feedback loop)`);
-        }
-      }
-    }
-  }
-
-  /** Advanced event selectors: all management events plus the data events asked for. */
-  private advancedEventSelectors(data: TrailDataEventOptions | undefined): cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] | undefined {
-    if (!data) return undefined;
-    const readOnly: cloudtrail.CfnTrail.AdvancedFieldSelectorProperty[] =
-      data.readWriteType === cloudtrail.ReadWriteType.READ_ONLY ? [{ field: 'readOnly', equalTo: ['true'] }]
-        : data.readWriteType === cloudtrail.ReadWriteType.WRITE_ONLY ? [{ field: 'readOnly', equalTo: ['false'] }]
-          : [];
-    const selectors: cloudtrail.CfnTrail.AdvancedEventSelectorProperty[] = [{
-      name: 'All management events',
-      fieldSelectors: [{ field: 'eventCategory', equalTo: ['Management'] }],
-    }];
-    if (data.allS3Buckets || data.s3Buckets?.length) {
-      const arns: cloudtrail.CfnTrail.AdvancedFieldSelectorProperty = data.allS3Buckets
-        // Never the trail's own buckets: their writes are the trail's own deliveries.
-        ? { field: 'resources.ARN', notStartsWith: [`${this.bucket.bucketArn}/`, `${this.accessLogsBucket.bucketArn}/`] }
-        : { field: 'resources.ARN', startsWith: data.s3Buckets!.map((b) => `${b.bucketArn}/`) };
-      selectors.push({
-        name: data.allS3Buckets ? 'S3 object events, except the trail buckets' : 'S3 object events of selected buckets',
-        fieldSelectors: [
-          { field: 'eventCategory', equalTo: ['Data'] },
-          { field: 'resources.type', equalTo: ['AWS::S3::Object'] },
-          arns,
-          ...readOnly,
-        ],
-      });
-    }
-    if (data.allLambdaFunctions || data.lambdaFunctions?.length) {
-      selectors.push({
-        name: data.allLambdaFunctions ? 'Lambda invocations' : 'Lambda invocations of selected functions',
-        fieldSelectors: [
-          { field: 'eventCategory', equalTo: ['Data'] },
-          { field: 'resources.type', equalTo: ['AWS::Lambda::Function'] },
-          ...(data.lambdaFunctions ? [{ field: 'resources.ARN', equalTo: data.lambdaFunctions.map((f) => f.functionArn) }] : []),
-          ...readOnly,
-        ],
-      });
-    }
-    return selectors;
-  }
-
-  /**
-   * CloudTrail may use the key only for this trail, CloudWatch Logs only for the trail's log
-   * group, and nobody may create a grant that is not for an AWS resource.
-   */
-  private restrictKeyToTrail(trailName: string, logGroupName: string): void {
-    const stack = Stack.of(this);
-    const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudTrailToEncryptForThisTrail',
-      principals: [cloudTrail],
-      actions: ['kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: {
-        // aws:SourceArn is always the trail's home-Region ARN and pins the statement to this
-        // trail. The encryption context names the trail too; its Region is left open as in the
-        // CloudTrail User Guide's policy, because a multi-Region trail encrypts in every Region.
-        StringEquals: { 'aws:SourceArn': this.trailArn },
-        StringLike: {
-          'kms:EncryptionContext:aws:cloudtrail:arn': stack.formatArn({ service: 'cloudtrail', region: '*', resource: 'trail', resourceName: trailName }),
-        },
-      },
-    }));
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudTrailToDescribeKeyForThisTrail',
-      principals: [cloudTrail],
-      actions: ['kms:DescribeKey'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceArn': this.trailArn } },
-    }));
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyGrantsNotForAwsResources',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false' } },
-    }));
-    allowLogGroupEncryption(this.encryptionKey, 'AllowCloudWatchLogsForTheTrailLogGroup', logGroupName);
-  }
-
-  /** The bucket policy statements CloudTrail needs, tied to this trail by aws:SourceArn. */
-  private allowTrailDelivery(organizationId: string | undefined): void {
-    const account = Stack.of(this).account;
-    const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AWSCloudTrailAclCheck',
-      principals: [cloudTrail],
-      actions: ['s3:GetBucketAcl'],
-      resources: [this.bucket.bucketArn],
-      conditions: { StringEquals: { 'aws:SourceArn': this.trailArn } },
-    }));
-    const prefixes = [account, ...(organizationId ? [organizationId] : [])];
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AWSCloudTrailWrite',
-      principals: [cloudTrail],
-      actions: ['s3:PutObject'],
-      resources: prefixes.map((p) => this.bucket.arnForObjects(`AWSLogs/${p}/*`)),
-      conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': this.trailArn } },
-    }));
-  }
-
-  /**
-   * Server access logs of the archive bucket go to the access-log bucket through a bucket
-   * policy for the S3 logging service, tied to the archive bucket by aws:SourceArn. (The L2
-   * `serverAccessLogsBucket` prop would switch the target to ACLs unless the app sets the
-   * `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` flag, and ACLs are disabled here.)
-   */
-  private logServerAccess(): void {
-    const prefix = 'archive/';
-    (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-      destinationBucketName: this.accessLogsBucket.bucketName,
-      logFilePrefix: prefix,
-    };
-    this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'S3ServerAccessLogsForTheArchiveBucket',
-      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-      actions: ['s3:PutObject'],
-      resources: [this.accessLogsBucket.arnForObjects(`${prefix}*`)],
-      conditions: {
-        ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      },
-    }));
-  }
-
-  /** A customer-managed policy: create streams and put events in the trail's log group only. */
-  private grantLogDelivery(logGroupName: string, organizationId: string | undefined): iam.ManagedPolicy {
-    const stack = Stack.of(this);
-    const streamArn = (streamPrefix: string) => stack.formatArn({
-      service: 'logs', resource: 'log-group', resourceName: `${logGroupName}:log-stream:${streamPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const streams = [streamArn(`${stack.account}_CloudTrail_`), ...(organizationId ? [streamArn(`${organizationId}_`)] : [])];
-    const policy = new iam.ManagedPolicy(this, 'CloudWatchLogsPolicy', {
-      description: 'CloudTrail writes the trail to its own log group, and nothing else',
-      roles: [this.cloudWatchLogsRole],
-      statements: [new iam.PolicyStatement({
-        sid: 'WriteTrailLogStreams',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: streams,
-      })],
-    });
-    for (const stream of streams) {
-      acknowledge(policy.node.defaultChild!, `AwsSolutions-IAM5[Resource::${flattenForFinding(this, stream)}]`,
-        'CloudTrail names its log streams itself (<account>_CloudTrail_<region>, and <organization id>_... for an ' +
-        'organization trail), so the stream part of the ARN ends in a wildcard, as in the CloudTrail User Guide\'s ' +
-        'role policy; it is confined to the ' +
-        'trail\'s streams in the trail\'s own log group.');
-    }
-    return policy;
-  }
-
-  private acknowledgeAccessLogsBucket(): void {
-    const b = this.accessLogsBucket.node.defaultChild!;
-    for (const id of ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled']) {
-      acknowledge(b, id, REPLICATION_REASON);
-    }
-    const sseS3 = 'S3 server access logging delivers only to buckets whose default encryption is SSE-S3 (AES-256); ' +
-      'SSE-KMS is not supported for the destination bucket. The bucket is private, SSL-only, versioned and ' +
-      'receives only the archive bucket\'s access logs.';
-    for (const id of ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS']) {
-      acknowledge(b, id, sseS3);
-    }
-  }
-}
-
-function cisStandardArn(stack: Stack, version: CisBenchmarkVersion): string {
-  if (version === CisBenchmarkVersion.V1_2_0) {
-    return `arn:${stack.partition}:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0`;
-  }
-  return `arn:${stack.partition}:securityhub:${stack.region}::standards/cis-aws-foundations-benchmark/v/${version}`;
 }

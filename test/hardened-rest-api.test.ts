@@ -203,7 +203,7 @@ describe('HardenedRestApi with default props', () => {
     });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmDescription: Match.stringLikeRegexp('^TestStack/Api:') } }));
     expect(alarms).toHaveLength(4);
-    for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ApiAlarmTopic/) }]);
+    for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^SecurityNotificationsTopic/) }]);
   });
 
   test('has zero unacknowledged findings in the four cdk-nag packs', () => {

@@ -148,7 +148,7 @@ describe('RotatingJwtSecret with default props', () => {
       Namespace: 'AWS/Lambda',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('JwtAlarmTopic') }],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('SecurityNotificationsTopic') }],
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
@@ -156,7 +156,7 @@ describe('RotatingJwtSecret with default props', () => {
         'detail-type': ['AWS Service Event via CloudTrail'],
         'detail': { eventName: ['RotationFailed'], additionalEventData: { SecretId: [{ Ref: Match.stringLikeRegexp('JwtSecret') }] } },
       },
-      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('JwtAlarmTopic') } })],
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('SecurityNotificationsTopic') } })],
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {

@@ -1,14 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CisBenchmarkVersion, SecurityAuditTrail, SecurityAuditTrailProps } from '../src/security-audit-trail';
+import { CisProfile, SecurityAuditTrail, SecurityAuditTrailProps } from '../src';
 import { expectCfnLintClean } from './helpers/cfn-lint';
 import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
@@ -60,9 +61,6 @@ function fullyConfigured(): { stack: Stack; trail: SecurityAuditTrail } {
     organizationId: 'o-abcdef1234',
     dataEvents: { allS3Buckets: true, lambdaFunctions: [fn], readWriteType: cloudtrail.ReadWriteType.WRITE_ONLY },
     insights: true,
-    enableGuardDuty: true,
-    enableSecurityHub: true,
-    cisBenchmarkVersion: CisBenchmarkVersion.V1_2_0,
     disabledControls: ['CloudWatch.3'],
     metricNamespace: 'LogMetrics',
   });
@@ -159,6 +157,15 @@ describe('SecurityAuditTrail default configuration', () => {
       KeyPolicy: {
         Statement: Match.arrayWith([
           {
+            // CT.KMS.PR.3: grants only for AWS resources, or by AWS service principals.
+            Sid: 'DenyGrantsNotForAwsServices',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'kms:CreateGrant',
+            Resource: '*',
+            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+          },
+          {
             Sid: 'AllowCloudTrailToEncryptForThisTrail',
             Effect: 'Allow',
             Principal: { Service: 'cloudtrail.amazonaws.com' },
@@ -180,14 +187,6 @@ describe('SecurityAuditTrail default configuration', () => {
             Action: 'kms:DescribeKey',
             Resource: '*',
             Condition: { StringEquals: { 'aws:SourceArn': TRAIL_ARN } },
-          },
-          {
-            Sid: 'DenyGrantsNotForAwsResources',
-            Effect: 'Deny',
-            Principal: { AWS: '*' },
-            Action: 'kms:CreateGrant',
-            Resource: '*',
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false' } },
           },
           Match.objectLike({
             Sid: 'AllowCloudWatchLogsForTheTrailLogGroup',
@@ -215,7 +214,7 @@ describe('SecurityAuditTrail default configuration', () => {
 
   test('the archive bucket is private, SSL-only, ACL-free, versioned, SSE-KMS, logged, with a lifecycle, and retained', () => {
     const bucketId = stack.getLogicalId(trail.bucket.node.defaultChild as s3.CfnBucket);
-    const logsBucketId = stack.getLogicalId(trail.accessLogsBucket.node.defaultChild as s3.CfnBucket);
+    const logsBucketId = stack.getLogicalId(trail.accessLogsBucket!.node.defaultChild as s3.CfnBucket);
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -240,7 +239,9 @@ describe('SecurityAuditTrail default configuration', () => {
             NoncurrentVersionExpiration: { NoncurrentDays: 2555 },
           })],
         },
-        ObjectLockEnabled: Match.absent(),
+        // Object Lock by default: governance mode, one year (Security Hub S3.15, CT.S3.PR.9).
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
       },
     });
     expect(bucketId).not.toBe(logsBucketId);
@@ -275,7 +276,7 @@ describe('SecurityAuditTrail default configuration', () => {
   });
 
   test('the access-log bucket is hardened and admits the S3 logging service for the archive bucket only', () => {
-    const logsBucket = trail.accessLogsBucket.node.defaultChild as s3.CfnBucket;
+    const logsBucket = trail.accessLogsBucket!.node.defaultChild as s3.CfnBucket;
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: {
@@ -411,7 +412,10 @@ describe('SecurityAuditTrail cdk-nag gate', () => {
     }
     for (const ack of acks.filter((a) => a.id.endsWith('S3BucketReplicationEnabled'))) {
       expect(ack.reason).toMatch(/another Region/);
-      expect(ack.reason).toMatch(/To replicate, create a destination bucket/);
+    }
+    for (const ack of acks.filter((a) => a.path.endsWith('AuditTrail/Bucket/Resource'))) {
+      expect(ack.reason).toMatch(/under Object Lock/);
+      expect(ack.reason).toMatch(/pass `replicationBucket`/);
     }
     expect(trail.bucket.node.defaultChild).toBeDefined();
   });
@@ -452,7 +456,7 @@ describe('SecurityAuditTrail fully configured', () => {
   });
 
   test('data events use advanced selectors that keep all management events and leave out the trail buckets', () => {
-    const bucketArn = (b: s3.Bucket) => ({ 'Fn::GetAtt': [stack.getLogicalId(b.node.defaultChild as s3.CfnBucket), 'Arn'] });
+    const bucketArn = (b: s3.IBucket | undefined) => ({ 'Fn::GetAtt': [stack.getLogicalId(b!.node.defaultChild as s3.CfnBucket), 'Arn'] });
     template.hasResourceProperties('AWS::CloudTrail::Trail', {
       EventSelectors: Match.absent(),
       AdvancedEventSelectors: [
@@ -498,13 +502,9 @@ describe('SecurityAuditTrail fully configured', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/audit/trail', RetentionInDays: 731 });
   });
 
-  test('GuardDuty and Security Hub with the CIS standard are enabled', () => {
-    template.hasResourceProperties('AWS::GuardDuty::Detector', { Enable: true });
-    template.hasResourceProperties('AWS::SecurityHub::Hub', { EnableDefaultStandards: false });
-    template.hasResource('AWS::SecurityHub::Standard', {
-      Properties: { StandardsArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0']] } },
-      DependsOn: [stack.getLogicalId(trail.securityHub!)],
-    });
+  test('disabling a Security Hub control says at synth that Security Hub will fail it', () => {
+    Annotations.fromStack(stack).hasWarning('/TestStack/AuditTrail',
+      Match.stringLikeRegexp('CloudWatch.3 is in disabledControls: Security Hub\'s CloudWatch.3 check fails'));
   });
 
   test('a disabled control has neither filter nor alarm', () => {
@@ -587,13 +587,6 @@ describe('SecurityAuditTrail options', () => {
           Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt']), Resource: { 'Fn::GetAtt': [stack.getLogicalId(trail.encryptionKey.node.defaultChild as CfnElement), 'Arn'] } }),
         ]),
       },
-    });
-  });
-
-  test('the Security Hub CIS standard defaults to v1.4.0', () => {
-    const { template } = build({ enableSecurityHub: true });
-    template.hasResourceProperties('AWS::SecurityHub::Standard', {
-      StandardsArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:us-east-1::standards/cis-aws-foundations-benchmark/v/1.4.0']] },
     });
   });
 });
@@ -683,15 +676,140 @@ describe('SecurityAuditTrail validation', () => {
       'objectLockRetention must be between 1 day and 2555 days, got 3000 days');
   });
 
-  test('rejects a CIS version without Security Hub', () => {
-    expectError({ cisBenchmarkVersion: CisBenchmarkVersion.V3_0_0 }, 'cisBenchmarkVersion needs enableSecurityHub to be set');
-  });
-
   test('rejects a tuned alarm for an unknown control, or with a threshold under 1', () => {
     const { trail } = build();
     expect(() => trail.addTunedAlarm('CloudWatch.0', { filterPattern: '{ $.x = 1 }' }))
       .toThrow(/TestStack\/AuditTrail: controlId must be one of .*, got 'CloudWatch.0'/);
     expect(() => trail.addTunedAlarm('CloudWatch.1', { filterPattern: '{ $.x = 1 }', threshold: 0 }))
       .toThrow('TestStack/AuditTrail: threshold must be between 1 and 1000000, got 0');
+  });
+});
+
+/** CIS v5.0.0 section 4 patterns; the file names its public sources (see its `sources`). */
+const PUBLISHED_V5: { sources: Record<string, string>; patterns: Record<string, { source: string; pattern: string }> } = JSON.parse(
+  fs.readFileSync(path.join(__dirname, 'data', 'cis-v5-metric-filters.json'), 'utf8'));
+
+describe('SecurityAuditTrail CIS v5 profile', () => {
+  const stack = testStack();
+  const trail = new SecurityAuditTrail(stack, 'AuditTrail', { cisProfile: CisProfile.CIS_V5 });
+  const template = Template.fromStack(stack);
+
+  test('the reference data names its sources', () => {
+    expect(PUBLISHED_V5.sources.steampipe).toContain('turbot/steampipe-mod-aws-compliance');
+    expect(PUBLISHED_V5.sources.prowler).toContain('0b63ccb9ea34dba71f6f4d17e92a955e1431f2de');
+    expect(Object.keys(PUBLISHED_V5.patterns)).toEqual(Array.from({ length: 15 }, (_, i) => `CIS.4.${i + 1}`));
+  });
+
+  test.each(Object.keys(PUBLISHED_V5.patterns))('synthesizes the %s filter pattern byte for byte as published', (controlId) => {
+    expect(Buffer.from(synthesizedPattern(stack, trail, controlId), 'utf8'))
+      .toEqual(Buffer.from(PUBLISHED_V5.patterns[controlId].pattern, 'utf8'));
+  });
+
+  test('4.1 joins its exclusions with &&, unlike the v1.3-v1.5 text', () => {
+    expect(synthesizedPattern(stack, trail, 'CIS.4.1')).toMatch(/\) && \(\$\.sourceIPAddress!="delivery\.logs\.amazonaws\.com"\) && \(\$\.eventName!="HeadBucket"\) }$/);
+  });
+
+  test('15 alarms to the notification topic, each naming its recommendation', () => {
+    template.resourceCountIs('AWS::Logs::MetricFilter', 15);
+    expect(trail.controlIds).toEqual(Object.keys(PUBLISHED_V5.patterns));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'RootAccountUsage',
+      AlarmDescription: Match.stringLikeRegexp('^CIS AWS Foundations Benchmark v5.0.0 4.3: the root user was used'),
+    });
+  });
+
+  test('says at synth that Security Hub\'s CloudWatch checks will not pass', () => {
+    Annotations.fromStack(stack).hasWarning('/TestStack/AuditTrail', Match.stringLikeRegexp('cisProfile is CIS_V5'));
+    Annotations.fromStack(build().stack).hasNoWarning('/TestStack/AuditTrail', Match.stringLikeRegexp('cisProfile is CIS_V5'));
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
+  test('rejects Security Hub control ids, which this profile does not have', () => {
+    expect(() => new SecurityAuditTrail(testStack(), 'AuditTrail', { cisProfile: CisProfile.CIS_V5, disabledControls: ['CloudWatch.3'] }))
+      .toThrow(/disabledControls must contain only known control ids \(CIS.4.1, .*CIS.4.15\), got 'CloudWatch.3'/);
+  });
+});
+
+describe('SecurityAuditTrail archive options', () => {
+  test('replicates KMS-encrypted log files to an existing bucket in another Region, with Object Lock settings', () => {
+    const stack = testStack();
+    const destination = s3.Bucket.fromBucketAttributes(stack, 'Dr', { bucketArn: 'arn:aws:s3:::audit-archive-eu-west-1', region: 'eu-west-1' });
+    const drKey = kms.Key.fromKeyArn(stack, 'DrKey', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const trail = new SecurityAuditTrail(stack, 'AuditTrail', { replicationBucket: destination, replicationKey: drKey });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ReplicationConfiguration: {
+        Role: Match.anyValue(),
+        Rules: [Match.objectLike({
+          Status: 'Enabled',
+          Destination: Match.objectLike({
+            Bucket: 'arn:aws:s3:::audit-archive-eu-west-1',
+            EncryptionConfiguration: { ReplicaKmsKeyID: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+          }),
+          SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+        })],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'ReadObjectLockSettingsToReplicate',
+          Action: ['s3:GetObjectRetention', 's3:GetObjectLegalHold'],
+        })]),
+      },
+    });
+    // With replication in place, the archive bucket needs no replication acknowledgement.
+    expect(acknowledgements(trail).filter((a) => a.path.endsWith('AuditTrail/Bucket/Resource'))).toEqual([]);
+    expectNoUnacknowledgedFindings(stack);
+    expectCfnLintClean(stack);
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
+  test('a central archive bucket and key: no bucket or key is created, and synth says what their policies must allow', () => {
+    const stack = testStack();
+    const central = s3.Bucket.fromBucketName(stack, 'Central', 'org-log-archive');
+    const key = kms.Key.fromKeyArn(stack, 'OrgKey', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const trail = new SecurityAuditTrail(stack, 'AuditTrail', { bucket: central, encryptionKey: key, trailName: 'org-trail' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.resourceCountIs('AWS::KMS::Key', 1); // the notifications key only
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      S3BucketName: 'org-log-archive',
+      KMSKeyId: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
+    expect(trail.accessLogsBucket).toBeUndefined();
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/TestStack/AuditTrail', Match.stringLikeRegexp('archive bucket org-log-archive is not created here'));
+    annotations.hasWarning('/TestStack/OrgKey', Match.stringLikeRegexp('must let cloudtrail.amazonaws.com call kms:GenerateDataKey'));
+  });
+
+  test('a bucket of this stack passed as the central archive gets the delivery statements', () => {
+    const stack = testStack();
+    const central = new s3.Bucket(stack, 'Central', { enforceSSL: true });
+    new SecurityAuditTrail(stack, 'AuditTrail', { bucket: central, trailName: 'audit-trail' });
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: stack.getLogicalId(central.node.defaultChild as s3.CfnBucket) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AWSCloudTrailAclCheck', Condition: { StringEquals: { 'aws:SourceArn': TRAIL_ARN } } }),
+          Match.objectLike({ Sid: 'AWSCloudTrailWrite', Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': TRAIL_ARN } } }),
+        ]),
+      },
+    });
+  });
+
+  test('rejects archive props with a central bucket, and a replication key without a replication bucket', () => {
+    const stack = testStack();
+    const central = s3.Bucket.fromBucketName(stack, 'Central', 'org-log-archive');
+    expect(() => new SecurityAuditTrail(stack, 'AuditTrail', { bucket: central, bucketName: 'x-archive' }))
+      .toThrow('TestStack/AuditTrail: bucketName cannot be combined with bucket: an existing archive bucket keeps its own settings');
+    const stack2 = testStack();
+    const key = kms.Key.fromKeyArn(stack2, 'K', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    expect(() => new SecurityAuditTrail(stack2, 'AuditTrail', { replicationKey: key }))
+      .toThrow('TestStack/AuditTrail: replicationKey is only used with replicationBucket');
   });
 });

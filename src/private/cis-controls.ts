@@ -1,3 +1,6 @@
+import { CisProfile } from '../security-audit-trail-options';
+import { CIS_V5_CONTROLS } from './cis-v5-controls';
+
 /**
  * The CloudWatch log metric filters that AWS Security Hub checks (controls CloudWatch.1 to
  * CloudWatch.14), plus the AWS Organizations changes filter of the CIS benchmark.
@@ -23,7 +26,12 @@ export interface CisControl {
   readonly metricName: string;
   /** What the alarm means, for its description. */
   readonly title: string;
+  /** Where the pattern comes from, for the alarm description. */
+  readonly reference?: string;
 }
+
+/** A control with its reference filled in. */
+export type ResolvedCisControl = CisControl & { readonly reference: string };
 
 /** Namespace the CIS benchmark and Security Hub remediation use for these metrics. */
 export const CIS_METRIC_NAMESPACE = 'LogMetrics';
@@ -124,10 +132,14 @@ export const CIS_CONTROLS: ReadonlyArray<CisControl> = [
   },
 ];
 
-/** Every control id, in order. */
-export const CIS_CONTROL_IDS: ReadonlyArray<string> = CIS_CONTROLS.map((c) => c.id);
-
-/** The control with this id, or undefined. */
-export function findCisControl(id: string): CisControl | undefined {
-  return CIS_CONTROLS.find((c) => c.id === id);
+/** The controls of a profile, in order, each with the reference its alarm description names. */
+export function cisControls(profile: CisProfile): ReadonlyArray<ResolvedCisControl> {
+  switch (profile) {
+    case CisProfile.SECURITY_HUB:
+      return CIS_CONTROLS.map((c) => ({ ...c, reference: c.reference ?? `CIS / Security Hub ${c.id}` }));
+    case CisProfile.CIS_V5:
+      return CIS_V5_CONTROLS.map((c) => ({ ...c, reference: c.reference ?? `CIS v5.0.0 ${c.id}` }));
+    default:
+      throw new Error(`unknown CIS profile '${profile}'`);
+  }
 }

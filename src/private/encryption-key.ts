@@ -6,15 +6,34 @@ import { Construct } from 'constructs';
 /**
  * A customer-managed key with rotation on, retained on stack deletion (data encrypted under
  * it outlives the stack), and a 30-day deletion window. The key policy starts as aws-cdk-lib's
- * default (account root, so IAM policies decide) and each construct adds service statements
- * with conditions that tie them to its own resources.
+ * default (account root, so IAM policies decide) plus a deny of grants that are not for AWS
+ * services; each construct adds service statements with conditions that tie them to its own resources.
  */
 export function createEncryptionKey(scope: Construct, id: string, description: string): kms.Key {
-  return new kms.Key(scope, id, {
+  const key = new kms.Key(scope, id, {
     description,
     enableKeyRotation: true,
     pendingWindow: Duration.days(30),
     removalPolicy: RemovalPolicy.RETAIN,
+  });
+  key.addToResourcePolicy(denyGrantsNotForAwsServices());
+  return key;
+}
+
+/**
+ * Grants on this key may be created only by an AWS service integrated with KMS (for a resource
+ * it manages) or by a service principal: nobody can hand a person or an outside account a grant
+ * that bypasses the key policy (Control Tower CT.KMS.PR.3 / CT.KMS.PV.1). Both keys sit in one
+ * `Bool` block, so the deny applies only when both are false.
+ */
+export function denyGrantsNotForAwsServices(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyGrantsNotForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
   });
 }
 

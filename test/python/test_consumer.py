@@ -87,6 +87,22 @@ def test_security_audit_trail_synthesizes_from_python(consumer_python):
     assert len(resources_of(template, "AWS::Logs::MetricFilter")) == 14
 
 
+def test_security_notifications_from_python(consumer_python):
+    template = synth(
+        consumer_python,
+        """
+        notifications = csb.SecurityNotifications(stack, "Notifications", email_addresses=["soc@example.com"])
+        trail = csb.SecurityAuditTrail(stack, "Audit")
+        assert csb.SecurityNotifications.of(stack).node.path == notifications.node.path
+        """,
+    )
+    assert len(resources_of(template, "AWS::SNS::Topic")) == 1
+    (subscription,) = resources_of(template, "AWS::SNS::Subscription")
+    assert subscription["Properties"]["Endpoint"] == "soc@example.com"
+    (bucket,) = [b for b in resources_of(template, "AWS::S3::Bucket") if "ObjectLockConfiguration" in b["Properties"]]
+    assert bucket["Properties"]["ObjectLockConfiguration"]["Rule"]["DefaultRetention"] == {"Mode": "GOVERNANCE", "Days": 365}
+
+
 def test_least_privilege_lambda_policies_from_python(consumer_python):
     template = synth(
         consumer_python,

@@ -1,0 +1,167 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { HardenedRestApi, JwtAuthorizer, RotatingJwtSecret, SecurityAuditTrail, SecurityAuditTrailProps, SecurityNotifications } from '../src';
+import { expectNoUnacknowledgedFindings } from './helpers/nag';
+import { testStack } from './helpers/stack';
+import { AUTHORIZER_EVENT_TYPES, denyFilterPattern } from '../src/private/authorizer-event-types';
+import { authorizerSecurityEventsOf } from '../src/private/authorizer-security-events';
+
+const RBAC = {
+  issuer: 'https://auth.example.com',
+  audience: 'orders-api',
+  rolePermissions: { user: ['orders:read'] },
+  permissionMethods: { 'orders:read': ['GET /orders'] },
+};
+
+/** The handler's own list of deny reason codes, read from its source. */
+function handlerDenyReasons(): string[] {
+  const source = fs.readFileSync(path.join(__dirname, '..', 'lambda-src', 'authorizer', 'core.ts'), 'utf8');
+  const union = /export type DenyReason =([^;]+);/.exec(source)![1];
+  return [...union.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
+}
+
+describe('authorizer reason codes become security event metrics', () => {
+  test('every deny reason code of the handler is counted by exactly one event type', () => {
+    const reasons = handlerDenyReasons();
+    expect(reasons.length).toBeGreaterThan(20);
+    const counted = AUTHORIZER_EVENT_TYPES.flatMap((t) => t.reasons);
+    expect([...counted].sort()).toEqual([...reasons].sort());
+    expect(new Set(counted).size).toBe(counted.length);
+  });
+
+  test('the forged-token pattern matches deny lines of the authorizer with those reasons, quoted', () => {
+    expect(denyFilterPattern(['bad_signature', 'unknown_kid']))
+      .toBe('{ ($.source = "jwt-authorizer") && ($.decision = "deny") && (($.reason = "bad_signature") || ($.reason = "unknown_kid")) }');
+    for (const t of AUTHORIZER_EVENT_TYPES) expect(denyFilterPattern(t.reasons).length).toBeLessThanOrEqual(1024);
+  });
+
+  const stack = testStack();
+  const keys = new RotatingJwtSecret(stack, 'Keys');
+  const authorizer = new JwtAuthorizer(stack, 'Authorizer', { signingKeys: keys, ...RBAC });
+  const restApi = new apigateway.RestApi(stack, 'Rest', { deploy: false });
+  restApi.root.addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+  const template = Template.fromStack(stack);
+  const events = authorizerSecurityEventsOf(authorizer)!;
+  const topicRef = { Ref: stack.getLogicalId(SecurityNotifications.of(stack).topic.node.defaultChild as sns.CfnTopic) };
+
+  test('one metric filter per event type on the authorizer log group, in a namespace of its own', () => {
+    const logGroupRef = { Ref: stack.getLogicalId(authorizer.logGroup.node.defaultChild as logs.CfnLogGroup) };
+    for (const type of AUTHORIZER_EVENT_TYPES) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: logGroupRef,
+        FilterPattern: denyFilterPattern(type.reasons),
+        MetricTransformations: [{ MetricNamespace: events.namespace, MetricName: type.metricName, MetricValue: '1' }],
+      });
+    }
+    expect(events.namespace).toMatch(/^SecurityBlocks\/JwtAuthorizer\/\S+$/);
+  });
+
+  test('alarms on a forgery spike, on unavailable keys and on an invalid configuration, to the notification topic', () => {
+    for (const [metricName, threshold, severity] of [['ForgedTokens', 10, 'HIGH'], ['KeysUnavailable', 1, 'CRITICAL'], ['ConfigInvalid', 1, 'CRITICAL']] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: events.namespace,
+        MetricName: metricName,
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmDescription: Match.stringLikeRegexp(`^TestStack/Authorizer: ${severity}: `),
+        AlarmActions: [topicRef],
+      });
+    }
+  });
+
+  test('no unacknowledged cdk-nag finding', () => {
+    expectNoUnacknowledgedFindings(authorizer);
+  });
+});
+
+describe('account security events from SecurityAuditTrail', () => {
+  const build = (props: SecurityAuditTrailProps = {}) => {
+    const stack = testStack();
+    const trail = new SecurityAuditTrail(stack, 'AuditTrail', props);
+    return { stack, trail, template: Template.fromStack(stack) };
+  };
+  const { stack, trail, template } = build({ guardDutyMinimumSeverity: 4 });
+  const topicRef = { Ref: stack.getLogicalId(trail.alarmTopic.node.defaultChild as sns.CfnTopic) };
+  const target = (message: string) => [{
+    Arn: topicRef,
+    Id: 'Target0',
+    InputTransformer: { InputPathsMap: Match.anyValue(), InputTemplate: Match.stringLikeRegexp(message) },
+  }];
+
+  test('GuardDuty findings at or above the chosen severity, with a readable message', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'], 'detail': { severity: [{ numeric: ['>=', 4] }] } },
+      Targets: target('^"GuardDuty finding, severity <detail-severity>, in account <account>'),
+    });
+  });
+
+  test('Security Hub findings rated CRITICAL or HIGH', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.securityhub'],
+        'detail-type': ['Security Hub Findings - Imported'],
+        'detail': { findings: { Severity: { Label: ['CRITICAL', 'HIGH'] }, Workflow: { Status: ['NEW'] }, RecordState: ['ACTIVE'] } },
+      },
+      Targets: target('^"Security Hub <detail-findings-0--Severity-Label> finding'),
+    });
+  });
+
+  test('root sign-ins and trail tampering', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.signin'], 'detail-type': ['AWS Console Sign In via CloudTrail'], 'detail': { userIdentity: { type: ['Root'] } } },
+      Targets: target('^"Root user console sign-in'),
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.cloudtrail'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        'detail': { eventSource: ['cloudtrail.amazonaws.com'], eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'] },
+      },
+      Targets: target('^"CloudTrail <detail-eventName> on'),
+    });
+  });
+
+  test('each rule may publish through a statement naming its own ARN, and nothing else may', () => {
+    expect(trail.securityEventRules).toHaveLength(4);
+    const statements = Object.values(template.findResources('AWS::SNS::TopicPolicy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .filter((s) => s.Principal?.Service === 'events.amazonaws.com');
+    expect(statements.map((s) => s.Condition)).toEqual(trail.securityEventRules.map((r) => ({
+      ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [stack.getLogicalId(r.node.defaultChild as any), 'Arn'] } },
+    })));
+    expect(new Set(statements.map((s) => s.Sid)).size).toBe(4);
+  });
+
+  test('securityEvents: false creates no rule; the GuardDuty severity is validated', () => {
+    build({ securityEvents: false }).template.resourceCountIs('AWS::Events::Rule', 0);
+    expect(() => build({ guardDutyMinimumSeverity: 9 }))
+      .toThrow('TestStack/AuditTrail: guardDutyMinimumSeverity must be between 1 and 8.9, got 9');
+    expect(() => build({ securityEvents: false, guardDutyMinimumSeverity: 5 }))
+      .toThrow('TestStack/AuditTrail: guardDutyMinimumSeverity is only used with securityEvents');
+  });
+});
+
+describe('the API dashboard', () => {
+  const stack = testStack();
+  const keys = new RotatingJwtSecret(stack, 'Keys');
+  const api = new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC });
+  api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+  const template = Template.fromStack(stack);
+
+  test('one dashboard with requests, errors, latency, WAF decisions by rule and authorizer denials by type', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(stack.resolve(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody));
+    for (const title of ['Requests', '4XX and 5XX responses', 'Latency (ms)', 'WAF allowed and blocked', 'WAF blocked by rule', 'Authorizer denials by type (severity)']) {
+      expect(body).toContain(title);
+    }
+    for (const metric of ['\\"Count\\"', '\\"4XXError\\"', '\\"5XXError\\"', '\\"AllowedRequests\\"', '\\"BlockedRequests\\"', 'RateLimitPerIp', 'ForgedTokens (HIGH)', 'KeysUnavailable (CRITICAL)']) {
+      expect(body).toContain(metric);
+    }
+  });
+});
