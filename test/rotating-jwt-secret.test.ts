@@ -8,6 +8,8 @@ import { RotatingJwtSecret, RotatingJwtSecretProps } from '../src/rotating-jwt-s
 import { expectCfnLintClean } from './helpers/cfn-lint';
 import { expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { MAX_PREVIOUS_KEYS as RING_MAX_PREVIOUS_KEYS } from '../lambda-src/key-ring';
+import { MAX_PREVIOUS_KEYS } from '../src/private/rotation-schedule';
 
 function synth(props: RotatingJwtSecretProps = {}): { stack: Stack; secret: RotatingJwtSecret; template: Template } {
   const stack = testStack();
@@ -19,6 +21,57 @@ function policyStatementsOf(template: Template, type: string): Array<Record<stri
   return Object.values(template.findResources(type)).flatMap(
     (r) => ((r.Properties.PolicyDocument ?? r.Properties.KeyPolicy).Statement as Array<Record<string, unknown>>),
   );
+}
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[] }>;
+
+/** Logical ids a value references through Ref or Fn::GetAtt. */
+function referencedIds(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) {
+    value.forEach((v) => referencedIds(v, out));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'Ref' && typeof v === 'string') out.add(v);
+      else if (k === 'Fn::GetAtt' && Array.isArray(v)) out.add(v[0] as string);
+      else referencedIds(v, out);
+    }
+  }
+  return out;
+}
+
+/** Everything CloudFormation must create before `id`: its DependsOn and references, transitively. */
+function dependencyClosure(resources: Resources, id: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [id];
+  while (queue.length > 0) {
+    const r = resources[queue.pop()!];
+    if (!r) continue;
+    for (const dep of [...[r.DependsOn ?? []].flat(), ...referencedIds(r.Properties)]) {
+      if (!seen.has(dep)) {
+        seen.add(dep);
+        queue.push(dep);
+      }
+    }
+  }
+  return seen;
+}
+
+/**
+ * Derived from the template, not from a list: whatever policy is attached to the role the
+ * schedule's function runs as, and whatever permission lets something invoke that function,
+ * must be created before the schedule (which rotates at once).
+ */
+function expectScheduleWaitsForItsPermissions(template: Template): void {
+  const resources = template.toJSON().Resources as Resources;
+  const [scheduleId, schedule] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::SecretsManager::RotationSchedule')!;
+  const functionId = [...referencedIds(schedule.Properties?.RotationLambdaARN)][0];
+  const roleId = [...referencedIds(resources[functionId].Properties?.Role)][0];
+  const attached = Object.entries(resources).filter(([, r]) =>
+    (['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type) && referencedIds(r.Properties?.Roles).has(roleId))
+    || (r.Type === 'AWS::Lambda::Permission' && referencedIds(r.Properties?.FunctionName).has(functionId))).map(([id]) => id);
+  expect(attached.length).toBeGreaterThanOrEqual(2);
+  const closure = dependencyClosure(resources, scheduleId);
+  for (const id of [roleId, ...attached]) expect([id, closure.has(id)]).toEqual([id, true]);
 }
 
 describe('RotatingJwtSecret with default props', () => {
@@ -55,28 +108,69 @@ describe('RotatingJwtSecret with default props', () => {
     });
   });
 
-  test('denies writing key material to everyone but the rotation function\'s role', () => {
+  const rotationRoleArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunctionServiceRole'), 'Arn'] };
+  const notViaCloudFormation = { 'ForAllValues:StringNotEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } };
+
+  test('denies every key-material write API to everyone but the rotation role, except through CloudFormation', () => {
     template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
       BlockPublicPolicy: true,
       ResourcePolicy: {
-        Statement: [{
+        Statement: Match.arrayWith([{
           Sid: 'OnlyTheRotationFunctionWritesKeys',
           Effect: 'Deny',
           Principal: { AWS: '*' },
-          Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+          Action: [
+            'secretsmanager:PutSecretValue',
+            'secretsmanager:UpdateSecret',
+            'secretsmanager:UpdateSecretVersionStage',
+            'secretsmanager:CancelRotateSecret',
+            'secretsmanager:StopReplicationToReplica',
+            'secretsmanager:PutResourcePolicy',
+            'secretsmanager:DeleteResourcePolicy',
+          ],
           Resource: '*',
-          Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunctionServiceRole'), 'Arn'] } } },
-        }],
+          Condition: { 'ArnNotEquals': { 'aws:PrincipalArn': rotationRoleArn }, ...notViaCloudFormation },
+        }]),
       },
     });
   });
 
-  test('runs the bundled handler on Node.js 24 with the grace period in its environment', () => {
+  test('denies RotateSecret that names any function but the rotation function', () => {
+    template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      ResourcePolicy: {
+        Statement: Match.arrayWith([{
+          Sid: 'RotateOnlyWithTheRotationFunction',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'secretsmanager:RotateSecret',
+          Resource: '*',
+          Condition: {
+            'Null': { 'secretsmanager:RotationLambdaARN': 'false' },
+            'ArnNotEquals': { 'secretsmanager:RotationLambdaARN': { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] } },
+            ...notViaCloudFormation,
+          },
+        }]),
+      },
+    });
+  });
+
+  test('every write action the rotation role is allowed is one the secret policy denies to everyone else', () => {
+    const allowed = policyStatementsOf(template, 'AWS::IAM::ManagedPolicy')
+      .filter((st) => st.Effect === 'Allow')
+      .flatMap((st) => [st.Action].flat() as string[])
+      .filter((a) => a.startsWith('secretsmanager:') && !/:(Get|Describe|List)/.test(a));
+    expect(allowed.length).toBeGreaterThan(0);
+    const denied = (Object.values(template.findResources('AWS::SecretsManager::ResourcePolicy'))[0].Properties.ResourcePolicy.Statement as Array<Record<string, unknown>>)
+      .filter((st) => st.Effect === 'Deny').flatMap((st) => [st.Action].flat() as string[]);
+    for (const action of allowed) expect(denied).toContain(action);
+  });
+
+  test('runs the bundled handler on Node.js 24 with the grace period and token lifetime in its environment, reserving no concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: 1,
-      Environment: { Variables: { GRACE_PERIOD_SECONDS: '7200' } },
+      ReservedConcurrentExecutions: Match.absent(),
+      Environment: { Variables: { GRACE_PERIOD_SECONDS: '7200', MAX_TOKEN_LIFETIME_SECONDS: '3600' } },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('RotationFunctionLogGroup') } },
     });
   });
@@ -97,6 +191,10 @@ describe('RotatingJwtSecret with default props', () => {
       SourceAccount: '123456789012',
       SourceArn: { Ref: Match.stringLikeRegexp('JwtSecret') },
     });
+  });
+
+  test('the rotation schedule depends on every policy of the rotation role and on the invoke permission', () => {
+    expectScheduleWaitsForItsPermissions(template);
   });
 
   test('rotates every 30 days, immediately on creation', () => {
@@ -220,7 +318,7 @@ describe('RotatingJwtSecret fully configured', () => {
       RotationRules: { ScheduleExpression: 'rate(12 hours)' },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { GRACE_PERIOD_SECONDS: '3600' } },
+      Environment: { Variables: { GRACE_PERIOD_SECONDS: '3600', MAX_TOKEN_LIFETIME_SECONDS: '900' } },
       VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: ['arn:aws:sns:us-east-1:123456789012:security-alarms'] });
@@ -287,6 +385,19 @@ describe('RotatingJwtSecret rejects bad props at construct time', () => {
       /gracePeriod must be at least maxTokenLifetime \(2 hours\).*got 1 hour/],
     ['a grace period as long as the rotation interval', { rotationInterval: Duration.days(1), gracePeriod: Duration.days(1) },
       /gracePeriod must be shorter than rotationInterval \(1 day\), got 1 day/],
+    ['a schedule expression that is neither rate nor cron', { scheduleExpression: 'every day' },
+      /Jwt: scheduleExpression must be rate\(N hours\|days\) or a six-field cron\(\.\.\.\) expression, got "every day"/],
+    ['a cron expression with five fields', { scheduleExpression: 'cron(0 4 * * ?)' }, /scheduleExpression must be rate/],
+    ['a rate under 4 hours', { scheduleExpression: 'rate(2 hours)' },
+      /scheduleExpression must rotate between every 4 hours and every 1000 days, got rate\(2 hours\)/],
+    ['both a schedule expression and a rotation interval', { scheduleExpression: 'rate(1 day)', rotationInterval: Duration.days(2) },
+      /scheduleExpression and rotationInterval are exclusive/],
+    ['a rotation interval that is not whole hours', { rotationInterval: Duration.minutes(270) },
+      /rotationInterval must be a whole number of hours, got 4 hours 30 minutes/],
+    ['a rotation window of 25 hours', { rotationWindow: Duration.hours(25) },
+      /rotationWindow must be a whole number of hours between 1 and 24, got 1 day 1 hour/],
+    ['a grace period that could fill the ring with cron rotations', { scheduleExpression: 'cron(0 */4 * * ? *)', gracePeriod: Duration.hours(48) },
+      /gracePeriod of 2 days would keep up to 12 retired keys alive with rotations every 4 hours; at most 10 are allowed/],
     ['zero reserved concurrency', { reservedConcurrentExecutions: 0 },
       /reservedConcurrentExecutions must be between 1 and 10, got 0/],
     ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } },
@@ -303,5 +414,43 @@ describe('RotatingJwtSecret rejects bad props at construct time', () => {
     }
     // Nothing half-built is left behind in the stack.
     expect(Template.fromStack(stack).toJSON().Resources ?? {}).toEqual({});
+  });
+});
+
+describe('RotatingJwtSecret schedules and options', () => {
+  test('takes a cron expression and a rotation window', () => {
+    const { template } = synth({ scheduleExpression: 'cron(0 4 ? * MON *)', rotationWindow: Duration.hours(3) });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotateImmediatelyOnUpdate: true,
+      RotationRules: { ScheduleExpression: 'cron(0 4 ? * MON *)', Duration: '3h' },
+    });
+  });
+
+  test('takes a rate expression, and a grace period that fits its spacing', () => {
+    const { template } = synth({ scheduleExpression: 'rate(6 hours)', gracePeriod: Duration.hours(59) });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(6 hours)' } });
+  });
+
+  test('reserves concurrency only when asked, and then drops the acknowledgement', () => {
+    const { secret, template } = synth({ reservedConcurrentExecutions: 2 });
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2 });
+    expect(secret.rotationFunction.node.metadata.map((m) => JSON.stringify(m.data)).join()).not.toContain('LambdaConcurrency');
+    expectNoUnacknowledgedFindings(secret);
+  });
+
+  test('a policy the construct attaches to the rotation role after the schedule exists is still created before it', () => {
+    const stack = testStack();
+    const secret = new RotatingJwtSecret(stack, 'Jwt');
+    new iam.ManagedPolicy(secret.node.findChild('RotationFunction'), 'Extra', {
+      roles: [secret.rotationFunction.role!],
+      statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['arn:aws:sns:us-east-1:123456789012:extra'] })],
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 2);
+    expectScheduleWaitsForItsPermissions(template);
+  });
+
+  test('the construct and the handler agree on how many retired keys a ring holds', () => {
+    expect(MAX_PREVIOUS_KEYS).toBe(RING_MAX_PREVIOUS_KEYS);
   });
 });
