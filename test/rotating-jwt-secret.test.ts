@@ -129,7 +129,7 @@ describe('RotatingJwtSecret with default props', () => {
             'secretsmanager:DeleteResourcePolicy',
           ],
           Resource: '*',
-          Condition: { 'ArnNotEquals': { 'aws:PrincipalArn': rotationRoleArn }, ...notViaCloudFormation },
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': rotationRoleArn }, ...notViaCloudFormation },
         }]),
       },
     });
@@ -145,8 +145,8 @@ describe('RotatingJwtSecret with default props', () => {
           Action: 'secretsmanager:RotateSecret',
           Resource: '*',
           Condition: {
-            'Null': { 'secretsmanager:RotationLambdaARN': 'false' },
-            'ArnNotEquals': { 'secretsmanager:RotationLambdaARN': { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] } },
+            Null: { 'secretsmanager:RotationLambdaARN': 'false' },
+            ArnNotEquals: { 'secretsmanager:RotationLambdaARN': { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] } },
             ...notViaCloudFormation,
           },
         }]),

@@ -188,7 +188,9 @@ export class KeyRingFullError extends KeyRingError {
  * and the old current key retires until `now + gracePeriodSeconds`. Previous keys are kept
  * until their own expiry and never dropped early: past the bound this throws KeyRingFullError.
  */
-export function promoteKeyRing(ring: KeyRing, now: Date, gracePeriodSeconds: number, fresh: readonly SigningKey[], maxTokenLifetimeSeconds?: number): KeyRingV2 {
+export function promoteKeyRing(
+  ring: KeyRing, now: Date, gracePeriodSeconds: number, fresh: readonly SigningKey[], maxTokenLifetimeSeconds?: number,
+): KeyRingV2 {
   if (!Number.isFinite(gracePeriodSeconds) || gracePeriodSeconds < 0) {
     throw new KeyRingError('gracePeriodSeconds must be a non-negative number');
   }

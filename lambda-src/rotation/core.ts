@@ -13,7 +13,7 @@
  * logged or thrown ever contains a secret value or key bytes: key ring errors name the field,
  * and the only key identifiers logged are kids, which every JWT carries in its header anyway.
  */
-import { isBootstrapValue, KeyRing, KeyRingError, parseKeyRing, serializeKeyRing } from '../key-ring';
+import { isBootstrapValue, KeyRing, KeyRingError, KeyRingV2, parseKeyRing, serializeKeyRing } from '../key-ring';
 import { buildSuccessor, checkSuccessor, liveVersionId, newProposal, proposalFor, SuccessorError, SuccessorFailureCode } from './successor';
 
 export const AWSCURRENT = 'AWSCURRENT';
@@ -202,7 +202,13 @@ function isNamed(err: unknown, name: string): boolean {
  * only when it is a proposal for this very current ring (anything else is ignored and fresh
  * keys are generated: a rotation always ends with new keys).
  */
-async function successorNow(ctx: StepContext): Promise<{ base: KeyRing | undefined; ring: ReturnType<typeof buildSuccessor>; baseVersionId: string; usedProposal: boolean }> {
+interface Successor {
+  readonly ring: KeyRingV2;
+  readonly baseVersionId: string;
+  readonly usedProposal: boolean;
+}
+
+async function successorNow(ctx: StepContext): Promise<Successor> {
   const now = ctx.deps.now();
   const current = await readCurrent(ctx);
   const base = parseBase(current.secretString);
@@ -210,7 +216,7 @@ async function successorNow(ctx: StepContext): Promise<{ base: KeyRing | undefin
   try {
     const ring = buildSuccessor(base, proposal, now, ctx.config);
     checkSuccessor(base, ring, now, ctx.config);
-    return { base, ring, baseVersionId: current.versionId, usedProposal: proposal !== undefined };
+    return { ring, baseVersionId: current.versionId, usedProposal: proposal !== undefined };
   } catch (err) {
     if (err instanceof SuccessorError) throw new RotationError(err.code, err.message.slice(err.code.length + 2));
     throw err;
@@ -288,8 +294,12 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   }
   await clearPending(ctx);
   logger.info('rotation finished', {
-    step: 'finishSecret', versionId: ClientRequestToken, liveVersionId: live, previousVersionId: baseVersionId,
-    currentKid: ring.current.kid, nextKid: ring.next.kid,
+    step: 'finishSecret',
+    versionId: ClientRequestToken,
+    liveVersionId: live,
+    previousVersionId: baseVersionId,
+    currentKid: ring.current.kid,
+    nextKid: ring.next.kid,
   });
 }
 

@@ -40,7 +40,7 @@ export function lockKeyMaterial(secret: secretsmanager.Secret, rotationRole: iam
     principals: [new iam.AnyPrincipal()],
     actions: KEY_MATERIAL_WRITE_ACTIONS,
     resources: ['*'],
-    conditions: { 'ArnNotEquals': { 'aws:PrincipalArn': rotationRole.roleArn }, ...CLOUDFORMATION_EXEMPTION },
+    conditions: { ArnNotEquals: { 'aws:PrincipalArn': rotationRole.roleArn }, ...CLOUDFORMATION_EXEMPTION },
   }));
   // RotateSecret without a function ARN ("rotate now") runs this construct's function and stays
   // open to operators; naming any other function is denied.
@@ -51,8 +51,8 @@ export function lockKeyMaterial(secret: secretsmanager.Secret, rotationRole: iam
     actions: ['secretsmanager:RotateSecret'],
     resources: ['*'],
     conditions: {
-      'Null': { 'secretsmanager:RotationLambdaARN': 'false' },
-      'ArnNotEquals': { 'secretsmanager:RotationLambdaARN': rotationFunction.functionArn },
+      Null: { 'secretsmanager:RotationLambdaARN': 'false' },
+      ArnNotEquals: { 'secretsmanager:RotationLambdaARN': rotationFunction.functionArn },
       ...CLOUDFORMATION_EXEMPTION,
     },
   }));

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { hs256SignatureMatches, signHs256 } from '../../lambda-src/jwt/hs256';
 import { KeyRing, MAX_PREVIOUS_KEYS, newKeyRing, parseKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
 import {
@@ -451,7 +452,10 @@ describe('finishSecret', () => {
   test.each([
     ['a copy of AWSCURRENT', (base: KeyRing) => serializeKeyRing(base)],
     ['a ring whose previous key is about to expire', (base: KeyRing) => serializeKeyRing({
-      ...base, previous: [{ ...base.current, expiresAt: new Date(clock.getTime() + 5000).toISOString() }], current: base.next!, next: newKeyRing(clock).next,
+      ...base,
+      previous: [{ ...base.current, expiresAt: new Date(clock.getTime() + 5000).toISOString() }],
+      current: base.next!,
+      next: newKeyRing(clock).next,
     })],
     ['a proposal that reuses the current key', (base: KeyRing) => JSON.stringify({ proposal: 1, basedOn: base.current.kid, keys: [base.current] })],
     ['a proposal for another ring', (_base: KeyRing) => JSON.stringify({ proposal: 1, basedOn: 'someotherkid', keys: [newKeyRing(clock).next] })],
@@ -525,16 +529,10 @@ describe('finishSecret', () => {
   });
 });
 
-/** mulberry32: a seeded generator, so a failing schedule can be replayed from its seed. */
+/** A seeded generator (SHA-256 of seed and counter), so a failing schedule replays from its seed. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let n = 0;
+  return () => createHash('sha256').update(`${seed}:${n++}`).digest().readUIntBE(0, 6) / 2 ** 48;
 }
 
 describe('property: random rotations, crashes and clock advances', () => {

@@ -106,7 +106,12 @@ async function startRotation(secretId: string, token: string): Promise<void> {
 
 async function invoke(step: Step, secretId: string, token: string, env: Record<string, string> = {}): Promise<HandlerRun> {
   const run = await runHandler('rotation', { SecretId: secretId, ClientRequestToken: token, Step: step }, {
-    env: { ...motoEnv(moto.endpoint), GRACE_PERIOD_SECONDS: String(GRACE_PERIOD_SECONDS), MAX_TOKEN_LIFETIME_SECONDS: String(MAX_TOKEN_LIFETIME_SECONDS), ...env },
+    env: {
+      ...motoEnv(moto.endpoint),
+      GRACE_PERIOD_SECONDS: String(GRACE_PERIOD_SECONDS),
+      MAX_TOKEN_LIFETIME_SECONDS: String(MAX_TOKEN_LIFETIME_SECONDS),
+      ...env,
+    },
   });
   allLogs.push(run.logs);
   return run;
@@ -328,7 +333,10 @@ describe('rotation handler against Secrets Manager (moto)', () => {
   test.each([
     ['a copy of AWSCURRENT', (ring: KeyRing) => serializeKeyRing(ring)],
     ['a ring whose previous key is about to expire', (ring: KeyRing) => serializeKeyRing({
-      ...ring, current: ring.next!, next: newKeyRing(new Date()).next, previous: [{ ...ring.current, expiresAt: new Date(Date.now() + 5000).toISOString() }],
+      ...ring,
+      current: ring.next!,
+      next: newKeyRing(new Date()).next,
+      previous: [{ ...ring.current, expiresAt: new Date(Date.now() + 5000).toISOString() }],
     })],
   ])('AWSPENDING pre-filled with %s: the rotation still ends with fresh keys and no token cut short', async (_name, fill) => {
     const { secretId, token, before } = await ringSecretInRotation();
@@ -420,8 +428,10 @@ describe('rotation handler against Secrets Manager (moto)', () => {
         if (value === undefined) continue;
         material.add(value);
         try {
-          const parsed = JSON.parse(value) as { bootstrap?: string; current?: { key?: string }; next?: { key?: string }; previous?: Array<{ key?: string }>; keys?: Array<{ key?: string }> };
-          for (const k of [parsed.bootstrap, parsed.current?.key, parsed.next?.key, ...[...(parsed.previous ?? []), ...(parsed.keys ?? [])].map((p) => p.key)]) {
+          type Key = { key?: string };
+          const parsed = JSON.parse(value) as { bootstrap?: string; current?: Key; next?: Key; previous?: Key[]; keys?: Key[] };
+          const listed = [...(parsed.previous ?? []), ...(parsed.keys ?? [])].map((p) => p.key);
+          for (const k of [parsed.bootstrap, parsed.current?.key, parsed.next?.key, ...listed]) {
             if (typeof k === 'string') material.add(k);
           }
         } catch {
