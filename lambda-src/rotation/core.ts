@@ -35,6 +35,8 @@ export type RotationErrorCode =
   | 'CURRENT_MISSING'
   | 'CURRENT_MALFORMED'
   | 'PENDING_MISSING'
+  | 'REPLICA_FAILED'
+  | 'REPLICAS_NOT_IN_SYNC'
   | SuccessorFailureCode;
 
 export class RotationError extends Error {
@@ -54,6 +56,8 @@ export interface SecretDescription {
   /** False as well when DescribeSecret omits RotationEnabled. */
   readonly rotationEnabled: boolean;
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
+  /** One entry per replica Region; `status` as Secrets Manager reports it (InSync, InProgress, Failed). */
+  readonly replicas?: ReadonlyArray<{ readonly region: string; readonly status: string }>;
 }
 
 export interface SecretVersionValue {
@@ -103,7 +107,13 @@ export interface RotationDeps {
   readonly store: SecretStore;
   readonly now: () => Date;
   readonly logger: Logger;
+  /** Waits between replica status checks; a real timer by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** Replica polling: at most this many checks, this far apart (inside the function's 30 s timeout). */
+export const REPLICA_CHECKS = 20;
+export const REPLICA_CHECK_INTERVAL_MS = 1000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -266,6 +276,27 @@ async function testSecret(ctx: StepContext): Promise<void> {
   });
 }
 
+/**
+ * Returns once every replica Region reports InSync, so the rotation only ends when verifiers in
+ * every Region read the new ring (and the last label move does not race replication). A
+ * replica that failed, or that is still not in sync after the last check, fails the step; it is
+ * retried and waits again.
+ */
+async function awaitReplicasInSync(ctx: StepContext): Promise<void> {
+  const sleep = ctx.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let check = 1; ; check++) {
+    const replicas = (await ctx.deps.store.describeSecret(ctx.event.SecretId)).replicas ?? [];
+    const failed = replicas.filter((r) => r.status === 'Failed').map((r) => r.region);
+    if (failed.length > 0) throw new RotationError('REPLICA_FAILED', `replication failed to ${failed.join(', ')}`);
+    const behind = replicas.filter((r) => r.status !== 'InSync').map((r) => r.region);
+    if (behind.length === 0) return;
+    if (check >= REPLICA_CHECKS) {
+      throw new RotationError('REPLICAS_NOT_IN_SYNC', `replicas in ${behind.join(', ')} not in sync after ${REPLICA_CHECKS} checks; the step is retried`);
+    }
+    await sleep(REPLICA_CHECK_INTERVAL_MS);
+  }
+}
+
 /** Removes AWSPENDING from the token's version; a concurrent invocation may have done it already. */
 async function clearPending(ctx: StepContext): Promise<void> {
   const { SecretId, ClientRequestToken } = ctx.event;
@@ -292,6 +323,7 @@ async function finishSecret(ctx: StepContext): Promise<void> {
       if (!(isNamed(err, 'ResourceExistsException') && stagesOf(stages, live) !== undefined)) throw err;
     }
   }
+  await awaitReplicasInSync(ctx);
   await clearPending(ctx);
   logger.info('rotation finished', {
     step: 'finishSecret',
@@ -333,6 +365,7 @@ export async function rotate(rawEvent: unknown, env: Readonly<Record<string, str
     if (stagesOf(stages, liveVersionId(event.ClientRequestToken)) !== undefined || tokenStages?.includes(AWSCURRENT)) {
       // A finishSecret interrupted before its last call leaves AWSPENDING behind; a re-run clears it.
       if (event.Step === 'finishSecret' && tokenStages?.includes(AWSPENDING)) {
+        await awaitReplicasInSync(ctx);
         await clearPending(ctx);
         deps.logger.info('rotation already finished; removed the leftover AWSPENDING label', fields);
       } else {

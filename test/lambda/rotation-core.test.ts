@@ -4,6 +4,7 @@ import { KeyRing, MAX_PREVIOUS_KEYS, newKeyRing, parseKeyRing, serializeKeyRing,
 import {
   GRACE_PERIOD_ENV,
   MAX_TOKEN_LIFETIME_ENV,
+  REPLICA_CHECKS,
   loadRotationConfig,
   Logger,
   parseRotationEvent,
@@ -44,6 +45,8 @@ class FakeSecretStore implements SecretStore {
   readonly writes: string[] = [];
   rotationEnabled = true;
   failOn?: keyof SecretStore;
+  /** Replica statuses DescribeSecret reports, one entry per call (the last one repeats). */
+  replicaStatuses: Array<Array<{ region: string; status: string }>> = [];
 
   constructor(currentValue: string) {
     this.versions.set(OLD_VERSION, { secretString: currentValue, stages: ['AWSCURRENT'] });
@@ -70,7 +73,8 @@ class FakeSecretStore implements SecretStore {
     this.maybeFail('describeSecret', secretId);
     const versionIdsToStages: Record<string, string[]> = {};
     for (const [id, v] of this.versions) versionIdsToStages[id] = [...v.stages];
-    return { rotationEnabled: this.rotationEnabled, versionIdsToStages };
+    const replicas = this.replicaStatuses.length > 1 ? this.replicaStatuses.shift() : this.replicaStatuses[0];
+    return { rotationEnabled: this.rotationEnabled, versionIdsToStages, replicas };
   }
 
   async getSecretValue(secretId: string, selector: VersionSelector): Promise<SecretVersionValue | undefined> {
@@ -534,6 +538,61 @@ function seeded(seed: number): () => number {
   let n = 0;
   return () => createHash('sha256').update(`${seed}:${n++}`).digest().readUIntBE(0, 6) / 2 ** 48;
 }
+
+describe('replica Regions', () => {
+  const replicas = (...statuses: string[]): Array<{ region: string; status: string }> =>
+    statuses.map((status, i) => ({ region: ['eu-west-1', 'ap-southeast-2'][i], status }));
+  let sleeps: number[];
+  const stepWithSleep = (store: FakeSecretStore, name: RotationStep): Promise<void> =>
+    rotate(event(name), ENV, { store, now: () => clock, logger, sleep: async (ms) => { sleeps.push(ms); } });
+
+  beforeEach(() => {
+    sleeps = [];
+  });
+
+  async function upToTest(store: FakeSecretStore): Promise<void> {
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
+  }
+
+  test('finishSecret removes AWSPENDING only once every replica reports InSync', async () => {
+    const store = ringStore();
+    await upToTest(store);
+    const observed: string[][] = [];
+    store.replicaStatuses = [replicas('InSync', 'InSync'), replicas('InProgress', 'InSync'), replicas('InProgress', 'InProgress'), replicas('InSync', 'InSync')];
+    const describe = store.describeSecret.bind(store);
+    jest.spyOn(store, 'describeSecret').mockImplementation(async (id) => {
+      observed.push(stagesOf(store)[TOKEN]);
+      return describe(id);
+    });
+    await stepWithSleep(store, 'finishSecret');
+    expect(sleeps).toEqual([1000, 1000]);
+    expect(observed.slice(1).every((s) => s.includes('AWSPENDING'))).toBe(true);
+    expect(stagesOf(store)[TOKEN]).toEqual([]);
+  });
+
+  test('a failed replica fails finishSecret with REPLICA_FAILED, keeping AWSPENDING; the retry finishes once it is in sync', async () => {
+    const store = ringStore();
+    await upToTest(store);
+    store.replicaStatuses = [replicas('InSync', 'InSync'), replicas('InSync', 'Failed')];
+    const err = await rejection(stepWithSleep(store, 'finishSecret'));
+    expect(err.code).toBe('REPLICA_FAILED');
+    expect(err.message).toContain('ap-southeast-2');
+    expect(stagesOf(store)[TOKEN]).toEqual(['AWSPENDING']);
+    expect(stagesOf(store)[LIVE]).toEqual(['AWSCURRENT']);
+    store.replicaStatuses = [replicas('InSync', 'InSync')];
+    await stepWithSleep(store, 'finishSecret');
+    expect(stagesOf(store)[TOKEN]).toEqual([]);
+  });
+
+  test('replicas never in sync fail with REPLICAS_NOT_IN_SYNC after a bounded wait', async () => {
+    const store = ringStore();
+    await upToTest(store);
+    store.replicaStatuses = [replicas('InProgress')];
+    expect((await rejection(stepWithSleep(store, 'finishSecret'))).code).toBe('REPLICAS_NOT_IN_SYNC');
+    expect(sleeps).toHaveLength(REPLICA_CHECKS - 1);
+    expect(stagesOf(store)[TOKEN]).toEqual(['AWSPENDING']);
+  });
+});
 
 describe('property: random rotations, crashes and clock advances', () => {
   interface Issued { kid: string; key: string; exp: number }

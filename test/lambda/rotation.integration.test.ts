@@ -350,6 +350,26 @@ describe('rotation handler against Secrets Manager (moto)', () => {
     expect(Date.parse(ring.previous[0].expiresAt)).toBeGreaterThan(Date.now() + (GRACE_PERIOD_SECONDS - 60) * 1000);
   });
 
+  test('a secret replicated to another Region rotates, and the replica serves the new ring', async () => {
+    const ring = newKeyRing(new Date(Date.now() - 86_400_000));
+    const name = `jwt-keys-${randomBytes(6).toString('hex')}`;
+    const out = await sm.send(new CreateSecretCommand({ Name: name, SecretString: serializeKeyRing(ring), AddReplicaRegions: [{ Region: 'eu-west-1' }] }));
+    allSecrets.push(out.ARN!);
+    const d = await sm.send(new DescribeSecretCommand({ SecretId: out.ARN! }));
+    expect(d.ReplicationStatus).toEqual([expect.objectContaining({ Region: 'eu-west-1', Status: 'InSync' })]);
+    const token = newToken();
+    await startRotation(out.ARN!, token);
+    await rotateFully(out.ARN!, token);
+    const live = await expectRotated(out.ARN!, token, { ring, signedBefore: signWith(ring, new Date()) });
+    const replica = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    try {
+      const value = await replica.send(new GetSecretValueCommand({ SecretId: name }));
+      expect(parseKeyRing(value.SecretString!)).toEqual(live);
+    } finally {
+      replica.destroy();
+    }
+  });
+
   test('a version 1 ring migrates to version 2 on its next rotation', async () => {
     const v2 = newKeyRing(new Date(Date.now() - 86_400_000));
     const v1 = { version: 1 as const, algorithm: 'HS256' as const, current: v2.current, previous: [] };
