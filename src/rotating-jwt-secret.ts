@@ -16,6 +16,7 @@ import { allowEventRulePublish, createAlarmTopic } from './private/alarm-topic';
 import { BundledFunction } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
 import { lockKeyMaterial } from './private/key-material-lock';
+import { replicaKeyUseConditions, replicaSecretArn, validateReplicaRegions } from './private/replicas';
 import { expressionSchedule, intervalSchedule, MAX_PREVIOUS_KEYS, MAX_SCHEDULED_PREVIOUS_KEYS, ResolvedSchedule, rotationWindow } from './private/rotation-schedule';
 import { secretKeyUseConditions } from './private/secret-key-use';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
@@ -106,6 +107,16 @@ export interface RotatingJwtSecretProps {
    * @default true
    */
   readonly rotateImmediatelyOnUpdate?: boolean;
+
+  /**
+   * Other Regions to replicate the secret to, each with its customer-managed KMS key in that
+   * Region. A rotation finishes only once every replica reports it is in sync, so verifiers in
+   * every Region read the new ring; point them at their own Region's replica
+   * (`replicaSecretArn(region)`) and grant them with `grantRead`.
+   *
+   * @default - no replicas
+   */
+  readonly replicaRegions?: secretsmanager.ReplicaRegion[];
 
   /**
    * The SNS topic that rotation alarms notify.
@@ -199,6 +210,9 @@ export class RotatingJwtSecret extends Construct {
   /** Matches Secrets Manager's RotationFailed event for this secret and notifies the alarm topic. */
   public readonly rotationFailedRule: events.Rule;
 
+  /** The Regions the secret is replicated to, with their keys. */
+  public readonly replicaRegions: secretsmanager.ReplicaRegion[];
+
   /** The longest token lifetime this secret was configured for. */
   public readonly maxTokenLifetime: Duration;
 
@@ -219,10 +233,12 @@ export class RotatingJwtSecret extends Construct {
     const schedule = this.resolveSchedule(props);
     const window = rotationWindow(this, props.rotationWindow);
     validateNumberRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 10);
+    validateReplicaRegions(this, props.replicaRegions ?? []);
     if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
       throw new ValidationError(this, 'vpcSubnets', 'and securityGroups need vpc to be set');
     }
 
+    this.replicaRegions = [...(props.replicaRegions ?? [])];
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the JWT signing key ring and its rotation logs');
 
@@ -230,6 +246,7 @@ export class RotatingJwtSecret extends Construct {
       secretName: props.secretName,
       description: props.description ?? 'JWT signing key ring (HS256), rotated by cdk-security-blocks',
       encryptionKey: this.encryptionKey,
+      replicaRegions: props.replicaRegions,
       removalPolicy,
       // Secrets Manager cannot generate the nested ring; the first rotation replaces this.
       generateSecretString: {
@@ -325,16 +342,36 @@ export class RotatingJwtSecret extends Construct {
    * Includes `kms:Decrypt` on the key through Secrets Manager only.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
+    let grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resourceArns: [this.secret.secretArn],
+      resourceArns: [this.secret.secretArn, ...this.replicaRegions.map((r) => this.replicaSecretArn(r.region))],
     }).combine(iam.Grant.addToPrincipal({
       grantee,
       actions: ['kms:Decrypt'],
       resourceArns: [this.encryptionKey.keyArn],
       conditions: secretKeyUseConditions(this, this.secret.secretArn),
     }));
+    for (const replica of this.replicaRegions) {
+      grant = grant.combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt'],
+        resourceArns: [replica.encryptionKey!.keyArn],
+        conditions: replicaKeyUseConditions(this.replicaSecretArn(replica.region), replica.region),
+      }));
+    }
+    return grant;
+  }
+
+  /**
+   * The ARN of the secret's replica in `region` (one of `replicaRegions`): what a verifier in
+   * that Region reads.
+   */
+  public replicaSecretArn(region: string): string {
+    if (!this.replicaRegions.some((r) => r.region === region)) {
+      throw new ValidationError(this, 'replicaRegions', `has no replica in ${region}`);
+    }
+    return replicaSecretArn(this, this.secret.secretArn, region);
   }
 
   /**
@@ -363,6 +400,13 @@ export class RotatingJwtSecret extends Construct {
         resources: [this.encryptionKey.keyArn],
         conditions: secretKeyUseConditions(this, this.secret.secretArn),
       }),
+      // Secrets Manager replicates each new version with the caller's identity.
+      ...this.replicaRegions.map((replica, i) => new iam.PolicyStatement({
+        sid: `ReplicateToReplica${i}`,
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [replica.encryptionKey!.keyArn],
+        conditions: replicaKeyUseConditions(replicaSecretArn(this, this.secret.secretArn, replica.region), replica.region),
+      })),
     );
   }
 

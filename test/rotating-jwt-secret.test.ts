@@ -454,3 +454,94 @@ describe('RotatingJwtSecret schedules and options', () => {
     expect(MAX_PREVIOUS_KEYS).toBe(RING_MAX_PREVIOUS_KEYS);
   });
 });
+
+describe('RotatingJwtSecret replicated to other Regions', () => {
+  const stack = testStack();
+  const euKey = kms.Key.fromKeyArn(stack, 'EuKey', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+  const secret = new RotatingJwtSecret(stack, 'Jwt', { replicaRegions: [{ region: 'eu-west-1', encryptionKey: euKey }] });
+  const reader = new iam.Role(stack, 'Verifier', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  secret.grantRead(reader);
+  const template = Template.fromStack(stack);
+  const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
+  const PRIMARY_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf';
+  /** Evaluates the intrinsics an ARN is built from, with the secret's Ref as a sample primary ARN. */
+  const evaluate = (node: unknown): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    const n = node as Record<string, unknown>;
+    if (n.Ref === 'AWS::Partition') return 'aws';
+    if (n.Ref === secretId) return PRIMARY_ARN;
+    if (n['Fn::Join']) {
+      const [sep, parts] = n['Fn::Join'] as [string, unknown[]];
+      return parts.map(evaluate).join(sep);
+    }
+    if (n['Fn::Split']) {
+      const [sep, value] = n['Fn::Split'] as [string, unknown];
+      return (evaluate(value) as string).split(sep);
+    }
+    if (n['Fn::Select']) {
+      const [i, list] = n['Fn::Select'] as [number, unknown];
+      return (evaluate(list) as string[])[i];
+    }
+    return node;
+  };
+  const REPLICA_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jwt-keys-AbCdEf';
+
+  test('replicates the secret with the given key', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      ReplicaRegions: [{ Region: 'eu-west-1', KmsKeyId: euKey.keyArn }],
+    });
+  });
+
+  test('lets the rotation role use the replica key only through Secrets Manager in that Region, for the replica', () => {
+    const statement = policyStatementsOf(template, 'AWS::IAM::ManagedPolicy').find((st) => st.Sid === 'ReplicateToReplica0')!;
+    expect(JSON.parse(JSON.stringify(statement, (_k, v) => evaluate(v)))).toEqual({
+      Sid: 'ReplicateToReplica0',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: euKey.keyArn,
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com', 'kms:EncryptionContext:SecretARN': REPLICA_ARN } },
+    });
+  });
+
+  test('grantRead covers the replica and its key', () => {
+    const statements = policyStatementsOf(template, 'AWS::IAM::Policy').map((st) => JSON.parse(JSON.stringify(st, (_k, v) => evaluate(v))));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: [PRIMARY_ARN, REPLICA_ARN],
+    }));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: 'kms:Decrypt',
+      Resource: euKey.keyArn,
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com', 'kms:EncryptionContext:SecretARN': REPLICA_ARN } },
+    }));
+  });
+
+  test('replicaSecretArn names a replica, and refuses a Region without one', () => {
+    expect(evaluate(stack.resolve(secret.replicaSecretArn('eu-west-1')))).toBe(REPLICA_ARN);
+    expect(() => secret.replicaSecretArn('ap-south-1')).toThrow(/replicaRegions has no replica in ap-south-1/);
+  });
+
+  test('the construct itself has zero unacknowledged findings', () => {
+    expectNoUnacknowledgedFindings(secret);
+  });
+
+  test('passes cfn-lint with no error', () => {
+    expectCfnLintClean(stack);
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
+  test.each([
+    ['a replica without a key', [{ region: 'eu-west-1' }], /replicaRegions\[0\].encryptionKey must be a customer-managed KMS key in eu-west-1/],
+    ['a replica in the stack\'s own Region', [{ region: 'us-east-1', encryptionKey: 'k' }], /replicaRegions\[0\].region must differ from the stack's Region \(us-east-1\)/],
+    ['a Region listed twice', [{ region: 'eu-west-1', encryptionKey: 'k' }, { region: 'eu-west-1', encryptionKey: 'k' }], /replicaRegions\[1\].region lists eu-west-1 twice/],
+  ])('rejects %s with a ValidationError before any resource exists', (_name, replicas, message) => {
+    const s2 = testStack();
+    const key = kms.Key.fromKeyArn(s2, 'K', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    const replicaRegions = (replicas as Array<{ region: string; encryptionKey?: string }>)
+      .map((r) => ({ region: r.region, encryptionKey: r.encryptionKey ? key : undefined }));
+    expect(() => new RotatingJwtSecret(s2, 'Jwt', { replicaRegions })).toThrow(expect.objectContaining({ name: 'ValidationError', message: expect.stringMatching(message) }));
+    expect(s2.node.findAll().filter((c) => c.node.path.includes('Jwt'))).toHaveLength(1);
+  });
+});
