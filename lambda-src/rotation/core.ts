@@ -214,19 +214,17 @@ function isNamed(err: unknown, name: string): boolean {
  */
 interface Successor {
   readonly ring: KeyRingV2;
-  readonly baseVersionId: string;
   readonly usedProposal: boolean;
 }
 
-async function successorNow(ctx: StepContext): Promise<Successor> {
+async function successorNow(ctx: StepContext, current: SecretVersionValue & { secretString: string }): Promise<Successor> {
   const now = ctx.deps.now();
-  const current = await readCurrent(ctx);
   const base = parseBase(current.secretString);
   const proposal = proposalFor(await requirePending(ctx), base);
   try {
     const ring = buildSuccessor(base, proposal, now, ctx.config);
     checkSuccessor(base, ring, now, ctx.config);
-    return { ring, baseVersionId: current.versionId, usedProposal: proposal !== undefined };
+    return { ring, usedProposal: proposal !== undefined };
   } catch (err) {
     if (err instanceof SuccessorError) throw new RotationError(err.code, err.message.slice(err.code.length + 2));
     throw err;
@@ -270,7 +268,7 @@ async function setSecret(ctx: StepContext): Promise<void> {
 }
 
 async function testSecret(ctx: StepContext): Promise<void> {
-  const { ring, usedProposal } = await successorNow(ctx);
+  const { ring, usedProposal } = await successorNow(ctx, await readCurrent(ctx));
   ctx.deps.logger.info('successor ring verified', {
     step: 'testSecret', versionId: ctx.event.ClientRequestToken, usedProposal, currentKid: ring.current.kid, nextKid: ring.next.kid,
   });
@@ -312,8 +310,11 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   const { store, logger } = ctx.deps;
   const { SecretId, ClientRequestToken } = ctx.event;
   const live = liveVersionId(ClientRequestToken);
-  const { ring, baseVersionId } = await successorNow(ctx);
-  if (baseVersionId !== live) {
+  const current = await readCurrent(ctx);
+  // A concurrent finishSecret of this rotation may have made the live version current since
+  // this invocation started: then there is nothing left to build.
+  if (current.versionId !== live) {
+    const { ring } = await successorNow(ctx, current);
     try {
       // Labelling the new version AWSCURRENT moves the label (and AWSPREVIOUS) in one call.
       await store.putSecretValue(SecretId, live, serializeKeyRing(ring), [AWSCURRENT]);
@@ -322,17 +323,18 @@ async function finishSecret(ctx: StepContext): Promise<void> {
       const stages = (await store.describeSecret(SecretId)).versionIdsToStages;
       if (!(isNamed(err, 'ResourceExistsException') && stagesOf(stages, live) !== undefined)) throw err;
     }
+    logger.info('live key ring written', {
+      step: 'finishSecret',
+      versionId: ClientRequestToken,
+      liveVersionId: live,
+      previousVersionId: current.versionId,
+      currentKid: ring.current.kid,
+      nextKid: ring.next.kid,
+    });
   }
   await awaitReplicasInSync(ctx);
   await clearPending(ctx);
-  logger.info('rotation finished', {
-    step: 'finishSecret',
-    versionId: ClientRequestToken,
-    liveVersionId: live,
-    previousVersionId: baseVersionId,
-    currentKid: ring.current.kid,
-    nextKid: ring.next.kid,
-  });
+  logger.info('rotation finished', { step: 'finishSecret', versionId: ClientRequestToken, liveVersionId: live });
 }
 
 const STEPS: Record<RotationStep, (ctx: StepContext) => Promise<void>> = { createSecret, setSecret, testSecret, finishSecret };

@@ -508,6 +508,18 @@ describe('finishSecret', () => {
     expect(stagesOf(store)[TOKEN]).toEqual([]);
   });
 
+  test('a finishSecret that started before a concurrent one finished succeeds without rotating again', async () => {
+    const store = ringStore();
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
+    const stale = await store.describeSecret(SECRET_ID);
+    await step(store, 'finishSecret');
+    const after = store.snapshot();
+    // The second invocation's DescribeSecret ran before the first one finished.
+    jest.spyOn(store, 'describeSecret').mockResolvedValueOnce(stale);
+    await step(store, 'finishSecret');
+    expect(store.snapshot()).toBe(after);
+  });
+
   test('a finishSecret that crashed after writing the live version clears AWSPENDING when run again', async () => {
     const store = ringStore();
     for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
