@@ -10,9 +10,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledge } from './private/acknowledge';
 import { allowEventRulePublish, createAlarmTopic, topicTarget } from './private/alarm-topic';
 import { BundledFunction } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
+import { lockKeyMaterial } from './private/key-material-lock';
+import { replicaKeyUseConditions, replicaSecretArn, validateReplicaRegions } from './private/replicas';
+import { expressionSchedule, intervalSchedule, MAX_PREVIOUS_KEYS, MAX_SCHEDULED_PREVIOUS_KEYS, ResolvedSchedule, rotationWindow } from './private/rotation-schedule';
 import { secretKeyUseConditions } from './private/secret-key-use';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
 
@@ -47,11 +51,32 @@ export interface RotatingJwtSecretProps {
   /**
    * How often a new signing key is generated.
    *
-   * Must be between 4 hours and 1000 days (Secrets Manager's limits), and longer than the grace period.
+   * Must be between 4 hours and 1000 days (Secrets Manager's limits), a whole number of hours,
+   * and longer than the grace period. Give either this or `scheduleExpression`.
    *
    * @default Duration.days(30)
    */
   readonly rotationInterval?: Duration;
+
+  /**
+   * A Secrets Manager schedule instead of `rotationInterval`: `rate(N hours)`, `rate(N days)`
+   * or a six-field `cron(...)` expression, e.g. `cron(0 4 ? * MON *)`.
+   *
+   * A rate must lie between 4 hours and 1000 days. A cron schedule can rotate as often as every
+   * 4 hours, so `gracePeriod` must stay small enough that the keys its rotations retire within
+   * one grace period fit in the ring (see README, "Secret format").
+   *
+   * @default - `rotationInterval`
+   */
+  readonly scheduleExpression?: string;
+
+  /**
+   * The rotation window: Secrets Manager starts the rotation at some time within this many
+   * hours after the schedule's start time. Whole hours from 1 to 24.
+   *
+   * @default - Secrets Manager's default: one hour for schedules in hours, the rest of the UTC day otherwise
+   */
+  readonly rotationWindow?: Duration;
 
   /**
    * The longest lifetime (`exp - iat`) that issuers give the tokens they sign with this secret.
@@ -83,6 +108,16 @@ export interface RotatingJwtSecretProps {
   readonly rotateImmediatelyOnUpdate?: boolean;
 
   /**
+   * Other Regions to replicate the secret to, each with its customer-managed KMS key in that
+   * Region. A rotation finishes only once every replica reports it is in sync, so verifiers in
+   * every Region read the new ring; point them at their own Region's replica
+   * (`replicaSecretArn(region)`) and grant them with `grantRead`.
+   *
+   * @default - no replicas
+   */
+  readonly replicaRegions?: secretsmanager.ReplicaRegion[];
+
+  /**
    * The SNS topic that rotation alarms notify.
    *
    * @default - a new topic, encrypted with its own KMS key and accepting only SSL requests
@@ -104,12 +139,15 @@ export interface RotatingJwtSecretProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Reserved concurrency of the rotation function. Secrets Manager never runs two
-   * rotations of one secret at once, so 1 is enough and also caps the function.
+   * Reserved concurrency of the rotation function, between 1 and 10. Not needed for
+   * correctness: Secrets Manager runs one rotation of a secret at a time and every step of the
+   * handler is safe to run concurrently.
    *
-   * Reserving concurrency needs 100 unreserved executions left in the account and Region.
+   * Reserving concurrency needs the account's concurrent executions quota (per Region) to keep
+   * at least 100 unreserved executions after the reservation, so it fails to deploy in accounts
+   * whose quota is still the initial 10: raise the quota first.
    *
-   * @default 1
+   * @default - no reserved concurrency
    */
   readonly reservedConcurrentExecutions?: number;
 
@@ -138,6 +176,7 @@ export interface RotatingJwtSecretProps {
 
 const MIN_ROTATION = Duration.hours(4);
 const MAX_ROTATION = Duration.days(1000);
+
 
 /**
  * A Secrets Manager secret holding an HS256 JWT signing key ring that really rotates itself.
@@ -170,6 +209,9 @@ export class RotatingJwtSecret extends Construct {
   /** Matches Secrets Manager's RotationFailed event for this secret and notifies the alarm topic. */
   public readonly rotationFailedRule: events.Rule;
 
+  /** The Regions the secret is replicated to, with their keys. */
+  public readonly replicaRegions: secretsmanager.ReplicaRegion[];
+
   /** The longest token lifetime this secret was configured for. */
   public readonly maxTokenLifetime: Duration;
 
@@ -179,24 +221,23 @@ export class RotatingJwtSecret extends Construct {
   constructor(scope: Construct, id: string, props: RotatingJwtSecretProps = {}) {
     super(scope, id);
 
-    const rotationInterval = props.rotationInterval ?? Duration.days(30);
+    // Every prop is checked before the first child construct exists.
     this.maxTokenLifetime = props.maxTokenLifetime ?? Duration.hours(1);
     this.gracePeriod = props.gracePeriod ?? Duration.seconds(this.maxTokenLifetime.toSeconds() * 2);
-    validateDurationRange(this, 'rotationInterval', rotationInterval, MIN_ROTATION, MAX_ROTATION);
     validateDurationRange(this, 'maxTokenLifetime', this.maxTokenLifetime, Duration.minutes(1), Duration.hours(24));
     if (this.gracePeriod.toSeconds() < this.maxTokenLifetime.toSeconds()) {
       throw new ValidationError(this, 'gracePeriod',
         `must be at least maxTokenLifetime (${this.maxTokenLifetime.toHumanString()}) so tokens signed just before a rotation keep verifying, got ${this.gracePeriod.toHumanString()}`);
     }
-    if (this.gracePeriod.toSeconds() >= rotationInterval.toSeconds()) {
-      throw new ValidationError(this, 'gracePeriod',
-        `must be shorter than rotationInterval (${rotationInterval.toHumanString()}), got ${this.gracePeriod.toHumanString()}`);
-    }
+    const schedule = this.resolveSchedule(props);
+    const window = rotationWindow(this, props.rotationWindow);
     validateNumberRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 10);
+    validateReplicaRegions(this, props.replicaRegions ?? []);
     if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
       throw new ValidationError(this, 'vpcSubnets', 'and securityGroups need vpc to be set');
     }
 
+    this.replicaRegions = [...(props.replicaRegions ?? [])];
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the JWT signing key ring and its rotation logs');
 
@@ -204,6 +245,7 @@ export class RotatingJwtSecret extends Construct {
       secretName: props.secretName,
       description: props.description ?? 'JWT signing key ring (HS256), rotated by cdk-security-blocks',
       encryptionKey: this.encryptionKey,
+      replicaRegions: props.replicaRegions,
       removalPolicy,
       // Secrets Manager cannot generate the nested ring; the first rotation replaces this.
       generateSecretString: {
@@ -217,12 +259,15 @@ export class RotatingJwtSecret extends Construct {
     const rotation = new BundledFunction(this, 'RotationFunction', {
       handler: 'rotation',
       description: 'Rotates the JWT signing key ring (createSecret, setSecret, testSecret, finishSecret)',
-      environment: { GRACE_PERIOD_SECONDS: String(this.gracePeriod.toSeconds()) },
+      environment: {
+        GRACE_PERIOD_SECONDS: String(this.gracePeriod.toSeconds()),
+        MAX_TOKEN_LIFETIME_SECONDS: String(this.maxTokenLifetime.toSeconds()),
+      },
       timeout: Duration.seconds(30),
       logEncryptionKey: this.encryptionKey,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 1,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
@@ -231,28 +276,38 @@ export class RotatingJwtSecret extends Construct {
         'asynchronous invocations and would stay empty.',
     });
     this.rotationFunction = rotation.function;
+    if (props.reservedConcurrentExecutions === undefined) {
+      for (const ruleId of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {
+        acknowledge(rotation.function, ruleId,
+          'Secrets Manager invokes the rotation function once per rotation step, one rotation of this secret at a time, ' +
+          'and every step is safe to run concurrently, so a reservation limits nothing; reserving concurrency fails to ' +
+          'deploy in accounts whose concurrency quota is still 10. Set reservedConcurrentExecutions to reserve some.');
+      }
+    }
     this.rotationLogGroup = rotation.logGroup;
     this.grantRotation(rotation);
 
     // Only Secrets Manager, for this secret in this account, may invoke the rotation function.
-    const invokePermission = rotation.function.addPermission('InvokeBySecretsManager', {
+    rotation.function.addPermission('InvokeBySecretsManager', {
       principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
       action: 'lambda:InvokeFunction',
       sourceAccount: Stack.of(this).account,
       sourceArn: this.secret.secretArn,
     });
 
-    const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
+    const rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
       secretId: this.secret.secretArn,
       rotationLambdaArn: rotation.function.functionArn,
       rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? true,
-      rotationRules: { scheduleExpression: scheduleExpression(rotationInterval) },
+      rotationRules: { scheduleExpression: schedule.expression, duration: window },
     });
-    schedule.node.addDependency(invokePermission ?? rotation.function);
-    // Secrets Manager calls the function as soon as the schedule exists: its policies must be in place.
-    schedule.node.addDependency(rotation.role);
+    // Secrets Manager invokes the function as soon as the schedule exists (rotate immediately):
+    // the role, every policy attached to it and the invoke permission must exist by then. The
+    // dependency is on the whole bundled-function subtree, resolved at synth, so a policy added
+    // to it later (the role's default policy, more managed policies) is covered too.
+    rotationSchedule.node.addDependency(rotation);
 
-    this.protectKeyMaterial(rotation.role);
+    lockKeyMaterial(this.secret, rotation.role, rotation.function);
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'JWT secret rotation');
     this.rotationErrorsAlarm = new cloudwatch.Alarm(this, 'RotationErrorsAlarm', {
@@ -286,16 +341,36 @@ export class RotatingJwtSecret extends Construct {
    * Includes `kms:Decrypt` on the key through Secrets Manager only.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
+    let grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resourceArns: [this.secret.secretArn],
+      resourceArns: [this.secret.secretArn, ...this.replicaRegions.map((r) => this.replicaSecretArn(r.region))],
     }).combine(iam.Grant.addToPrincipal({
       grantee,
       actions: ['kms:Decrypt'],
       resourceArns: [this.encryptionKey.keyArn],
       conditions: secretKeyUseConditions(this, this.secret.secretArn),
     }));
+    for (const replica of this.replicaRegions) {
+      grant = grant.combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt'],
+        resourceArns: [replica.encryptionKey!.keyArn],
+        conditions: replicaKeyUseConditions(this.replicaSecretArn(replica.region), replica.region),
+      }));
+    }
+    return grant;
+  }
+
+  /**
+   * The ARN of the secret's replica in `region` (one of `replicaRegions`): what a verifier in
+   * that Region reads.
+   */
+  public replicaSecretArn(region: string): string {
+    if (!this.replicaRegions.some((r) => r.region === region)) {
+      throw new ValidationError(this, 'replicaRegions', `has no replica in ${region}`);
+    }
+    return replicaSecretArn(this, this.secret.secretArn, region);
   }
 
   /**
@@ -324,33 +399,41 @@ export class RotatingJwtSecret extends Construct {
         resources: [this.encryptionKey.keyArn],
         conditions: secretKeyUseConditions(this, this.secret.secretArn),
       }),
+      // Secrets Manager replicates each new version with the caller's identity.
+      ...this.replicaRegions.map((replica, i) => new iam.PolicyStatement({
+        sid: `ReplicateToReplica${i}`,
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [replica.encryptionKey!.keyArn],
+        conditions: replicaKeyUseConditions(replicaSecretArn(this, this.secret.secretArn, replica.region), replica.region),
+      })),
     );
   }
 
-  /**
-   * Only the rotation function may write key material: a principal that can put a value or
-   * move a stage could otherwise plant a signing key of its choosing.
-   */
-  private protectKeyMaterial(rotationRole: iam.IRole): void {
-    this.secret.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'OnlyTheRotationFunctionWritesKeys',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-      resources: ['*'],
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': rotationRole.roleArn } },
-    }));
-    // Secrets Manager then refuses any later policy change that would make the key ring public.
-    const policy = this.secret.node.findChild('Policy').node.defaultChild as secretsmanager.CfnResourcePolicy;
-    policy.blockPublicPolicy = true;
+  private resolveSchedule(props: RotatingJwtSecretProps): ResolvedSchedule {
+    if (props.rotationInterval && props.scheduleExpression !== undefined) {
+      throw new ValidationError(this, 'scheduleExpression', 'and rotationInterval are exclusive: give one');
+    }
+    let schedule: ResolvedSchedule;
+    if (props.scheduleExpression !== undefined) {
+      schedule = expressionSchedule(this, props.scheduleExpression);
+    } else {
+      const rotationInterval = props.rotationInterval ?? Duration.days(30);
+      validateDurationRange(this, 'rotationInterval', rotationInterval, MIN_ROTATION, MAX_ROTATION);
+      if (this.gracePeriod.toSeconds() >= rotationInterval.toSeconds()) {
+        throw new ValidationError(this, 'gracePeriod',
+          `must be shorter than rotationInterval (${rotationInterval.toHumanString()}), got ${this.gracePeriod.toHumanString()}`);
+      }
+      schedule = intervalSchedule(this, rotationInterval);
+    }
+    // Scheduled rotations alone must never fill the ring: rotation refuses to drop a key that
+    // can still verify tokens, so a full ring would stop rotation until a key expires.
+    const retiredWithinGrace = Math.ceil(this.gracePeriod.toSeconds() / schedule.minSpacingSeconds);
+    if (retiredWithinGrace > MAX_SCHEDULED_PREVIOUS_KEYS) {
+      throw new ValidationError(this, 'gracePeriod',
+        `of ${this.gracePeriod.toHumanString()} would keep up to ${retiredWithinGrace} retired keys alive with rotations every ` +
+        `${Duration.seconds(schedule.minSpacingSeconds).toHumanString()}; at most ${MAX_SCHEDULED_PREVIOUS_KEYS} are allowed ` +
+        `(the ring holds ${MAX_PREVIOUS_KEYS}, the rest is kept for manual rotations)`);
+    }
+    return schedule;
   }
-}
-
-/** Secrets Manager schedule expression for an interval: whole days as days, otherwise hours. */
-function scheduleExpression(interval: Duration): string {
-  const hours = interval.toHours({ integral: false });
-  if (!Number.isInteger(hours)) {
-    throw new Error(`rotationInterval must be a whole number of hours, got ${interval.toHumanString()}`);
-  }
-  return hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)`;
 }

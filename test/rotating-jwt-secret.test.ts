@@ -6,8 +6,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RotatingJwtSecret, RotatingJwtSecretProps } from '../src/rotating-jwt-secret';
 import { expectCfnLintClean } from './helpers/cfn-lint';
+import { expectScheduleWaitsForItsPermissions } from './helpers/dependency-closure';
 import { expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { MAX_PREVIOUS_KEYS as RING_MAX_PREVIOUS_KEYS } from '../lambda-src/key-ring';
+import { MAX_PREVIOUS_KEYS } from '../src/private/rotation-schedule';
 
 function synth(props: RotatingJwtSecretProps = {}): { stack: Stack; secret: RotatingJwtSecret; template: Template } {
   const stack = testStack();
@@ -55,28 +58,69 @@ describe('RotatingJwtSecret with default props', () => {
     });
   });
 
-  test('denies writing key material to everyone but the rotation function\'s role', () => {
+  const rotationRoleArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunctionServiceRole'), 'Arn'] };
+  const notViaCloudFormation = { 'ForAllValues:StringNotEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } };
+
+  test('denies every key-material write API to everyone but the rotation role, except through CloudFormation', () => {
     template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
       BlockPublicPolicy: true,
       ResourcePolicy: {
-        Statement: [{
+        Statement: Match.arrayWith([{
           Sid: 'OnlyTheRotationFunctionWritesKeys',
           Effect: 'Deny',
           Principal: { AWS: '*' },
-          Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+          Action: [
+            'secretsmanager:PutSecretValue',
+            'secretsmanager:UpdateSecret',
+            'secretsmanager:UpdateSecretVersionStage',
+            'secretsmanager:CancelRotateSecret',
+            'secretsmanager:StopReplicationToReplica',
+            'secretsmanager:PutResourcePolicy',
+            'secretsmanager:DeleteResourcePolicy',
+          ],
           Resource: '*',
-          Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunctionServiceRole'), 'Arn'] } } },
-        }],
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': rotationRoleArn }, ...notViaCloudFormation },
+        }]),
       },
     });
   });
 
-  test('runs the bundled handler on Node.js 24 with the grace period in its environment', () => {
+  test('denies RotateSecret that names any function but the rotation function', () => {
+    template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      ResourcePolicy: {
+        Statement: Match.arrayWith([{
+          Sid: 'RotateOnlyWithTheRotationFunction',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'secretsmanager:RotateSecret',
+          Resource: '*',
+          Condition: {
+            Null: { 'secretsmanager:RotationLambdaARN': 'false' },
+            ArnNotEquals: { 'secretsmanager:RotationLambdaARN': { 'Fn::GetAtt': [Match.stringLikeRegexp('RotationFunction'), 'Arn'] } },
+            ...notViaCloudFormation,
+          },
+        }]),
+      },
+    });
+  });
+
+  test('every write action the rotation role is allowed is one the secret policy denies to everyone else', () => {
+    const allowed = policyStatementsOf(template, 'AWS::IAM::ManagedPolicy')
+      .filter((st) => st.Effect === 'Allow')
+      .flatMap((st) => [st.Action].flat() as string[])
+      .filter((a) => a.startsWith('secretsmanager:') && !/:(Get|Describe|List)/.test(a));
+    expect(allowed.length).toBeGreaterThan(0);
+    const denied = (Object.values(template.findResources('AWS::SecretsManager::ResourcePolicy'))[0].Properties.ResourcePolicy.Statement as Array<Record<string, unknown>>)
+      .filter((st) => st.Effect === 'Deny').flatMap((st) => [st.Action].flat() as string[]);
+    for (const action of allowed) expect(denied).toContain(action);
+  });
+
+  test('runs the bundled handler on Node.js 24 with the grace period and token lifetime in its environment, reserving no concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: 1,
-      Environment: { Variables: { GRACE_PERIOD_SECONDS: '7200' } },
+      ReservedConcurrentExecutions: Match.absent(),
+      Environment: { Variables: { GRACE_PERIOD_SECONDS: '7200', MAX_TOKEN_LIFETIME_SECONDS: '3600' } },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('RotationFunctionLogGroup') } },
     });
   });
@@ -97,6 +141,10 @@ describe('RotatingJwtSecret with default props', () => {
       SourceAccount: '123456789012',
       SourceArn: { Ref: Match.stringLikeRegexp('JwtSecret') },
     });
+  });
+
+  test('the rotation schedule depends on every policy of the rotation role and on the invoke permission', () => {
+    expectScheduleWaitsForItsPermissions(template);
   });
 
   test('rotates every 30 days, immediately on creation', () => {
@@ -220,7 +268,7 @@ describe('RotatingJwtSecret fully configured', () => {
       RotationRules: { ScheduleExpression: 'rate(12 hours)' },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { GRACE_PERIOD_SECONDS: '3600' } },
+      Environment: { Variables: { GRACE_PERIOD_SECONDS: '3600', MAX_TOKEN_LIFETIME_SECONDS: '900' } },
       VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: ['arn:aws:sns:us-east-1:123456789012:security-alarms'] });
@@ -287,6 +335,19 @@ describe('RotatingJwtSecret rejects bad props at construct time', () => {
       /gracePeriod must be at least maxTokenLifetime \(2 hours\).*got 1 hour/],
     ['a grace period as long as the rotation interval', { rotationInterval: Duration.days(1), gracePeriod: Duration.days(1) },
       /gracePeriod must be shorter than rotationInterval \(1 day\), got 1 day/],
+    ['a schedule expression that is neither rate nor cron', { scheduleExpression: 'every day' },
+      /Jwt: scheduleExpression must be rate\(N hours\|days\) or a six-field cron\(\.\.\.\) expression, got "every day"/],
+    ['a cron expression with five fields', { scheduleExpression: 'cron(0 4 * * ?)' }, /scheduleExpression must be rate/],
+    ['a rate under 4 hours', { scheduleExpression: 'rate(2 hours)' },
+      /scheduleExpression must rotate between every 4 hours and every 1000 days, got rate\(2 hours\)/],
+    ['both a schedule expression and a rotation interval', { scheduleExpression: 'rate(1 day)', rotationInterval: Duration.days(2) },
+      /scheduleExpression and rotationInterval are exclusive/],
+    ['a rotation interval that is not whole hours', { rotationInterval: Duration.minutes(270) },
+      /rotationInterval must be a whole number of hours, got 4 hours 30 minutes/],
+    ['a rotation window of 25 hours', { rotationWindow: Duration.hours(25) },
+      /rotationWindow must be a whole number of hours between 1 and 24, got 1 day 1 hour/],
+    ['a grace period that could fill the ring with cron rotations', { scheduleExpression: 'cron(0 */4 * * ? *)', gracePeriod: Duration.hours(48) },
+      /gracePeriod of 2 days would keep up to 12 retired keys alive with rotations every 4 hours; at most 10 are allowed/],
     ['zero reserved concurrency', { reservedConcurrentExecutions: 0 },
       /reservedConcurrentExecutions must be between 1 and 10, got 0/],
     ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } },
@@ -303,5 +364,134 @@ describe('RotatingJwtSecret rejects bad props at construct time', () => {
     }
     // Nothing half-built is left behind in the stack.
     expect(Template.fromStack(stack).toJSON().Resources ?? {}).toEqual({});
+  });
+});
+
+describe('RotatingJwtSecret schedules and options', () => {
+  test('takes a cron expression and a rotation window', () => {
+    const { template } = synth({ scheduleExpression: 'cron(0 4 ? * MON *)', rotationWindow: Duration.hours(3) });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotateImmediatelyOnUpdate: true,
+      RotationRules: { ScheduleExpression: 'cron(0 4 ? * MON *)', Duration: '3h' },
+    });
+  });
+
+  test('takes a rate expression, and a grace period that fits its spacing', () => {
+    const { template } = synth({ scheduleExpression: 'rate(6 hours)', gracePeriod: Duration.hours(59) });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(6 hours)' } });
+  });
+
+  test('reserves concurrency only when asked, and then drops the acknowledgement', () => {
+    const { secret, template } = synth({ reservedConcurrentExecutions: 2 });
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2 });
+    expect(secret.rotationFunction.node.metadata.map((m) => JSON.stringify(m.data)).join()).not.toContain('LambdaConcurrency');
+    expectNoUnacknowledgedFindings(secret);
+  });
+
+  test('a policy the construct attaches to the rotation role after the schedule exists is still created before it', () => {
+    const stack = testStack();
+    const secret = new RotatingJwtSecret(stack, 'Jwt');
+    new iam.ManagedPolicy(secret.node.findChild('RotationFunction'), 'Extra', {
+      roles: [secret.rotationFunction.role!],
+      statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['arn:aws:sns:us-east-1:123456789012:extra'] })],
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 2);
+    expectScheduleWaitsForItsPermissions(template);
+  });
+
+  test('the construct and the handler agree on how many retired keys a ring holds', () => {
+    expect(MAX_PREVIOUS_KEYS).toBe(RING_MAX_PREVIOUS_KEYS);
+  });
+});
+
+describe('RotatingJwtSecret replicated to other Regions', () => {
+  const stack = testStack();
+  const euKey = kms.Key.fromKeyArn(stack, 'EuKey', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+  const secret = new RotatingJwtSecret(stack, 'Jwt', { replicaRegions: [{ region: 'eu-west-1', encryptionKey: euKey }] });
+  const reader = new iam.Role(stack, 'Verifier', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  secret.grantRead(reader);
+  const template = Template.fromStack(stack);
+  const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
+  const PRIMARY_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf';
+  /** Evaluates the intrinsics an ARN is built from, with the secret's Ref as a sample primary ARN. */
+  const evaluate = (node: unknown): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    const n = node as Record<string, unknown>;
+    if (n.Ref === 'AWS::Partition') return 'aws';
+    if (n.Ref === secretId) return PRIMARY_ARN;
+    if (n['Fn::Join']) {
+      const [sep, parts] = n['Fn::Join'] as [string, unknown[]];
+      return parts.map(evaluate).join(sep);
+    }
+    if (n['Fn::Split']) {
+      const [sep, value] = n['Fn::Split'] as [string, unknown];
+      return (evaluate(value) as string).split(sep);
+    }
+    if (n['Fn::Select']) {
+      const [i, list] = n['Fn::Select'] as [number, unknown];
+      return (evaluate(list) as string[])[i];
+    }
+    return node;
+  };
+  const REPLICA_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jwt-keys-AbCdEf';
+
+  test('replicates the secret with the given key', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      ReplicaRegions: [{ Region: 'eu-west-1', KmsKeyId: euKey.keyArn }],
+    });
+  });
+
+  test('lets the rotation role use the replica key only through Secrets Manager in that Region, for the replica', () => {
+    const statement = policyStatementsOf(template, 'AWS::IAM::ManagedPolicy').find((st) => st.Sid === 'ReplicateToReplica0')!;
+    expect(JSON.parse(JSON.stringify(statement, (_k, v) => evaluate(v)))).toEqual({
+      Sid: 'ReplicateToReplica0',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: euKey.keyArn,
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com', 'kms:EncryptionContext:SecretARN': REPLICA_ARN } },
+    });
+  });
+
+  test('grantRead covers the replica and its key', () => {
+    const statements = policyStatementsOf(template, 'AWS::IAM::Policy').map((st) => JSON.parse(JSON.stringify(st, (_k, v) => evaluate(v))));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: [PRIMARY_ARN, REPLICA_ARN],
+    }));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: 'kms:Decrypt',
+      Resource: euKey.keyArn,
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com', 'kms:EncryptionContext:SecretARN': REPLICA_ARN } },
+    }));
+  });
+
+  test('replicaSecretArn names a replica, and refuses a Region without one', () => {
+    expect(evaluate(stack.resolve(secret.replicaSecretArn('eu-west-1')))).toBe(REPLICA_ARN);
+    expect(() => secret.replicaSecretArn('ap-south-1')).toThrow(/replicaRegions has no replica in ap-south-1/);
+  });
+
+  test('the construct itself has zero unacknowledged findings', () => {
+    expectNoUnacknowledgedFindings(secret);
+  });
+
+  test('passes cfn-lint with no error', () => {
+    expectCfnLintClean(stack);
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
+  test.each([
+    ['a replica without a key', [{ region: 'eu-west-1' }], /replicaRegions\[0\].encryptionKey must be a customer-managed KMS key in eu-west-1/],
+    ['a replica in the stack\'s own Region', [{ region: 'us-east-1', encryptionKey: 'k' }], /replicaRegions\[0\].region must differ from the stack's Region \(us-east-1\)/],
+    ['a Region listed twice', [{ region: 'eu-west-1', encryptionKey: 'k' }, { region: 'eu-west-1', encryptionKey: 'k' }], /replicaRegions\[1\].region lists eu-west-1 twice/],
+  ])('rejects %s with a ValidationError before any resource exists', (_name, replicas, message) => {
+    const s2 = testStack();
+    const key = kms.Key.fromKeyArn(s2, 'K', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    const replicaRegions = (replicas as Array<{ region: string; encryptionKey?: string }>)
+      .map((r) => ({ region: r.region, encryptionKey: r.encryptionKey ? key : undefined }));
+    expect(() => new RotatingJwtSecret(s2, 'Jwt', { replicaRegions })).toThrow(expect.objectContaining({ name: 'ValidationError', message: expect.stringMatching(message) }));
+    expect(s2.node.findAll().filter((c) => c.node.path.includes('Jwt'))).toHaveLength(1);
   });
 });

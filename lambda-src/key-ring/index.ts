@@ -1,20 +1,32 @@
 /**
  * The JWT signing key ring stored in a RotatingJwtSecret: parse, validate, serialize, rotate.
  *
- * This JSON is a public contract (see README "Secret format"): issuers in any language read
- * `current` to sign, verifiers accept `current` and any `previous` key whose `expiresAt` is
- * still in the future. One module, used by the rotation handler, the authorizer and the
- * Node signing helper, so the three can never disagree about the format.
+ * This JSON is a public contract (see README "Secret format"). Version 2 carries three kinds of
+ * keys: `current` (issuers sign with it), `next` (published one rotation ahead, so every verifier
+ * already holds it when it becomes current) and `previous` (retired keys, accepted until their
+ * `expiresAt`). Version 1 rings (no `next`) still parse, so verifiers and issuers accept both
+ * while the first rotation after an upgrade migrates the secret. One module, used by the rotation
+ * handler, the authorizer and the Node signing helper, so the three can never disagree.
  */
 import { randomBytes } from 'crypto';
 
-export const KEY_RING_VERSION = 1;
+export const KEY_RING_VERSION = 2;
+export const KEY_RING_VERSIONS = [1, 2] as const;
 export const KEY_RING_ALGORITHM = 'HS256';
 /** 256 bits: the HS256 minimum from RFC 7518 section 3.2. */
 export const MIN_KEY_BYTES = 32;
 export const DEFAULT_KEY_BYTES = 32;
-/** Bounds how many retired keys a ring carries, so a verifier's work per token stays bounded. */
-export const MAX_PREVIOUS_KEYS = 10;
+/**
+ * Bounds how many retired keys a ring carries (verifiers look keys up by kid, so the bound is
+ * about the secret's size, not per-token work). Rotation fails rather than drop a key that can
+ * still verify live tokens; the construct rejects schedules that could reach the bound.
+ */
+export const MAX_PREVIOUS_KEYS = 20;
+/** Version 1 rings were capped lower; a v1 ring is read with the old bound. */
+const MAX_PREVIOUS_KEYS_V1 = 10;
+/** Token lifetime a version 2 ring may declare: up to 24 hours (the construct asks for at least a minute). */
+export const MIN_TOKEN_LIFETIME_SECONDS = 1;
+export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 const KID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -34,10 +46,22 @@ export interface RetiredKey extends SigningKey {
 }
 
 export interface KeyRing {
-  readonly version: typeof KEY_RING_VERSION;
+  readonly version: 1 | 2;
   readonly algorithm: typeof KEY_RING_ALGORITHM;
+  /** The key issuers sign with. */
   readonly current: SigningKey;
+  /** Version 2: the key that becomes current at the next rotation. Verifiers accept it already. */
+  readonly next?: SigningKey;
   readonly previous: readonly RetiredKey[];
+  /** Version 2: the longest `exp - iat` an issuer may give a token signed from this ring. */
+  readonly maxTokenLifetimeSeconds?: number;
+}
+
+/** A version 2 ring: every field present. */
+export interface KeyRingV2 extends KeyRing {
+  readonly version: 2;
+  readonly next: SigningKey;
+  readonly maxTokenLifetimeSeconds: number;
 }
 
 /** A key ring that failed validation. The message names the field, never the key bytes. */
@@ -59,7 +83,7 @@ function isoInstant(value: unknown, field: string): string {
   return value;
 }
 
-function parseKey(value: unknown, field: string): SigningKey {
+export function parseSigningKey(value: unknown, field: string): SigningKey {
   if (!isRecord(value)) throw new KeyRingError(`${field} must be an object`);
   const { kid, key } = value;
   if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) {
@@ -74,23 +98,37 @@ function parseKey(value: unknown, field: string): SigningKey {
   return { kid, key, createdAt: isoInstant(value.createdAt, `${field}.createdAt`) };
 }
 
-/** Validates an already-parsed value against the key ring contract. */
+/** Validates an already-parsed value against the key ring contract (version 1 or 2). */
 export function validateKeyRing(value: unknown): KeyRing {
   if (!isRecord(value)) throw new KeyRingError('the secret value must be a JSON object');
-  if (value.version !== KEY_RING_VERSION) throw new KeyRingError(`version must be ${KEY_RING_VERSION}`);
+  const version = value.version;
+  if (version !== 1 && version !== 2) throw new KeyRingError(`version must be one of ${KEY_RING_VERSIONS.join(', ')}`);
   if (value.algorithm !== KEY_RING_ALGORITHM) throw new KeyRingError(`algorithm must be ${KEY_RING_ALGORITHM}`);
-  const current = parseKey(value.current, 'current');
+  const current = parseSigningKey(value.current, 'current');
   if (!Array.isArray(value.previous)) throw new KeyRingError('previous must be an array');
-  if (value.previous.length > MAX_PREVIOUS_KEYS) {
-    throw new KeyRingError(`previous holds at most ${MAX_PREVIOUS_KEYS} keys`);
-  }
+  const bound = version === 1 ? MAX_PREVIOUS_KEYS_V1 : MAX_PREVIOUS_KEYS;
+  if (value.previous.length > bound) throw new KeyRingError(`previous holds at most ${bound} keys`);
   const previous = value.previous.map((entry, i) => {
-    const key = parseKey(entry, `previous[${i}]`);
+    const key = parseSigningKey(entry, `previous[${i}]`);
     return { ...key, expiresAt: isoInstant((entry as Record<string, unknown>).expiresAt, `previous[${i}].expiresAt`) };
   });
-  const kids = new Set([current.kid, ...previous.map((k) => k.kid)]);
-  if (kids.size !== previous.length + 1) throw new KeyRingError('kid values must be unique');
-  return { version: KEY_RING_VERSION, algorithm: KEY_RING_ALGORITHM, current, previous };
+  if (version === 1) {
+    assertUniqueKids([current, ...previous]);
+    return { version, algorithm: KEY_RING_ALGORITHM, current, previous };
+  }
+  const next = parseSigningKey(value.next, 'next');
+  const lifetime = value.maxTokenLifetimeSeconds;
+  if (typeof lifetime !== 'number' || !Number.isInteger(lifetime)
+    || lifetime < MIN_TOKEN_LIFETIME_SECONDS || lifetime > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw new KeyRingError(`maxTokenLifetimeSeconds must be an integer from ${MIN_TOKEN_LIFETIME_SECONDS} to ${MAX_TOKEN_LIFETIME_SECONDS}`);
+  }
+  assertUniqueKids([current, next, ...previous]);
+  const ring: KeyRingV2 = { version, algorithm: KEY_RING_ALGORITHM, current, next, previous, maxTokenLifetimeSeconds: lifetime };
+  return ring;
+}
+
+function assertUniqueKids(keys: readonly SigningKey[]): void {
+  if (new Set(keys.map((k) => k.kid)).size !== keys.length) throw new KeyRingError('kid values must be unique');
 }
 
 /** Parses a SecretString. Throws KeyRingError (never echoing the input) when it is not a valid ring. */
@@ -119,35 +157,75 @@ export function generateSigningKey(now: Date, keyBytes = DEFAULT_KEY_BYTES): Sig
   };
 }
 
-/** A fresh ring with no previous keys: the value a new secret starts with. */
-export function newKeyRing(now: Date, keyBytes = DEFAULT_KEY_BYTES): KeyRing {
-  return { version: KEY_RING_VERSION, algorithm: KEY_RING_ALGORITHM, current: generateSigningKey(now, keyBytes), previous: [] };
+/** Default token lifetime of rings built without one (the construct's default maxTokenLifetime). */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+
+/** A fresh version 2 ring with no previous keys: what the first rotation writes over the bootstrap value. */
+export function newKeyRing(now: Date, maxTokenLifetimeSeconds = DEFAULT_TOKEN_LIFETIME_SECONDS, keyBytes = DEFAULT_KEY_BYTES): KeyRingV2 {
+  return {
+    version: 2,
+    algorithm: KEY_RING_ALGORITHM,
+    current: generateSigningKey(now, keyBytes),
+    next: generateSigningKey(now, keyBytes),
+    previous: [],
+    maxTokenLifetimeSeconds,
+  };
+}
+
+/** Thrown when a rotation would have to drop a retired key that can still verify live tokens. */
+export class KeyRingFullError extends KeyRingError {
+  constructor(readonly liveKeys: number) {
+    super(`the ring would hold ${liveKeys} unexpired previous keys, more than ${MAX_PREVIOUS_KEYS}`);
+    this.name = 'KeyRingFullError';
+  }
 }
 
 /**
- * The ring after one rotation: a new current key; the old current key retired until
- * `now + gracePeriodSeconds`; previous keys already past their expiry dropped.
+ * The ring after one rotation at `now` (the instant it goes live), as a version 2 ring:
+ * - version 2: `next` becomes current, `fresh[0]` becomes next;
+ * - version 1 (migration): `fresh[0]` becomes current and `fresh[1]` next, since a v1 ring
+ *   published no next key;
+ * and the old current key retires until `now + gracePeriodSeconds`. Previous keys are kept
+ * until their own expiry and never dropped early: past the bound this throws KeyRingFullError.
  */
-export function rotateKeyRing(ring: KeyRing, now: Date, gracePeriodSeconds: number, keyBytes = DEFAULT_KEY_BYTES): KeyRing {
+export function promoteKeyRing(
+  ring: KeyRing, now: Date, gracePeriodSeconds: number, fresh: readonly SigningKey[], maxTokenLifetimeSeconds?: number,
+): KeyRingV2 {
   if (!Number.isFinite(gracePeriodSeconds) || gracePeriodSeconds < 0) {
     throw new KeyRingError('gracePeriodSeconds must be a non-negative number');
   }
-  const retired: RetiredKey = {
-    ...ring.current,
-    expiresAt: new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString(),
-  };
+  const needed = freshKeysNeeded(ring);
+  if (fresh.length !== needed) throw new KeyRingError(`a rotation of a version ${ring.version} ring needs ${needed} new keys`);
+  const retired: RetiredKey = { ...ring.current, expiresAt: new Date(now.getTime() + gracePeriodSeconds * 1000).toISOString() };
   const stillValid = ring.previous.filter((k) => Date.parse(k.expiresAt) > now.getTime());
+  const previous = [retired, ...stillValid];
+  if (previous.length > MAX_PREVIOUS_KEYS) throw new KeyRingFullError(previous.length);
+  const [current, next] = ring.version === 2 && ring.next ? [ring.next, fresh[0]] : [fresh[0], fresh[1]];
   return {
-    version: KEY_RING_VERSION,
+    version: 2,
     algorithm: KEY_RING_ALGORITHM,
-    current: generateSigningKey(now, keyBytes),
-    previous: [retired, ...stillValid].slice(0, MAX_PREVIOUS_KEYS),
+    current,
+    next,
+    previous,
+    maxTokenLifetimeSeconds: maxTokenLifetimeSeconds ?? ring.maxTokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
   };
 }
 
-/** Keys a verifier may accept at `now`: the current key and unexpired previous keys, by kid. */
+/** How many new keys a rotation of `ring` creates: one (the new next), or two when migrating a v1 ring. */
+export function freshKeysNeeded(ring: KeyRing | undefined): number {
+  return ring?.version === 2 && ring.next ? 1 : 2;
+}
+
+/** `promoteKeyRing` with freshly generated keys. */
+export function rotateKeyRing(ring: KeyRing, now: Date, gracePeriodSeconds: number, keyBytes = DEFAULT_KEY_BYTES): KeyRingV2 {
+  const fresh = Array.from({ length: freshKeysNeeded(ring) }, () => generateSigningKey(now, keyBytes));
+  return promoteKeyRing(ring, now, gracePeriodSeconds, fresh);
+}
+
+/** Keys a verifier may accept at `now`: current, next and unexpired previous keys, by kid. */
 export function verificationKeys(ring: KeyRing, now: Date): Map<string, Buffer> {
   const keys = new Map<string, Buffer>([[ring.current.kid, Buffer.from(ring.current.key, 'base64url')]]);
+  if (ring.next) keys.set(ring.next.kid, Buffer.from(ring.next.key, 'base64url'));
   for (const k of ring.previous) {
     if (Date.parse(k.expiresAt) > now.getTime()) keys.set(k.kid, Buffer.from(k.key, 'base64url'));
   }

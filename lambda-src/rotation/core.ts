@@ -1,26 +1,20 @@
 /**
  * Secrets Manager rotation of a JWT signing key ring: the four steps, over a small SecretStore.
  *
- * Follows AWS's rotation function templates, but stricter where the templates are lenient:
- * the event and configuration are validated, an existing AWSPENDING value is never overwritten,
- * the pending ring is re-verified before it is promoted, and finishSecret also removes
- * AWSPENDING from the promoted version (the template leaves it attached).
+ * Follows AWS's rotation function templates in its steps, but differs where timing matters:
+ * - createSecret stores a proposal (new key material only) in AWSPENDING, never a ring with
+ *   expiries: those are decided in finishSecret, when the ring goes live (see successor.ts);
+ * - finishSecret writes the live ring as a new version labelled AWSCURRENT (its id derived from
+ *   the token) and then removes AWSPENDING from the token's version, which ends the rotation in
+ *   the state Secrets Manager documents as complete (AWSPENDING attached to no version);
+ * - every step is safe to run twice or concurrently: a step that finds its work done succeeds.
  *
  * Every failure is a RotationError with a stable `code`, logged as one JSON line. Nothing
  * logged or thrown ever contains a secret value or key bytes: key ring errors name the field,
  * and the only key identifiers logged are kids, which every JWT carries in its header anyway.
  */
-import { hs256SignatureMatches, signHs256 } from '../jwt/hs256';
-import {
-  isBootstrapValue,
-  KeyRing,
-  KeyRingError,
-  newKeyRing,
-  parseKeyRing,
-  rotateKeyRing,
-  serializeKeyRing,
-  verificationKeys,
-} from '../key-ring';
+import { isBootstrapValue, KeyRing, KeyRingError, KeyRingV2, parseKeyRing, serializeKeyRing } from '../key-ring';
+import { buildSuccessor, checkSuccessor, liveVersionId, newProposal, proposalFor, SuccessorError, SuccessorFailureCode } from './successor';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
@@ -29,6 +23,7 @@ export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finis
 export type RotationStep = typeof ROTATION_STEPS[number];
 
 export const GRACE_PERIOD_ENV = 'GRACE_PERIOD_SECONDS';
+export const MAX_TOKEN_LIFETIME_ENV = 'MAX_TOKEN_LIFETIME_SECONDS';
 
 /** Stable reason codes: alarms, runbooks and tests match on these, never on messages. */
 export type RotationErrorCode =
@@ -40,9 +35,9 @@ export type RotationErrorCode =
   | 'CURRENT_MISSING'
   | 'CURRENT_MALFORMED'
   | 'PENDING_MISSING'
-  | 'PENDING_MALFORMED'
-  | 'PENDING_SIGNATURE_FAILED'
-  | 'PREVIOUS_KEY_DROPPED';
+  | 'REPLICA_FAILED'
+  | 'REPLICAS_NOT_IN_SYNC'
+  | SuccessorFailureCode;
 
 export class RotationError extends Error {
   constructor(readonly code: RotationErrorCode, detail: string) {
@@ -61,6 +56,8 @@ export interface SecretDescription {
   /** False as well when DescribeSecret omits RotationEnabled. */
   readonly rotationEnabled: boolean;
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
+  /** One entry per replica Region; `status` as Secrets Manager reports it (InSync, InProgress, Failed). */
+  readonly replicas?: ReadonlyArray<{ readonly region: string; readonly status: string }>;
 }
 
 export interface SecretVersionValue {
@@ -103,16 +100,20 @@ export const jsonLogger: Logger = {
 
 export interface RotationConfig {
   readonly gracePeriodSeconds: number;
+  readonly maxTokenLifetimeSeconds: number;
 }
 
 export interface RotationDeps {
   readonly store: SecretStore;
   readonly now: () => Date;
   readonly logger: Logger;
+  /** Waits between replica status checks; a real timer by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** The test token's lifetime: it is verified immediately and never leaves the function. */
-const TEST_TOKEN_TTL_SECONDS = 60;
+/** Replica polling: at most this many checks, this far apart (inside the function's 30 s timeout). */
+export const REPLICA_CHECKS = 20;
+export const REPLICA_CHECK_INTERVAL_MS = 1000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -133,31 +134,34 @@ export function parseRotationEvent(event: unknown): RotationEvent {
   return { SecretId, ClientRequestToken, Step: Step as RotationStep };
 }
 
+function positiveSeconds(env: Readonly<Record<string, string | undefined>>, name: string): number {
+  const raw = env[name];
+  if (raw === undefined || !/^[1-9][0-9]*$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new RotationError('INVALID_CONFIG', `${name} must be a positive integer number of seconds`);
+  }
+  return Number(raw);
+}
+
 /**
- * Reads the configuration from the function's environment. A missing or malformed grace period
- * fails every step: guessing one could retire keys while tokens signed with them are still live.
+ * Reads the configuration from the function's environment. A missing or malformed value fails
+ * every step: guessing one could retire keys while tokens signed with them are still live.
  */
 export function loadRotationConfig(env: Readonly<Record<string, string | undefined>>): RotationConfig {
-  const raw = env[GRACE_PERIOD_ENV];
-  if (raw === undefined || !/^[1-9][0-9]*$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-    throw new RotationError('INVALID_CONFIG', `${GRACE_PERIOD_ENV} must be a positive integer number of seconds`);
+  const gracePeriodSeconds = positiveSeconds(env, GRACE_PERIOD_ENV);
+  const maxTokenLifetimeSeconds = positiveSeconds(env, MAX_TOKEN_LIFETIME_ENV);
+  if (maxTokenLifetimeSeconds > 86_400) {
+    throw new RotationError('INVALID_CONFIG', `${MAX_TOKEN_LIFETIME_ENV} must be at most 86400 seconds`);
   }
-  return { gracePeriodSeconds: Number(raw) };
+  if (gracePeriodSeconds < maxTokenLifetimeSeconds) {
+    throw new RotationError('INVALID_CONFIG', `${GRACE_PERIOD_ENV} must be at least ${MAX_TOKEN_LIFETIME_ENV}`);
+  }
+  return { gracePeriodSeconds, maxTokenLifetimeSeconds };
 }
 
 interface StepContext {
   readonly event: RotationEvent;
   readonly config: RotationConfig;
   readonly deps: RotationDeps;
-  readonly stages: Readonly<Record<string, readonly string[]>>;
-}
-
-function currentVersionId(stages: Readonly<Record<string, readonly string[]>>): string {
-  const ids = Object.keys(stages).filter((id) => stages[id].includes(AWSCURRENT));
-  if (ids.length !== 1) {
-    throw new RotationError('CURRENT_MISSING', `expected exactly one version labelled ${AWSCURRENT}, found ${ids.length}`);
-  }
-  return ids[0];
 }
 
 async function readCurrent(ctx: StepContext): Promise<SecretVersionValue & { secretString: string }> {
@@ -168,7 +172,9 @@ async function readCurrent(ctx: StepContext): Promise<SecretVersionValue & { sec
   return { versionId: current.versionId, secretString: current.secretString };
 }
 
-function parseCurrent(secretString: string): KeyRing {
+/** The current ring, or undefined while the secret holds its bootstrap value. */
+function parseBase(secretString: string): KeyRing | undefined {
+  if (isBootstrapValue(secretString)) return undefined;
   try {
     return parseKeyRing(secretString);
   } catch (err) {
@@ -179,111 +185,168 @@ function parseCurrent(secretString: string): KeyRing {
   }
 }
 
-async function readPending(ctx: StepContext): Promise<KeyRing> {
+async function readPending(ctx: StepContext): Promise<string | undefined> {
   const pending = await ctx.deps.store.getSecretValue(ctx.event.SecretId, {
     versionId: ctx.event.ClientRequestToken,
     versionStage: AWSPENDING,
   });
-  if (pending?.secretString === undefined) {
-    throw new RotationError('PENDING_MISSING', `version ${ctx.event.ClientRequestToken} has no ${AWSPENDING} SecretString`);
-  }
-  try {
-    return parseKeyRing(pending.secretString);
-  } catch (err) {
-    if (err instanceof KeyRingError) {
-      throw new RotationError('PENDING_MALFORMED', `the ${AWSPENDING} value is not a key ring (${err.reason})`);
-    }
-    throw err;
-  }
+  return pending?.secretString;
 }
 
-/** Signs a short-lived token with `signingKey` and checks it the way a verifier would, against `ring`. */
-function verifiesAgainst(ring: KeyRing, signingKey: Buffer, kid: string, now: Date): boolean {
-  const iat = Math.floor(now.getTime() / 1000);
-  const token = signHs256({ sub: 'rotation-test', iat, exp: iat + TEST_TOKEN_TTL_SECONDS }, signingKey, kid);
-  const lastDot = token.lastIndexOf('.');
-  const key = verificationKeys(ring, now).get(kid);
-  return key !== undefined && hs256SignatureMatches(token.slice(0, lastDot), token.slice(lastDot + 1), key);
+async function requirePending(ctx: StepContext): Promise<string> {
+  const pending = await readPending(ctx);
+  if (pending === undefined) {
+    throw new RotationError('PENDING_MISSING', `version ${ctx.event.ClientRequestToken} has no ${AWSPENDING} SecretString`);
+  }
+  return pending;
+}
+
+function isNamed(err: unknown, name: string): boolean {
+  return err instanceof Error && err.name === name;
 }
 
 /**
- * What testSecret proves, and finishSecret re-proves before promoting: the pending ring signs
- * and verifies, and tokens signed with the current key just before the rotation keep verifying.
+ * The ring that would go live now, checked: what testSecret proves and finishSecret re-proves
+ * on the ring it writes. Built from AWSCURRENT as it is now, so a long pause between the steps
+ * cannot shorten any key's life; the pending value contributes only its new key material, and
+ * only when it is a proposal for this very current ring (anything else is ignored and fresh
+ * keys are generated: a rotation always ends with new keys).
  */
-async function verifyPending(ctx: StepContext): Promise<KeyRing> {
+interface Successor {
+  readonly ring: KeyRingV2;
+  readonly usedProposal: boolean;
+}
+
+async function successorNow(ctx: StepContext, current: SecretVersionValue & { secretString: string }): Promise<Successor> {
   const now = ctx.deps.now();
-  const pending = await readPending(ctx);
-  if (!verifiesAgainst(pending, Buffer.from(pending.current.key, 'base64url'), pending.current.kid, now)) {
-    throw new RotationError('PENDING_SIGNATURE_FAILED', `a token signed with the pending current key (kid ${pending.current.kid}) did not verify`);
+  const base = parseBase(current.secretString);
+  const proposal = proposalFor(await requirePending(ctx), base);
+  try {
+    const ring = buildSuccessor(base, proposal, now, ctx.config);
+    checkSuccessor(base, ring, now, ctx.config);
+    return { ring, usedProposal: proposal !== undefined };
+  } catch (err) {
+    if (err instanceof SuccessorError) throw new RotationError(err.code, err.message.slice(err.code.length + 2));
+    throw err;
   }
-  const current = await readCurrent(ctx);
-  if (!isBootstrapValue(current.secretString)) {
-    const old = parseCurrent(current.secretString).current;
-    if (!verifiesAgainst(pending, Buffer.from(old.key, 'base64url'), old.kid, now)) {
-      throw new RotationError('PREVIOUS_KEY_DROPPED', `the pending ring does not accept tokens signed with the current key (kid ${old.kid})`);
-    }
-  }
-  return pending;
 }
 
 async function createSecret(ctx: StepContext): Promise<void> {
   const { store, logger, now } = ctx.deps;
   const { SecretId, ClientRequestToken } = ctx.event;
-  const current = await readCurrent(ctx);
-  // A retried createSecret must not replace a ring that later steps (or an issuer) may
-  // already have read; the existing value is checked by setSecret and testSecret instead.
-  const existing = await store.getSecretValue(SecretId, { versionId: ClientRequestToken, versionStage: AWSPENDING });
-  if (existing) {
+  const base = parseBase((await readCurrent(ctx)).secretString);
+  // A retried createSecret keeps what is there: the later steps use it when it is a proposal
+  // for the current ring and generate fresh keys otherwise.
+  if (await readPending(ctx) !== undefined) {
     logger.info('pending value already exists; leaving it unchanged', { step: 'createSecret', versionId: ClientRequestToken });
     return;
   }
-  const at = now();
-  const fromBootstrap = isBootstrapValue(current.secretString);
-  const next = fromBootstrap ? newKeyRing(at) : rotateKeyRing(parseCurrent(current.secretString), at, ctx.config.gracePeriodSeconds);
-  await store.putSecretValue(SecretId, ClientRequestToken, serializeKeyRing(next), [AWSPENDING]);
-  logger.info('pending key ring stored', {
+  const proposal = newProposal(base, now());
+  try {
+    await store.putSecretValue(SecretId, ClientRequestToken, JSON.stringify(proposal), [AWSPENDING]);
+  } catch (err) {
+    // A concurrent createSecret of the same rotation stored its proposal first.
+    if (isNamed(err, 'ResourceExistsException') && await readPending(ctx) !== undefined) {
+      logger.info('a concurrent invocation stored the pending value', { step: 'createSecret', versionId: ClientRequestToken });
+      return;
+    }
+    throw err;
+  }
+  logger.info('pending proposal stored', {
     step: 'createSecret',
     versionId: ClientRequestToken,
-    fromBootstrap,
-    currentKid: next.current.kid,
-    previousKids: next.previous.map((k) => k.kid),
+    fromBootstrap: base === undefined,
+    migratesVersion1: base?.version === 1,
+    newKids: proposal.keys.map((k) => k.kid),
   });
 }
 
 async function setSecret(ctx: StepContext): Promise<void> {
-  // An HMAC key ring has no external system to push the new key to; the step still refuses
-  // to let a value that would not parse move further through the rotation.
-  const pending = await readPending(ctx);
-  ctx.deps.logger.info('pending key ring parses', { step: 'setSecret', versionId: ctx.event.ClientRequestToken, currentKid: pending.current.kid });
+  // An HMAC key ring has no external system to push the new key to.
+  await requirePending(ctx);
+  ctx.deps.logger.info('nothing to set for an HMAC key ring', { step: 'setSecret', versionId: ctx.event.ClientRequestToken });
 }
 
 async function testSecret(ctx: StepContext): Promise<void> {
-  const pending = await verifyPending(ctx);
-  ctx.deps.logger.info('pending key ring verified', { step: 'testSecret', versionId: ctx.event.ClientRequestToken, currentKid: pending.current.kid });
+  const { ring, usedProposal } = await successorNow(ctx, await readCurrent(ctx));
+  ctx.deps.logger.info('successor ring verified', {
+    step: 'testSecret', versionId: ctx.event.ClientRequestToken, usedProposal, currentKid: ring.current.kid, nextKid: ring.next.kid,
+  });
+}
+
+/**
+ * Returns once every replica Region reports InSync, so the rotation only ends when verifiers in
+ * every Region read the new ring (and the last label move does not race replication). A
+ * replica that failed, or that is still not in sync after the last check, fails the step; it is
+ * retried and waits again.
+ */
+async function awaitReplicasInSync(ctx: StepContext): Promise<void> {
+  const sleep = ctx.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let check = 1; ; check++) {
+    const replicas = (await ctx.deps.store.describeSecret(ctx.event.SecretId)).replicas ?? [];
+    const failed = replicas.filter((r) => r.status === 'Failed').map((r) => r.region);
+    if (failed.length > 0) throw new RotationError('REPLICA_FAILED', `replication failed to ${failed.join(', ')}`);
+    const behind = replicas.filter((r) => r.status !== 'InSync').map((r) => r.region);
+    if (behind.length === 0) return;
+    if (check >= REPLICA_CHECKS) {
+      throw new RotationError('REPLICAS_NOT_IN_SYNC', `replicas in ${behind.join(', ')} not in sync after ${REPLICA_CHECKS} checks; the step is retried`);
+    }
+    await sleep(REPLICA_CHECK_INTERVAL_MS);
+  }
+}
+
+/** Removes AWSPENDING from the token's version; a concurrent invocation may have done it already. */
+async function clearPending(ctx: StepContext): Promise<void> {
+  const { SecretId, ClientRequestToken } = ctx.event;
+  try {
+    await ctx.deps.store.updateSecretVersionStage(SecretId, { versionStage: AWSPENDING, removeFromVersionId: ClientRequestToken });
+  } catch (err) {
+    const stages = (await ctx.deps.store.describeSecret(SecretId)).versionIdsToStages;
+    if (stagesOf(stages, ClientRequestToken)?.includes(AWSPENDING)) throw err;
+  }
 }
 
 async function finishSecret(ctx: StepContext): Promise<void> {
   const { store, logger } = ctx.deps;
   const { SecretId, ClientRequestToken } = ctx.event;
-  const oldCurrent = currentVersionId(ctx.stages);
-  // Re-verified here because finishSecret is the step that makes the ring live.
-  await verifyPending(ctx);
-  await store.updateSecretVersionStage(SecretId, {
-    versionStage: AWSCURRENT,
-    moveToVersionId: ClientRequestToken,
-    removeFromVersionId: oldCurrent,
-  });
-  // Without this the promoted version keeps both labels, and every reader that asks for
-  // AWSPENDING would keep seeing it until the next rotation.
-  await store.updateSecretVersionStage(SecretId, { versionStage: AWSPENDING, removeFromVersionId: ClientRequestToken });
-  logger.info('rotation finished', { step: 'finishSecret', versionId: ClientRequestToken, previousVersionId: oldCurrent });
+  const live = liveVersionId(ClientRequestToken);
+  const current = await readCurrent(ctx);
+  // A concurrent finishSecret of this rotation may have made the live version current since
+  // this invocation started: then there is nothing left to build.
+  if (current.versionId !== live) {
+    const { ring } = await successorNow(ctx, current);
+    try {
+      // Labelling the new version AWSCURRENT moves the label (and AWSPREVIOUS) in one call.
+      await store.putSecretValue(SecretId, live, serializeKeyRing(ring), [AWSCURRENT]);
+    } catch (err) {
+      // A concurrent finishSecret of this rotation wrote the live version first.
+      const stages = (await store.describeSecret(SecretId)).versionIdsToStages;
+      if (!(isNamed(err, 'ResourceExistsException') && stagesOf(stages, live) !== undefined)) throw err;
+    }
+    logger.info('live key ring written', {
+      step: 'finishSecret',
+      versionId: ClientRequestToken,
+      liveVersionId: live,
+      previousVersionId: current.versionId,
+      currentKid: ring.current.kid,
+      nextKid: ring.next.kid,
+    });
+  }
+  await awaitReplicasInSync(ctx);
+  await clearPending(ctx);
+  logger.info('rotation finished', { step: 'finishSecret', versionId: ClientRequestToken, liveVersionId: live });
 }
 
 const STEPS: Record<RotationStep, (ctx: StepContext) => Promise<void>> = { createSecret, setSecret, testSecret, finishSecret };
 
+function stagesOf(stages: Readonly<Record<string, readonly string[]>>, versionId: string): readonly string[] | undefined {
+  return Object.prototype.hasOwnProperty.call(stages, versionId) ? stages[versionId] : undefined;
+}
+
 /**
- * Runs one rotation step. Each step is idempotent, because Secrets Manager retries a failed
- * step and re-runs a rotation that never finished with the same ClientRequestToken.
+ * Runs one rotation step. Each step is idempotent and safe to run concurrently, because Secrets
+ * Manager retries a failed step and re-runs a rotation that never finished with the same
+ * ClientRequestToken.
  */
 export async function rotate(rawEvent: unknown, env: Readonly<Record<string, string | undefined>>, deps: RotationDeps): Promise<void> {
   const fields: Record<string, unknown> = {};
@@ -291,31 +354,34 @@ export async function rotate(rawEvent: unknown, env: Readonly<Record<string, str
     const event = parseRotationEvent(rawEvent);
     Object.assign(fields, { step: event.Step, secretId: event.SecretId, versionId: event.ClientRequestToken });
     const config = loadRotationConfig(env);
+    const ctx: StepContext = { event, config, deps };
 
     const description = await deps.store.describeSecret(event.SecretId);
     if (!description.rotationEnabled) {
       throw new RotationError('ROTATION_NOT_ENABLED', 'rotation is not enabled on the secret');
     }
     const stages = description.versionIdsToStages;
-    const tokenStages = Object.prototype.hasOwnProperty.call(stages, event.ClientRequestToken) ? stages[event.ClientRequestToken] : undefined;
-    if (tokenStages === undefined) {
-      throw new RotationError('UNKNOWN_VERSION', 'ClientRequestToken is not a version of the secret');
-    }
-    if (tokenStages.includes(AWSCURRENT)) {
-      // The rotation already finished. A finishSecret interrupted between its two label moves
-      // leaves AWSPENDING on the current version; a re-run clears it.
-      if (event.Step === 'finishSecret' && tokenStages.includes(AWSPENDING)) {
-        await deps.store.updateSecretVersionStage(event.SecretId, { versionStage: AWSPENDING, removeFromVersionId: event.ClientRequestToken });
-        deps.logger.info('removed leftover AWSPENDING from the current version', fields);
+    const tokenStages = stagesOf(stages, event.ClientRequestToken);
+    // The rotation already finished: its live version exists (this function), or the token's
+    // own version is current (an earlier release promoted the pending version itself).
+    if (stagesOf(stages, liveVersionId(event.ClientRequestToken)) !== undefined || tokenStages?.includes(AWSCURRENT)) {
+      // A finishSecret interrupted before its last call leaves AWSPENDING behind; a re-run clears it.
+      if (event.Step === 'finishSecret' && tokenStages?.includes(AWSPENDING)) {
+        await awaitReplicasInSync(ctx);
+        await clearPending(ctx);
+        deps.logger.info('rotation already finished; removed the leftover AWSPENDING label', fields);
       } else {
-        deps.logger.info('version is already AWSCURRENT; nothing to do', fields);
+        deps.logger.info('rotation already finished; nothing to do', fields);
       }
       return;
+    }
+    if (tokenStages === undefined) {
+      throw new RotationError('UNKNOWN_VERSION', 'ClientRequestToken is not a version of the secret');
     }
     if (!tokenStages.includes(AWSPENDING)) {
       throw new RotationError('VERSION_NOT_PENDING', `the version is not labelled ${AWSPENDING}`);
     }
-    await STEPS[event.Step]({ event, config, deps, stages });
+    await STEPS[event.Step](ctx);
   } catch (err) {
     if (err instanceof RotationError) {
       deps.logger.error('rotation step failed', { ...fields, code: err.code, error: err.message });

@@ -19,7 +19,11 @@ const client = new SecretsManagerClient({});
 const store: SecretStore = {
   async describeSecret(secretId) {
     const out = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
-    return { rotationEnabled: out.RotationEnabled === true, versionIdsToStages: out.VersionIdsToStages ?? {} };
+    return {
+      rotationEnabled: out.RotationEnabled === true,
+      versionIdsToStages: out.VersionIdsToStages ?? {},
+      replicas: (out.ReplicationStatus ?? []).map((r) => ({ region: r.Region ?? '', status: r.Status ?? '' })),
+    };
   },
   async getSecretValue(secretId, selector) {
     try {

@@ -142,14 +142,16 @@ describe('rotation', () => {
     const rotated = rotateKeyRing(ring, new Date(), 3600);
     await sm.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: serializeKeyRing(rotated) }));
 
-    // The new kid is unknown to the warm cache: one refetch picks the rotation up at once.
+    // The new current key was published as `next` in the ring the warm cache holds: it
+    // verifies without any refetch (key ring v2)...
     const before = proxy.getSecretValueCalls();
+    expect(rotated.current).toEqual(ring.next);
     expect((await authorizer.invoke(event(signWith(rotated)))).ok).toBe(true);
-    expect(proxy.getSecretValueCalls() - before).toBe(1);
+    expect(proxy.getSecretValueCalls() - before).toBe(0);
     // ...and the old key, now in `previous`, still verifies.
     expect(rotated.previous[0].kid).toBe(ring.current.kid);
     expect((await authorizer.invoke(event(signWith(ring)))).ok).toBe(true);
-    expect(proxy.getSecretValueCalls() - before).toBe(1);
+    expect(proxy.getSecretValueCalls() - before).toBe(0);
   });
 
   test('rejects the previous key once its grace period has ended', async () => {
@@ -168,7 +170,8 @@ describe('rotation', () => {
     const next = rotateKeyRing(ring, new Date(), 3600);
     const { secretId, authorizer } = await authorizerFor(serializeKeyRing(ring));
     await sm.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: serializeKeyRing(next), VersionStages: ['AWSPENDING'] }));
-    const out = await authorizer.invoke(event(signWith(next)));
+    // The key only the pending version holds (its `next`; its current was published already).
+    const out = await authorizer.invoke(event(signWith({ ...next, current: next.next })));
     expect(out).toMatchObject(UNAUTHORIZED);
     expect(reasonOf(out)).toBe('unknown_kid');
   });

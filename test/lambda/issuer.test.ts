@@ -36,8 +36,24 @@ describe('the shipped issuer helper', () => {
     expect(claims.exp).toBe(NOW.getTime() / 1000 + 60);
   });
 
-  test('refuses the bootstrap value, which holds no key', () => {
-    expect(() => issuer.issueToken('{"bootstrap":"abc"}', { sub: 's' }, { ttlSeconds: 60 })).toThrow(/invalid key ring/);
+  test('refuses the bootstrap value, saying the secret has not rotated yet', () => {
+    expect(() => issuer.issueToken('{"bootstrap":"abc"}', { sub: 's' }, { ttlSeconds: 60 }))
+      .toThrow(expect.objectContaining({ name: 'KeyRingError', message: expect.stringMatching(/the secret has not rotated yet/) }));
+  });
+
+  test('refuses a ttlSeconds above the ring\'s token lifetime, accepts exactly it', () => {
+    const short = serializeKeyRing(newKeyRing(NOW, 600));
+    expect(() => issuer.issueToken(short, { sub: 's' }, { ttlSeconds: 601, now: NOW })).toThrow(/at most the ring's maxTokenLifetimeSeconds \(600\), got 601/);
+    expect(() => issuer.issueToken(serializeKeyRing(ring), { sub: 's' }, { ttlSeconds: 999999, now: NOW })).toThrow(RangeError);
+    expect(issuer.issueToken(short, { sub: 's' }, { ttlSeconds: 600, now: NOW }).split('.')).toHaveLength(3);
+  });
+
+  test('signs with current, never with the published next key, and still reads a version 1 ring', () => {
+    const token = issuer.issueToken(serializeKeyRing(ring), { sub: 's' }, { ttlSeconds: 60, now: NOW });
+    expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).kid).not.toBe(ring.next.kid);
+    const v1 = JSON.stringify({ version: 1, algorithm: 'HS256', current: ring.current, previous: [] });
+    const fromV1 = issuer.issueToken(v1, { sub: 's' }, { ttlSeconds: 999999, now: NOW });
+    expect(JSON.parse(Buffer.from(fromV1.split('.')[0], 'base64url').toString()).kid).toBe(ring.current.kid);
   });
 
   test('refuses a non-positive lifetime', () => {

@@ -1,8 +1,10 @@
-import * as hs256 from '../../lambda-src/jwt/hs256';
+import { createHash } from 'crypto';
 import { hs256SignatureMatches, signHs256 } from '../../lambda-src/jwt/hs256';
-import { KeyRing, newKeyRing, parseKeyRing, rotateKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
+import { KeyRing, MAX_PREVIOUS_KEYS, newKeyRing, parseKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
 import {
   GRACE_PERIOD_ENV,
+  MAX_TOKEN_LIFETIME_ENV,
+  REPLICA_CHECKS,
   loadRotationConfig,
   Logger,
   parseRotationEvent,
@@ -16,12 +18,15 @@ import {
   StageMove,
   VersionSelector,
 } from '../../lambda-src/rotation/core';
+import { liveVersionId } from '../../lambda-src/rotation/successor';
 
 const SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf';
 const OLD_VERSION = '11111111-1111-4111-8111-111111111111';
 const TOKEN = '22222222-2222-4222-8222-222222222222';
-const GRACE = 3600;
-const ENV = { [GRACE_PERIOD_ENV]: String(GRACE) };
+const GRACE = 7200;
+const LIFETIME = 3600;
+const ENV = { [GRACE_PERIOD_ENV]: String(GRACE), [MAX_TOKEN_LIFETIME_ENV]: String(LIFETIME) };
+const LIVE = liveVersionId(TOKEN);
 const BOOTSTRAP = JSON.stringify({ bootstrap: 'Zm9vYmFyYmF6cXV4cXV1eA-bootstrap-random' });
 
 interface FakeVersion {
@@ -40,6 +45,8 @@ class FakeSecretStore implements SecretStore {
   readonly writes: string[] = [];
   rotationEnabled = true;
   failOn?: keyof SecretStore;
+  /** Replica statuses DescribeSecret reports, one entry per call (the last one repeats). */
+  replicaStatuses: Array<Array<{ region: string; status: string }>> = [];
 
   constructor(currentValue: string) {
     this.versions.set(OLD_VERSION, { secretString: currentValue, stages: ['AWSCURRENT'] });
@@ -66,7 +73,8 @@ class FakeSecretStore implements SecretStore {
     this.maybeFail('describeSecret', secretId);
     const versionIdsToStages: Record<string, string[]> = {};
     for (const [id, v] of this.versions) versionIdsToStages[id] = [...v.stages];
-    return { rotationEnabled: this.rotationEnabled, versionIdsToStages };
+    const replicas = this.replicaStatuses.length > 1 ? this.replicaStatuses.shift() : this.replicaStatuses[0];
+    return { rotationEnabled: this.rotationEnabled, versionIdsToStages, replicas };
   }
 
   async getSecretValue(secretId: string, selector: VersionSelector): Promise<SecretVersionValue | undefined> {
@@ -86,8 +94,13 @@ class FakeSecretStore implements SecretStore {
     this.maybeFail('putSecretValue', secretId);
     const existing = this.versions.get(token);
     if (existing?.secretString !== undefined) {
-      if (existing.secretString !== secretString) throw new Error('ResourceExistsException: a version with this token already exists');
+      if (existing.secretString !== secretString) throw named('ResourceExistsException', 'a version with this token already exists');
       return;
+    }
+    if (stages.includes('AWSCURRENT')) {
+      const oldCurrent = [...this.versions].find(([, v]) => v.stages.includes('AWSCURRENT'))?.[0];
+      this.moveLabelAway('AWSPREVIOUS');
+      if (oldCurrent !== undefined) this.versions.get(oldCurrent)!.stages.push('AWSPREVIOUS');
     }
     for (const label of stages) this.moveLabelAway(label);
     this.versions.set(token, { secretString, stages: [...new Set([...(existing?.stages ?? []), ...stages])] });
@@ -98,7 +111,7 @@ class FakeSecretStore implements SecretStore {
     this.maybeFail('updateSecretVersionStage', secretId);
     const holder = [...this.versions].find(([, v]) => v.stages.includes(move.versionStage))?.[0];
     if (move.removeFromVersionId !== undefined) {
-      if (holder !== move.removeFromVersionId) throw new Error('InvalidParameterException: label not on RemoveFromVersionId');
+      if (holder !== move.removeFromVersionId) throw named('InvalidParameterException', 'label not on RemoveFromVersionId');
     } else if (holder !== undefined && holder !== move.moveToVersionId) {
       throw new Error('InvalidParameterException: label attached to another version, RemoveFromVersionId required');
     }
@@ -127,6 +140,12 @@ class FakeSecretStore implements SecretStore {
     if (secretId !== SECRET_ID) throw new Error('ResourceNotFoundException: unknown secret');
     if (this.failOn === call) throw new Error(`ServiceUnavailable: ${call} failed`);
   }
+}
+
+function named(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
 }
 
 class CapturingLogger implements Logger {
@@ -234,20 +253,28 @@ describe('event validation', () => {
 });
 
 describe('configuration', () => {
-  test('reads GRACE_PERIOD_SECONDS as a positive integer', () => {
-    expect(loadRotationConfig({ GRACE_PERIOD_SECONDS: '86400' })).toEqual({ gracePeriodSeconds: 86400 });
+  test('reads GRACE_PERIOD_SECONDS and MAX_TOKEN_LIFETIME_SECONDS as positive integers', () => {
+    expect(loadRotationConfig({ GRACE_PERIOD_SECONDS: '86400', MAX_TOKEN_LIFETIME_SECONDS: '3600' })).toEqual({ gracePeriodSeconds: 86400, maxTokenLifetimeSeconds: 3600 });
+  });
+
+  test.each([
+    ['a missing token lifetime', { GRACE_PERIOD_SECONDS: '7200' }],
+    ['a grace period shorter than the token lifetime', { GRACE_PERIOD_SECONDS: '1800', MAX_TOKEN_LIFETIME_SECONDS: '3600' }],
+    ['a token lifetime over 24 hours', { GRACE_PERIOD_SECONDS: '200000', MAX_TOKEN_LIFETIME_SECONDS: '90000' }],
+  ])('rejects %s with INVALID_CONFIG', (_name, env) => {
+    expect(() => loadRotationConfig(env)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
 
   test.each([undefined, '', '0', '-5', '1.5', ' 60', '60s', '1e3', '0x10', '99999999999999999999'])(
     'rejects GRACE_PERIOD_SECONDS=%p with INVALID_CONFIG', (value) => {
-      expect(() => loadRotationConfig({ GRACE_PERIOD_SECONDS: value })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+      expect(() => loadRotationConfig({ GRACE_PERIOD_SECONDS: value, MAX_TOKEN_LIFETIME_SECONDS: '60' })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     });
 
   test('a bad grace period fails every step closed without touching the secret', async () => {
     const store = ringStore();
     const before = store.snapshot();
     for (const name of ROTATION_STEPS) {
-      expect((await rejection(step(store, name, TOKEN, { GRACE_PERIOD_SECONDS: '0' }))).code).toBe('INVALID_CONFIG');
+      expect((await rejection(step(store, name, TOKEN, { ...ENV, GRACE_PERIOD_SECONDS: '0' }))).code).toBe('INVALID_CONFIG');
     }
     expect(store.snapshot()).toBe(before);
   });
@@ -287,226 +314,222 @@ describe('version checks', () => {
     const before = store.snapshot();
     await step(store, name, OLD_VERSION);
     expect(store.snapshot()).toBe(before);
-    expect(logger.text).toContain('already AWSCURRENT');
+    expect(logger.text).toContain('rotation already finished');
   });
 });
 
+/** The ring that is AWSCURRENT now. */
+function liveRing(store: FakeSecretStore): KeyRing {
+  const id = [...store.versions].find(([, v]) => v.stages.includes('AWSCURRENT'))![0];
+  return parseKeyRing(store.valueOf(id));
+}
+
+function stagesOf(store: FakeSecretStore): Record<string, string[]> {
+  return Object.fromEntries([...store.versions].map(([id, v]) => [id, [...v.stages].sort()]));
+}
+
 describe('createSecret', () => {
-  test('replaces a bootstrap value with a fresh ring that has no previous keys', async () => {
-    const store = new FakeSecretStore(BOOTSTRAP).startRotation(TOKEN);
+  test('stores a proposal of new keys only: no ring, no expiry', async () => {
+    const base = newKeyRing(new Date('2029-12-01T00:00:00Z'));
+    const store = ringStore(base);
     await step(store, 'createSecret');
-    const pending = parseKeyRing(store.valueOf(TOKEN));
-    expect(pending.previous).toEqual([]);
-    expect(pending.current.createdAt).toBe(clock.toISOString());
-    expect(store.versions.get(TOKEN)!.stages).toEqual(['AWSPENDING']);
-    expect(store.versions.get(OLD_VERSION)!.stages).toEqual(['AWSCURRENT']);
+    const proposal = JSON.parse(store.valueOf(TOKEN));
+    expect(proposal).toEqual({ proposal: 1, basedOn: base.current.kid, keys: [expect.objectContaining({ createdAt: clock.toISOString() })] });
+    expect(store.valueOf(TOKEN)).not.toContain('expiresAt');
+    expect(() => parseKeyRing(store.valueOf(TOKEN))).toThrow();
   });
 
-  test('rotates a ring: a new current key, the old one retired for the grace period', async () => {
-    const old = newKeyRing(new Date('2029-12-01T00:00:00Z'));
-    const store = ringStore(old);
-    await step(store, 'createSecret');
-    const pending = parseKeyRing(store.valueOf(TOKEN));
-    expect(pending.current.kid).not.toBe(old.current.kid);
-    expect(pending.current.key).not.toBe(old.current.key);
-    expect(pending.previous).toEqual([{ ...old.current, expiresAt: new Date(clock.getTime() + GRACE * 1000).toISOString() }]);
-  });
-
-  test('does not overwrite an existing AWSPENDING value', async () => {
-    const store = ringStore();
-    const existing = serializeKeyRing(rotateKeyRing(parseKeyRing(store.valueOf(OLD_VERSION)), clock, GRACE));
-    store.versions.get(TOKEN)!.secretString = existing;
-    const put = jest.spyOn(store, 'putSecretValue');
-    await step(store, 'createSecret');
-    expect(put).not.toHaveBeenCalled();
-    expect(store.valueOf(TOKEN)).toBe(existing);
-    expect(logger.text).toContain('already exists');
-  });
-
-  test('is idempotent: a retry keeps the ring the first attempt stored', async () => {
-    const store = ringStore();
-    await step(store, 'createSecret');
-    const first = store.valueOf(TOKEN);
-    clock = new Date(clock.getTime() + 60_000);
-    await step(store, 'createSecret');
-    expect(store.valueOf(TOKEN)).toBe(first);
-    expect(store.writes).toHaveLength(1);
-  });
-
-  test.each([
-    ['not JSON', 'definitely-not-json-s3cr3t-value'],
-    ['a JSON array', '["s3cr3t-value-in-array"]'],
-    ['a ring with a short key', JSON.stringify({ version: 1, algorithm: 'HS256', current: { kid: 'abcdefgh', key: 'c2hvcnQtczNjcjN0', createdAt: '2030-01-01T00:00:00Z' }, previous: [] })],
-    ['a ring of the wrong version', JSON.stringify({ ...newKeyRing(new Date()), version: 2 })],
-  ])('fails with CURRENT_MALFORMED when AWSCURRENT is %s, writes nothing and logs no secret value', async (_name, value) => {
-    const store = new FakeSecretStore(value).startRotation(TOKEN);
-    const before = store.snapshot();
-    const err = await rejection(step(store, 'createSecret'));
-    expect(err.code).toBe('CURRENT_MALFORMED');
-    expect(store.snapshot()).toBe(before);
-    for (const material of secretMaterial(value)) {
-      expect(err.message).not.toContain(material);
-      expect(logger.text).not.toContain(material);
+  test('proposes two keys over a bootstrap value or a version 1 ring, one over a version 2 ring', async () => {
+    const v1 = JSON.stringify({ version: 1, algorithm: 'HS256', current: newKeyRing(clock).current, previous: [] });
+    for (const [value, keys] of [[BOOTSTRAP, 2], [v1, 2], [serializeKeyRing(newKeyRing(clock)), 1]] as const) {
+      const store = new FakeSecretStore(value).startRotation(TOKEN);
+      await step(store, 'createSecret');
+      expect(JSON.parse(store.valueOf(TOKEN)).keys).toHaveLength(keys);
     }
-    expect(JSON.parse(logger.lines[logger.lines.length - 1])).toMatchObject({ level: 'ERROR', code: 'CURRENT_MALFORMED', step: 'createSecret' });
   });
 
-  test('fails with CURRENT_MISSING when AWSCURRENT holds only SecretBinary', async () => {
+  test('leaves an existing AWSPENDING value unchanged', async () => {
     const store = ringStore();
-    store.versions.set(OLD_VERSION, { secretBinary: true, stages: ['AWSCURRENT'] });
-    expect((await rejection(step(store, 'createSecret'))).code).toBe('CURRENT_MISSING');
+    store.versions.get(TOKEN)!.secretString = 'anything';
+    await step(store, 'createSecret');
+    expect(store.valueOf(TOKEN)).toBe('anything');
     expect(store.writes).toEqual([]);
+  });
+
+  test('two concurrent invocations both succeed and leave one proposal', async () => {
+    const store = ringStore();
+    await Promise.all([step(store, 'createSecret'), step(store, 'createSecret')]);
+    expect(JSON.parse(store.valueOf(TOKEN)).proposal).toBe(1);
+  });
+
+  test('fails with CURRENT_MALFORMED on a current value that is neither bootstrap nor ring, writing nothing', async () => {
+    const store = new FakeSecretStore('hunter2-not-a-ring').startRotation(TOKEN);
+    expect((await rejection(step(store, 'createSecret'))).code).toBe('CURRENT_MALFORMED');
+    expect(store.writes).toEqual([]);
+    expect(logger.text).not.toContain('hunter2');
   });
 
   test('logs an SDK failure with code UNEXPECTED and rethrows it unchanged', async () => {
     const store = ringStore();
     store.failOn = 'putSecretValue';
     await expect(step(store, 'createSecret')).rejects.toThrow('ServiceUnavailable: putSecretValue failed');
-    expect(JSON.parse(logger.lines[logger.lines.length - 1])).toMatchObject({ code: 'UNEXPECTED', errorName: 'Error', step: 'createSecret' });
+    expect(logger.lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ level: 'ERROR', code: 'UNEXPECTED' }));
   });
 });
 
-describe('setSecret', () => {
-  test('accepts a pending ring that parses, without writing anything', async () => {
+describe('setSecret and testSecret', () => {
+  test('fail with PENDING_MISSING when createSecret has not stored a value', async () => {
+    for (const name of ['setSecret', 'testSecret', 'finishSecret'] as const) {
+      expect((await rejection(step(ringStore(), name))).code).toBe('PENDING_MISSING');
+    }
+  });
+
+  test('testSecret writes nothing', async () => {
     const store = ringStore();
     await step(store, 'createSecret');
     const before = store.snapshot();
     await step(store, 'setSecret');
+    await step(store, 'testSecret');
     expect(store.snapshot()).toBe(before);
   });
 
-  test('fails with PENDING_MISSING when createSecret has not stored a value', async () => {
-    expect((await rejection(step(ringStore(), 'setSecret'))).code).toBe('PENDING_MISSING');
-  });
-
-  test('fails with PENDING_MALFORMED when the pending value is not a ring, without echoing it', async () => {
-    const store = ringStore();
-    store.versions.get(TOKEN)!.secretString = '{"pending":"s3cr3t-pending-value"}';
-    const err = await rejection(step(store, 'setSecret'));
-    expect(err.code).toBe('PENDING_MALFORMED');
-    expect(err.message).not.toContain('s3cr3t-pending-value');
-    expect(logger.text).not.toContain('s3cr3t-pending-value');
-  });
-});
-
-describe('testSecret', () => {
-  test('passes for the ring createSecret stored, from a ring and from bootstrap', async () => {
-    const fromRing = ringStore();
-    await step(fromRing, 'createSecret');
-    await step(fromRing, 'testSecret');
-    const fromBootstrap = new FakeSecretStore(BOOTSTRAP).startRotation(TOKEN);
-    await step(fromBootstrap, 'createSecret');
-    await step(fromBootstrap, 'testSecret');
-    expect(logger.text).toContain('pending key ring verified');
-  });
-
-  test('fails with PREVIOUS_KEY_DROPPED when the pending ring no longer holds the current key', async () => {
-    const store = ringStore();
-    store.versions.get(TOKEN)!.secretString = serializeKeyRing(newKeyRing(clock));
-    expect((await rejection(step(store, 'testSecret'))).code).toBe('PREVIOUS_KEY_DROPPED');
-  });
-
-  test('fails with PREVIOUS_KEY_DROPPED when the current key is retired with an expiry already past', async () => {
-    const store = ringStore();
-    const old = parseKeyRing(store.valueOf(OLD_VERSION));
-    const rotatedLongAgo = rotateKeyRing(old, new Date(clock.getTime() - 2 * GRACE * 1000), GRACE);
-    store.versions.get(TOKEN)!.secretString = serializeKeyRing(rotatedLongAgo);
-    expect((await rejection(step(store, 'testSecret'))).code).toBe('PREVIOUS_KEY_DROPPED');
-  });
-
-  test('fails with PREVIOUS_KEY_DROPPED when the retired key carries different bytes under the same kid', async () => {
-    const store = ringStore();
-    const old = parseKeyRing(store.valueOf(OLD_VERSION));
-    const pending = rotateKeyRing(old, clock, GRACE);
-    const tampered = { ...pending, previous: [{ ...pending.previous[0], key: newKeyRing(clock).current.key }] };
-    store.versions.get(TOKEN)!.secretString = serializeKeyRing(tampered);
-    expect((await rejection(step(store, 'testSecret'))).code).toBe('PREVIOUS_KEY_DROPPED');
-  });
-
-  test('fails with CURRENT_MALFORMED when AWSCURRENT was broken after createSecret', async () => {
-    const store = ringStore();
-    await step(store, 'createSecret');
-    store.versions.get(OLD_VERSION)!.secretString = '{"broken":true}';
-    expect((await rejection(step(store, 'testSecret'))).code).toBe('CURRENT_MALFORMED');
-  });
-
-  test('fails with PENDING_MISSING when there is no pending value', async () => {
-    expect((await rejection(step(ringStore(), 'testSecret'))).code).toBe('PENDING_MISSING');
-  });
-
-  test('fails with PENDING_SIGNATURE_FAILED when a token signed with the pending key does not verify', async () => {
-    const store = ringStore();
-    await step(store, 'createSecret');
-    const matches = jest.spyOn(hs256, 'hs256SignatureMatches').mockReturnValue(false);
-    try {
-      expect((await rejection(step(store, 'testSecret'))).code).toBe('PENDING_SIGNATURE_FAILED');
-    } finally {
-      matches.mockRestore();
+  test('testSecret refuses a rotation that would drop a previous key still valid, with KEY_RING_FULL', async () => {
+    let ring: KeyRing = newKeyRing(clock);
+    const store = new FakeSecretStore(serializeKeyRing(ring));
+    for (let i = 0; i < MAX_PREVIOUS_KEYS; i++) {
+      const token = `token-${String(i).padStart(4, '0')}-aaaa-bbbb-cccc`;
+      store.startRotation(token);
+      await fullRotation(store, token);
+      clock = new Date(clock.getTime() + 60_000);
     }
+    ring = liveRing(store);
+    expect(ring.previous).toHaveLength(MAX_PREVIOUS_KEYS);
+    store.startRotation(TOKEN);
+    await step(store, 'createSecret');
+    const err = await rejection(step(store, 'testSecret'));
+    expect(err.code).toBe('KEY_RING_FULL');
+    expect(err.message).toMatch(/no key is dropped before its expiry/);
+    expect((await rejection(step(store, 'finishSecret'))).code).toBe('KEY_RING_FULL');
+    expect(liveRing(store)).toEqual(ring);
+    // Once the oldest retired key expires, the same rotation goes through.
+    clock = new Date(Date.parse(ring.previous[ring.previous.length - 1].expiresAt));
+    await step(store, 'testSecret');
+    await step(store, 'finishSecret');
+    expect(liveRing(store).previous.map((k) => k.kid)).toContain(ring.previous[0].kid);
   });
 });
 
 describe('finishSecret', () => {
-  test('moves AWSCURRENT to the token, leaves AWSPREVIOUS on the old version and removes AWSPENDING', async () => {
+  test('writes the live ring under a version derived from the token, labels it AWSCURRENT, leaves no AWSPENDING', async () => {
     const store = ringStore();
     await fullRotation(store);
-    expect(store.versions.get(TOKEN)!.stages).toEqual(['AWSCURRENT']);
-    expect(store.versions.get(OLD_VERSION)!.stages).toEqual(['AWSPREVIOUS']);
+    expect(stagesOf(store)).toEqual({ [OLD_VERSION]: ['AWSPREVIOUS'], [TOKEN]: [], [LIVE]: ['AWSCURRENT'] });
   });
 
-  test('only removes a leftover AWSPENDING when the token is already AWSCURRENT', async () => {
-    const store = ringStore();
+  test('promotes the published next key, publishes a fresh next, retires current from promotion time', async () => {
+    const base = newKeyRing(new Date('2029-12-01T00:00:00Z'));
+    const store = ringStore(base);
     await step(store, 'createSecret');
-    await store.updateSecretVersionStage(SECRET_ID, { versionStage: 'AWSCURRENT', moveToVersionId: TOKEN, removeFromVersionId: OLD_VERSION });
+    await step(store, 'setSecret');
+    await step(store, 'testSecret');
+    // A pause longer than the grace period between the steps.
+    clock = new Date(clock.getTime() + 3 * GRACE * 1000);
     await step(store, 'finishSecret');
-    expect(store.versions.get(TOKEN)!.stages).toEqual(['AWSCURRENT']);
-    expect(store.versions.get(OLD_VERSION)!.stages).toEqual(['AWSPREVIOUS']);
+    const ring = liveRing(store);
+    expect(ring.version).toBe(2);
+    expect(ring.current).toEqual(base.next);
+    expect(ring.next!.kid).not.toBe(base.next.kid);
+    expect(ring.previous).toEqual([{ ...base.current, expiresAt: new Date(clock.getTime() + GRACE * 1000).toISOString() }]);
+    expect(accepts(ring, base.current.key, base.current.kid, new Date(clock.getTime() + LIFETIME * 1000))).toBe(true);
   });
 
-  test('refuses to promote a pending ring that drops the current key', async () => {
-    const store = ringStore();
-    store.versions.get(TOKEN)!.secretString = serializeKeyRing(newKeyRing(clock));
-    const before = store.snapshot();
-    expect((await rejection(step(store, 'finishSecret'))).code).toBe('PREVIOUS_KEY_DROPPED');
-    expect(store.snapshot()).toBe(before);
-  });
-
-  test('fails with CURRENT_MISSING when no version is AWSCURRENT', async () => {
+  test('uses the keys createSecret proposed', async () => {
     const store = ringStore();
     await step(store, 'createSecret');
-    store.versions.get(OLD_VERSION)!.stages = [];
-    expect((await rejection(step(store, 'finishSecret'))).code).toBe('CURRENT_MISSING');
-  });
-});
-
-describe('whole rotations', () => {
-  test('each step run twice still yields one consistent rotation', async () => {
-    const old = newKeyRing(new Date('2029-12-01T00:00:00Z'));
-    const store = ringStore(old);
-    for (const name of ROTATION_STEPS) {
-      await step(store, name);
-      await step(store, name);
-    }
-    const ring = parseKeyRing(store.valueOf(TOKEN));
-    expect(store.versions.get(TOKEN)!.stages).toEqual(['AWSCURRENT']);
-    expect(accepts(ring, ring.current.key, ring.current.kid, clock)).toBe(true);
-    expect(accepts(ring, old.current.key, old.current.kid, clock)).toBe(true);
+    const proposed = JSON.parse(store.valueOf(TOKEN)).keys[0];
+    await step(store, 'setSecret');
+    await step(store, 'testSecret');
+    await step(store, 'finishSecret');
+    expect(liveRing(store).next).toEqual(proposed);
   });
 
-  test('a retired key stops verifying once its grace period ends, and later rotations drop it', async () => {
-    const old = newKeyRing(new Date('2029-12-01T00:00:00Z'));
-    const store = ringStore(old);
+  test.each([
+    ['a copy of AWSCURRENT', (base: KeyRing) => serializeKeyRing(base)],
+    ['a ring whose previous key is about to expire', (base: KeyRing) => serializeKeyRing({
+      ...base,
+      previous: [{ ...base.current, expiresAt: new Date(clock.getTime() + 5000).toISOString() }],
+      current: base.next!,
+      next: newKeyRing(clock).next,
+    })],
+    ['a proposal that reuses the current key', (base: KeyRing) => JSON.stringify({ proposal: 1, basedOn: base.current.kid, keys: [base.current] })],
+    ['a proposal for another ring', (_base: KeyRing) => JSON.stringify({ proposal: 1, basedOn: 'someotherkid', keys: [newKeyRing(clock).next] })],
+    ['plain text', () => 'not json'],
+  ])('with AWSPENDING pre-filled with %s, still rotates to fresh keys without cutting a token short', async (_name, fill) => {
+    const base = newKeyRing(new Date('2029-12-01T00:00:00Z'));
+    const store = ringStore(base);
+    const planted = fill(base);
+    store.versions.get(TOKEN)!.secretString = planted;
     await fullRotation(store);
-    const afterFirst = parseKeyRing(store.valueOf(TOKEN));
-    expect(accepts(afterFirst, old.current.key, old.current.kid, new Date(clock.getTime() + GRACE * 1000))).toBe(false);
+    const ring = liveRing(store);
+    expect(ring.current).toEqual(base.next);
+    expect(planted).not.toContain(ring.next!.key);
+    expect(ring.previous[0]).toEqual({ ...base.current, expiresAt: new Date(clock.getTime() + GRACE * 1000).toISOString() });
+    expect(Object.values(stagesOf(store)).flat()).not.toContain('AWSPENDING');
+  });
 
-    clock = new Date(clock.getTime() + 2 * GRACE * 1000);
-    const second = '44444444-4444-4444-8444-444444444444';
-    store.startRotation(second);
-    await fullRotation(store, second);
-    const ring = parseKeyRing(store.valueOf(second));
-    expect(ring.previous.map((k) => k.kid)).toEqual([afterFirst.current.kid]);
-    expect(accepts(ring, afterFirst.current.key, afterFirst.current.kid, clock)).toBe(true);
+  test('migrates a version 1 ring: fresh current and next, v1 previous keys kept until their expiry', async () => {
+    const old = newKeyRing(new Date('2029-12-01T00:00:00Z'));
+    const kept = { ...newKeyRing(clock).current, expiresAt: new Date(clock.getTime() + 600_000).toISOString() };
+    const expired = { ...newKeyRing(clock).current, expiresAt: new Date(clock.getTime() - 1).toISOString() };
+    const v1 = { version: 1, algorithm: 'HS256', current: old.current, previous: [kept, expired] };
+    const store = ringStore(v1 as KeyRing);
+    await fullRotation(store);
+    const ring = liveRing(store);
+    expect(ring).toMatchObject({ version: 2, maxTokenLifetimeSeconds: LIFETIME });
+    expect([ring.current.kid, ring.next!.kid]).not.toContain(old.current.kid);
+    expect(ring.previous.map((k) => k.kid)).toEqual([old.current.kid, kept.kid]);
+  });
+
+  test('a second invocation after the rotation finished answers success and changes nothing', async () => {
+    const store = ringStore();
+    await fullRotation(store);
+    const after = store.snapshot();
+    for (const name of ROTATION_STEPS) await step(store, name);
+    expect(store.snapshot()).toBe(after);
+  });
+
+  test('two concurrent finishSecret invocations both succeed and the ring rotates once', async () => {
+    const base = newKeyRing(new Date('2029-12-01T00:00:00Z'));
+    const store = ringStore(base);
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
+    const results = await Promise.allSettled([step(store, 'finishSecret'), step(store, 'finishSecret')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(liveRing(store).current).toEqual(base.next);
+    expect(stagesOf(store)[TOKEN]).toEqual([]);
+  });
+
+  test('a finishSecret that started before a concurrent one finished succeeds without rotating again', async () => {
+    const store = ringStore();
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
+    const stale = await store.describeSecret(SECRET_ID);
+    await step(store, 'finishSecret');
+    const after = store.snapshot();
+    // The second invocation's DescribeSecret ran before the first one finished.
+    jest.spyOn(store, 'describeSecret').mockResolvedValueOnce(stale);
+    await step(store, 'finishSecret');
+    expect(store.snapshot()).toBe(after);
+  });
+
+  test('a finishSecret that crashed after writing the live version clears AWSPENDING when run again', async () => {
+    const store = ringStore();
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
+    store.failOn = 'updateSecretVersionStage';
+    await expect(step(store, 'finishSecret')).rejects.toThrow();
+    expect(stagesOf(store)[LIVE]).toEqual(['AWSCURRENT']);
+    expect(stagesOf(store)[TOKEN]).toEqual(['AWSPENDING']);
+    store.failOn = undefined;
+    await step(store, 'finishSecret');
+    expect(stagesOf(store)[TOKEN]).toEqual([]);
   });
 
   test('no log line carries a secret value or key bytes', async () => {
@@ -516,8 +539,128 @@ describe('whole rotations', () => {
     store.startRotation(second);
     await fullRotation(store, second);
     const values = [...store.versions.values()].map((v) => v.secretString!).filter(Boolean);
-    expect(values).toHaveLength(3);
+    expect(values).toHaveLength(5);
     for (const material of secretMaterial(...values)) expect(logger.text).not.toContain(material);
     for (const line of logger.lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+});
+
+/** A seeded generator (SHA-256 of seed and counter), so a failing schedule replays from its seed. */
+function seeded(seed: number): () => number {
+  let n = 0;
+  return () => createHash('sha256').update(`${seed}:${n++}`).digest().readUIntBE(0, 6) / 2 ** 48;
+}
+
+describe('replica Regions', () => {
+  const replicas = (...statuses: string[]): Array<{ region: string; status: string }> =>
+    statuses.map((status, i) => ({ region: ['eu-west-1', 'ap-southeast-2'][i], status }));
+  let sleeps: number[];
+  const stepWithSleep = (store: FakeSecretStore, name: RotationStep): Promise<void> =>
+    rotate(event(name), ENV, { store, now: () => clock, logger, sleep: async (ms) => { sleeps.push(ms); } });
+
+  beforeEach(() => {
+    sleeps = [];
+  });
+
+  async function upToTest(store: FakeSecretStore): Promise<void> {
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
+  }
+
+  test('finishSecret removes AWSPENDING only once every replica reports InSync', async () => {
+    const store = ringStore();
+    await upToTest(store);
+    const observed: string[][] = [];
+    store.replicaStatuses = [replicas('InSync', 'InSync'), replicas('InProgress', 'InSync'), replicas('InProgress', 'InProgress'), replicas('InSync', 'InSync')];
+    const describe = store.describeSecret.bind(store);
+    jest.spyOn(store, 'describeSecret').mockImplementation(async (id) => {
+      observed.push(stagesOf(store)[TOKEN]);
+      return describe(id);
+    });
+    await stepWithSleep(store, 'finishSecret');
+    expect(sleeps).toEqual([1000, 1000]);
+    expect(observed.slice(1).every((s) => s.includes('AWSPENDING'))).toBe(true);
+    expect(stagesOf(store)[TOKEN]).toEqual([]);
+  });
+
+  test('a failed replica fails finishSecret with REPLICA_FAILED, keeping AWSPENDING; the retry finishes once it is in sync', async () => {
+    const store = ringStore();
+    await upToTest(store);
+    store.replicaStatuses = [replicas('InSync', 'InSync'), replicas('InSync', 'Failed')];
+    const err = await rejection(stepWithSleep(store, 'finishSecret'));
+    expect(err.code).toBe('REPLICA_FAILED');
+    expect(err.message).toContain('ap-southeast-2');
+    expect(stagesOf(store)[TOKEN]).toEqual(['AWSPENDING']);
+    expect(stagesOf(store)[LIVE]).toEqual(['AWSCURRENT']);
+    store.replicaStatuses = [replicas('InSync', 'InSync')];
+    await stepWithSleep(store, 'finishSecret');
+    expect(stagesOf(store)[TOKEN]).toEqual([]);
+  });
+
+  test('replicas never in sync fail with REPLICAS_NOT_IN_SYNC after a bounded wait', async () => {
+    const store = ringStore();
+    await upToTest(store);
+    store.replicaStatuses = [replicas('InProgress')];
+    expect((await rejection(stepWithSleep(store, 'finishSecret'))).code).toBe('REPLICAS_NOT_IN_SYNC');
+    expect(sleeps).toHaveLength(REPLICA_CHECKS - 1);
+    expect(stagesOf(store)[TOKEN]).toEqual(['AWSPENDING']);
+  });
+});
+
+describe('property: random rotations, crashes and clock advances', () => {
+  interface Issued { kid: string; key: string; exp: number }
+
+  test.each(Array.from({ length: 40 }, (_, i) => i + 1))('schedule seed %i: no token fails before its exp, no key outlives its expiry', async (seed) => {
+    const rnd = seeded(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const store = new FakeSecretStore(BOOTSTRAP);
+    const issued: Issued[] = [];
+    let token: string | undefined;
+    let nextStep = 0;
+    let rotations = 0;
+    const retiredAt = new Map<string, number>();
+    for (let op = 0; op < 120; op++) {
+      const r = rnd();
+      if (r < 0.25) {
+        // Clock advances: seconds to more than a grace period.
+        clock = new Date(clock.getTime() + Math.floor(pick([1, 30, 600, LIFETIME, GRACE, 3 * GRACE]) * 1000 * rnd()) + 1);
+      } else if (r < 0.6) {
+        if (token === undefined) {
+          token = `${seed}-${op}-rotation-token-0000000000`;
+          store.startRotation(token);
+          nextStep = 0;
+        }
+        const name = ROTATION_STEPS[nextStep];
+        store.failOn = rnd() < 0.15 ? pick(['getSecretValue', 'putSecretValue', 'updateSecretVersionStage', 'describeSecret'] as const) : undefined;
+        const concurrent = rnd() < 0.2;
+        const outcomes = await Promise.allSettled(concurrent ? [step(store, name, token), step(store, name, token)] : [step(store, name, token)]);
+        store.failOn = undefined;
+        for (const o of outcomes) {
+          if (o.status === 'rejected') {
+            const e = o.reason as { code?: string; message: string };
+            // Only an injected crash or a full ring may stop a step.
+            expect(e.code === 'KEY_RING_FULL' || /ServiceUnavailable/.test(e.message) || e.code === 'UNEXPECTED').toBe(true);
+          }
+        }
+        if (outcomes.some((o) => o.status === 'fulfilled') && rnd() < 0.9) nextStep++;
+        if (nextStep === ROTATION_STEPS.length) {
+          token = undefined;
+          rotations++;
+        }
+      } else if (!store.versions.get(OLD_VERSION)?.stages.includes('AWSCURRENT')) {
+        // An issuer signs with the live ring's current key, for up to the token lifetime.
+        const ring = liveRing(store);
+        issued.push({ kid: ring.current.kid, key: ring.current.key, exp: clock.getTime() + Math.ceil(rnd() * LIFETIME) * 1000 });
+      }
+      if (store.versions.get(OLD_VERSION)?.stages.includes('AWSCURRENT')) continue;
+      const ring = liveRing(store);
+      for (const k of ring.previous) if (!retiredAt.has(k.kid)) retiredAt.set(k.kid, Date.parse(k.expiresAt));
+      for (const t of issued) {
+        if (t.exp > clock.getTime()) expect(accepts(ring, t.key, t.kid, clock)).toBe(true);
+      }
+      for (const [kid, expiresMs] of retiredAt) {
+        if (clock.getTime() >= expiresMs) expect(verificationKeys(ring, clock).has(kid)).toBe(false);
+      }
+    }
+    expect(rotations).toBeGreaterThan(0);
   });
 });

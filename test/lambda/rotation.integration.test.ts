@@ -20,13 +20,15 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { signHs256 } from '../../lambda-src/jwt/hs256';
-import { KeyRing, newKeyRing, parseKeyRing, rotateKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
+import { KeyRing, newKeyRing, parseKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
+import { liveVersionId } from '../../lambda-src/rotation/successor';
 import { motoEnv, MotoServer, startMoto } from '../helpers/moto';
 import { assetPath, HandlerRun, runHandler } from '../helpers/run-handler';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 type Step = typeof STEPS[number];
 const GRACE_PERIOD_SECONDS = 3600;
+const MAX_TOKEN_LIFETIME_SECONDS = 1800;
 /** Needs no Lambda to exist: see startRotation. */
 const ROTATION_LAMBDA_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:jwt-key-rotation';
 
@@ -104,20 +106,25 @@ async function startRotation(secretId: string, token: string): Promise<void> {
 
 async function invoke(step: Step, secretId: string, token: string, env: Record<string, string> = {}): Promise<HandlerRun> {
   const run = await runHandler('rotation', { SecretId: secretId, ClientRequestToken: token, Step: step }, {
-    env: { ...motoEnv(moto.endpoint), GRACE_PERIOD_SECONDS: String(GRACE_PERIOD_SECONDS), ...env },
+    env: {
+      ...motoEnv(moto.endpoint),
+      GRACE_PERIOD_SECONDS: String(GRACE_PERIOD_SECONDS),
+      MAX_TOKEN_LIFETIME_SECONDS: String(MAX_TOKEN_LIFETIME_SECONDS),
+      ...env,
+    },
   });
   allLogs.push(run.logs);
   return run;
 }
 
-async function succeed(step: Step, secretId: string, token: string): Promise<HandlerRun> {
-  const run = await invoke(step, secretId, token);
+async function succeed(step: Step, secretId: string, token: string, env: Record<string, string> = {}): Promise<HandlerRun> {
+  const run = await invoke(step, secretId, token, env);
   if (!run.ok) throw new Error(`${step} failed: ${JSON.stringify(run.error)}\n${run.logs}`);
   return run;
 }
 
-async function rotateFully(secretId: string, token: string): Promise<void> {
-  for (const step of STEPS) await succeed(step, secretId, token);
+async function rotateFully(secretId: string, token: string, env: Record<string, string> = {}): Promise<void> {
+  for (const step of STEPS) await succeed(step, secretId, token, env);
 }
 
 async function valueOf(secretId: string, versionId: string): Promise<string | undefined> {
@@ -157,25 +164,28 @@ function signWith(ring: KeyRing, at: Date): string {
 }
 
 /**
- * The state every completed rotation must leave: exactly one AWSCURRENT (the token), no
- * AWSPENDING anywhere, a current key that verifies a fresh token, and, when the secret held a
- * ring before, the old current key still verifying a token signed before the rotation.
+ * The state every completed rotation must leave: exactly one AWSCURRENT (the version derived from
+ * the token), no AWSPENDING anywhere, a current key that verifies a fresh token, a next key that
+ * verifies before it is current, and, when the secret held a ring before, a changed kid, the
+ * published next key promoted, and every token signed before the rotation still verifying.
  */
-async function expectRotated(secretId: string, token: string, before?: { ring: KeyRing; signedBefore: string }): Promise<KeyRing> {
+async function expectRotated(secretId: string, token: string, before?: { ring: KeyRing; signedBefore: string | string[] }): Promise<KeyRing> {
   const d = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
   const stages = d.VersionIdsToStages ?? {};
   const current = Object.keys(stages).filter((id) => stages[id].includes('AWSCURRENT'));
-  expect(current).toEqual([token]);
-  expect(stages[token].filter((s) => s === 'AWSCURRENT')).toHaveLength(1);
+  expect(current).toEqual([liveVersionId(token)]);
   expect(Object.keys(stages).filter((id) => stages[id].includes('AWSPENDING'))).toEqual([]);
 
-  const ring = parseKeyRing((await valueOf(secretId, token))!);
+  const ring = parseKeyRing((await valueOf(secretId, current[0]))!);
   const now = new Date();
+  expect(ring.version).toBe(2);
   expect(verifies(ring, signWith(ring, now), now)).toBe(true);
+  expect(verifies(ring, signWith({ ...ring, current: ring.next! }, now), now)).toBe(true);
   if (before) {
     expect(ring.current.kid).not.toBe(before.ring.current.kid);
     expect(ring.current.key).not.toBe(before.ring.current.key);
-    expect(verifies(ring, before.signedBefore, now)).toBe(true);
+    if (before.ring.next) expect(ring.current).toEqual(before.ring.next);
+    for (const jwt of [before.signedBefore].flat()) expect(verifies(ring, jwt, now)).toBe(true);
   } else {
     expect(ring.previous).toEqual([]);
   }
@@ -250,23 +260,22 @@ describe('rotation handler against Secrets Manager (moto)', () => {
   // Secrets Manager does not start a new rotation over an unfinished one: it re-runs the
   // rotation with the same ClientRequestToken, so each step must pick up where a crash left off.
   test.each(['createSecret', 'setSecret', 'testSecret'] as const)(
-    'a rotation that crashed after %s completes when run again, keeping the pending ring', async (crashedAfter) => {
+    'a rotation that crashed after %s completes when run again, keeping the pending proposal', async (crashedAfter) => {
       const { secretId, token, before } = await ringSecretInRotation();
       for (const step of STEPS.slice(0, STEPS.indexOf(crashedAfter) + 1)) await succeed(step, secretId, token);
       const pendingBeforeRerun = await valueOf(secretId, token);
       await rotateFully(secretId, token);
-      await expectRotated(secretId, token, before);
+      const ring = await expectRotated(secretId, token, before);
       expect(await valueOf(secretId, token)).toBe(pendingBeforeRerun);
+      expect(ring.next).toEqual(JSON.parse(pendingBeforeRerun!).keys[0]);
     });
 
-  test('a rotation that crashed inside finishSecret, after moving AWSCURRENT, is cleaned up when run again', async () => {
-    const { secretId, token, initialVersion, before } = await ringSecretInRotation();
-    for (const step of STEPS.slice(0, 3)) await succeed(step, secretId, token);
-    // The first of finishSecret's two label moves, as if the function died right after it.
-    await sm.send(new UpdateSecretVersionStageCommand({
-      SecretId: secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: initialVersion,
-    }));
+  test('a rotation that crashed inside finishSecret, before removing AWSPENDING, is cleaned up when run again', async () => {
+    const { secretId, token, before } = await ringSecretInRotation();
     await rotateFully(secretId, token);
+    // The state a crash right before finishSecret's last call leaves.
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', MoveToVersionId: token }));
+    await succeed('finishSecret', secretId, token);
     await expectRotated(secretId, token, before);
   });
 
@@ -279,16 +288,99 @@ describe('rotation handler against Secrets Manager (moto)', () => {
     await expectRotated(secretId, token, before);
   });
 
-  test('does not overwrite an existing AWSPENDING value', async () => {
+  test('two concurrent invocations of every step both succeed and rotate once', async () => {
     const { secretId, token, before } = await ringSecretInRotation();
-    const existing = serializeKeyRing(rotateKeyRing(before.ring, new Date(), GRACE_PERIOD_SECONDS));
-    await sm.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: existing, VersionStages: ['AWSPENDING'] }));
+    for (const step of STEPS) {
+      const runs = await Promise.all([invoke(step, secretId, token), invoke(step, secretId, token)]);
+      expect(runs.map((r) => [r.ok, r.error])).toEqual([[true, undefined], [true, undefined]]);
+    }
+    await expectRotated(secretId, token, before);
+  });
+
+  test('a pause longer than the grace period between createSecret and finishSecret cuts no token short', async () => {
+    const env = { GRACE_PERIOD_SECONDS: '3', MAX_TOKEN_LIFETIME_SECONDS: '2' };
+    const { secretId, token, before } = await ringSecretInRotation();
+    for (const step of STEPS.slice(0, 3)) await succeed(step, secretId, token, env);
+    await new Promise((r) => setTimeout(r, 4000));
+    const iat = Math.floor(Date.now() / 1000);
+    const lastOld = signHs256({ sub: 'u', iat, exp: iat + 2 }, Buffer.from(before.ring.current.key, 'base64url'), before.ring.current.kid);
+    const promotedAt = Date.now();
+    await succeed('finishSecret', secretId, token, env);
+    const ring = await expectRotated(secretId, token, { ring: before.ring, signedBefore: lastOld });
+    // Expiry counted from promotion: the old key lives a whole grace period after finishSecret.
+    expect(Date.parse(ring.previous[0].expiresAt)).toBeGreaterThanOrEqual(promotedAt + 3000);
+    expect(verifies(ring, lastOld, new Date(promotedAt + 1999))).toBe(true);
+  });
+
+  test('12 rotations inside one grace period keep every key whose tokens can still be valid', async () => {
+    const { secretId, token, before } = await ringSecretInRotation();
+    const signed: string[] = [before.signedBefore];
+    let prev = before.ring;
+    let t = token;
+    for (let i = 0; i < 12; i++) {
+      if (i > 0) {
+        t = newToken();
+        await startRotation(secretId, t);
+      }
+      await rotateFully(secretId, t);
+      const ring = await expectRotated(secretId, t, { ring: prev, signedBefore: signed });
+      signed.push(signWith(ring, new Date()));
+      prev = ring;
+    }
+    expect(prev.previous).toHaveLength(12);
+  });
+
+  test.each([
+    ['a copy of AWSCURRENT', (ring: KeyRing) => serializeKeyRing(ring)],
+    ['a ring whose previous key is about to expire', (ring: KeyRing) => serializeKeyRing({
+      ...ring,
+      current: ring.next!,
+      next: newKeyRing(new Date()).next,
+      previous: [{ ...ring.current, expiresAt: new Date(Date.now() + 5000).toISOString() }],
+    })],
+  ])('AWSPENDING pre-filled with %s: the rotation still ends with fresh keys and no token cut short', async (_name, fill) => {
+    const { secretId, token, before } = await ringSecretInRotation();
+    const planted = fill(before.ring);
+    await sm.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: planted, VersionStages: ['AWSPENDING'] }));
     const run = await succeed('createSecret', secretId, token);
     expect(jsonLines(run.stdout)).toContainEqual(expect.objectContaining({ message: 'pending value already exists; leaving it unchanged' }));
-    expect(await valueOf(secretId, token)).toBe(existing);
     for (const step of STEPS.slice(1)) await succeed(step, secretId, token);
-    await expectRotated(secretId, token, before);
-    expect(await valueOf(secretId, token)).toBe(existing);
+    const ring = await expectRotated(secretId, token, before);
+    expect(planted).not.toContain(ring.next!.key);
+    expect(Date.parse(ring.previous[0].expiresAt)).toBeGreaterThan(Date.now() + (GRACE_PERIOD_SECONDS - 60) * 1000);
+  });
+
+  test('a secret replicated to another Region rotates, and the replica serves the new ring', async () => {
+    const ring = newKeyRing(new Date(Date.now() - 86_400_000));
+    const name = `jwt-keys-${randomBytes(6).toString('hex')}`;
+    const out = await sm.send(new CreateSecretCommand({ Name: name, SecretString: serializeKeyRing(ring), AddReplicaRegions: [{ Region: 'eu-west-1' }] }));
+    allSecrets.push(out.ARN!);
+    const d = await sm.send(new DescribeSecretCommand({ SecretId: out.ARN! }));
+    expect(d.ReplicationStatus).toEqual([expect.objectContaining({ Region: 'eu-west-1', Status: 'InSync' })]);
+    const token = newToken();
+    await startRotation(out.ARN!, token);
+    await rotateFully(out.ARN!, token);
+    const live = await expectRotated(out.ARN!, token, { ring, signedBefore: signWith(ring, new Date()) });
+    const replica = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    try {
+      const value = await replica.send(new GetSecretValueCommand({ SecretId: name }));
+      expect(parseKeyRing(value.SecretString!)).toEqual(live);
+    } finally {
+      replica.destroy();
+    }
+  });
+
+  test('a version 1 ring migrates to version 2 on its next rotation', async () => {
+    const v2 = newKeyRing(new Date(Date.now() - 86_400_000));
+    const v1 = { version: 1 as const, algorithm: 'HS256' as const, current: v2.current, previous: [] };
+    const { secretId } = await createSecret(JSON.stringify(v1));
+    const signedBefore = signWith(v1, new Date());
+    const token = newToken();
+    await startRotation(secretId, token);
+    await rotateFully(secretId, token);
+    const ring = await expectRotated(secretId, token, { ring: v1, signedBefore });
+    expect(ring).toMatchObject({ version: 2, maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS });
+    expect(ring.previous.map((k) => k.kid)).toEqual([v1.current.kid]);
   });
 
   test.each(STEPS)('%s fails with ROTATION_NOT_ENABLED once rotation is disabled, changing nothing', async (step) => {
@@ -356,8 +448,10 @@ describe('rotation handler against Secrets Manager (moto)', () => {
         if (value === undefined) continue;
         material.add(value);
         try {
-          const parsed = JSON.parse(value) as { bootstrap?: string; current?: { key?: string }; previous?: Array<{ key?: string }> };
-          for (const k of [parsed.bootstrap, parsed.current?.key, ...(parsed.previous ?? []).map((p) => p.key)]) {
+          type Key = { key?: string };
+          const parsed = JSON.parse(value) as { bootstrap?: string; current?: Key; next?: Key; previous?: Key[]; keys?: Key[] };
+          const listed = [...(parsed.previous ?? []), ...(parsed.keys ?? [])].map((p) => p.key);
+          for (const k of [parsed.bootstrap, parsed.current?.key, parsed.next?.key, ...listed]) {
             if (typeof k === 'string') material.add(k);
           }
         } catch {

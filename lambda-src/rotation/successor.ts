@@ -1,0 +1,156 @@
+/**
+ * What a rotation writes and what it must prove before the new ring goes live. Pure: no SDK,
+ * no clock of its own, so the unit and property tests drive it with any instant.
+ *
+ * createSecret stores a proposal in AWSPENDING: only the new key material, fixed once so that a
+ * retried step uses the same keys. No expiry is decided there: finishSecret builds the ring from
+ * AWSCURRENT as it is at promotion, so a retired key's grace period starts when the ring goes
+ * live, however long the steps in between took.
+ */
+import { createHash } from 'crypto';
+import { hs256SignatureMatches, signHs256 } from '../jwt/hs256';
+import {
+  freshKeysNeeded,
+  generateSigningKey,
+  KeyRing,
+  KeyRingError,
+  KeyRingFullError,
+  KeyRingV2,
+  parseSigningKey,
+  promoteKeyRing,
+  SigningKey,
+  verificationKeys,
+} from '../key-ring';
+
+/** The AWSPENDING value: new keys for the ring whose current key is `basedOn` ("bootstrap" for none). */
+export interface Proposal {
+  readonly proposal: 1;
+  readonly basedOn: string;
+  readonly keys: readonly SigningKey[];
+}
+
+export const BOOTSTRAP_BASE = 'bootstrap';
+
+export function baseOf(ring: KeyRing | undefined): string {
+  return ring ? ring.current.kid : BOOTSTRAP_BASE;
+}
+
+export function newProposal(base: KeyRing | undefined, now: Date): Proposal {
+  return { proposal: 1, basedOn: baseOf(base), keys: Array.from({ length: freshKeysNeeded(base) }, () => generateSigningKey(now)) };
+}
+
+/** The proposal in `secretString` if it is one for `base`; undefined for anything else. */
+export function proposalFor(secretString: string | undefined, base: KeyRing | undefined): Proposal | undefined {
+  if (secretString === undefined) return undefined;
+  try {
+    const value = JSON.parse(secretString) as Record<string, unknown>;
+    if (value?.proposal !== 1 || value.basedOn !== baseOf(base) || !Array.isArray(value.keys)) return undefined;
+    const keys = value.keys.map((k, i) => parseSigningKey(k, `keys[${i}]`));
+    if (keys.length !== freshKeysNeeded(base) || !allFresh(keys, base)) return undefined;
+    return { proposal: 1, basedOn: value.basedOn, keys };
+  } catch (err) {
+    if (err instanceof SyntaxError || err instanceof KeyRingError) return undefined;
+    throw err;
+  }
+}
+
+function ringKeys(ring: KeyRing | undefined): SigningKey[] {
+  return ring ? [ring.current, ...(ring.next ? [ring.next] : []), ...ring.previous] : [];
+}
+
+/** No kid and no key bytes seen in `base`, and none repeated among `keys`. */
+function allFresh(keys: readonly SigningKey[], base: KeyRing | undefined): boolean {
+  const old = ringKeys(base);
+  const kids = new Set(old.map((k) => k.kid));
+  const bytes = new Set(old.map((k) => k.key));
+  for (const k of keys) {
+    if (kids.has(k.kid) || bytes.has(k.key)) return false;
+    kids.add(k.kid);
+    bytes.add(k.key);
+  }
+  return true;
+}
+
+export interface SuccessorConfig {
+  readonly gracePeriodSeconds: number;
+  readonly maxTokenLifetimeSeconds: number;
+}
+
+export type SuccessorFailureCode = 'KEY_RING_FULL' | 'LIVE_TOKEN_CUT_SHORT' | 'NEXT_KEY_NOT_PROMOTED' | 'KEY_NOT_FRESH' | 'SIGNATURE_CHECK_FAILED';
+
+export class SuccessorError extends Error {
+  constructor(readonly code: SuccessorFailureCode, detail: string) {
+    super(`${code}: ${detail}`);
+    this.name = 'SuccessorError';
+  }
+}
+
+/**
+ * The ring that goes live at `now` after `base` (undefined: the bootstrap value), with the
+ * proposal's keys when it is a proposal for `base`, else with keys generated here.
+ */
+export function buildSuccessor(base: KeyRing | undefined, proposal: Proposal | undefined, now: Date, config: SuccessorConfig): KeyRingV2 {
+  const keys = proposal?.keys ?? newProposal(base, now).keys;
+  if (!base) {
+    return { version: 2, algorithm: 'HS256', current: keys[0], next: keys[1], previous: [], maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds };
+  }
+  try {
+    return promoteKeyRing(base, now, config.gracePeriodSeconds, keys, config.maxTokenLifetimeSeconds);
+  } catch (err) {
+    if (err instanceof KeyRingFullError) {
+      throw new SuccessorError('KEY_RING_FULL', `${err.reason}; no key is dropped before its expiry, so this rotation waits until one expires (or lengthen rotationInterval)`);
+    }
+    throw err;
+  }
+}
+
+const TEST_TOKEN_TTL_SECONDS = 60;
+
+function roundTrips(ring: KeyRing, key: SigningKey, now: Date): boolean {
+  const iat = Math.floor(now.getTime() / 1000);
+  const token = signHs256({ sub: 'rotation-test', iat, exp: iat + TEST_TOKEN_TTL_SECONDS }, Buffer.from(key.key, 'base64url'), key.kid);
+  const lastDot = token.lastIndexOf('.');
+  const verifyKey = verificationKeys(ring, now).get(key.kid);
+  return verifyKey !== undefined && hs256SignatureMatches(token.slice(0, lastDot), token.slice(lastDot + 1), verifyKey);
+}
+
+/**
+ * What must hold for `after` to replace `base` at `now` without a live token failing early:
+ * every key `base` accepts is still accepted, at least as long as before; the key issuers signed
+ * with until now stays accepted for a whole token lifetime; a published next key is what becomes
+ * current; the new keys are new; and the signing key signs tokens that verify.
+ */
+export function checkSuccessor(base: KeyRing | undefined, after: KeyRingV2, now: Date, config: SuccessorConfig): void {
+  const nowMs = now.getTime();
+  if (base) {
+    const afterExpiry = new Map<string, number>([[after.current.kid, Infinity], [after.next.kid, Infinity]]);
+    for (const k of after.previous) afterExpiry.set(k.kid, Date.parse(k.expiresAt));
+    const cutShort = (kid: string, neededMs: number): boolean => (afterExpiry.get(kid) ?? -Infinity) < neededMs;
+    if (cutShort(base.current.kid, nowMs + config.maxTokenLifetimeSeconds * 1000)) {
+      throw new SuccessorError('LIVE_TOKEN_CUT_SHORT', `the key issuers signed with until now (kid ${base.current.kid}) would stop verifying before a token signed now expires`);
+    }
+    for (const k of base.previous) {
+      const expiresMs = Date.parse(k.expiresAt);
+      if (expiresMs > nowMs && cutShort(k.kid, expiresMs)) {
+        throw new SuccessorError('LIVE_TOKEN_CUT_SHORT', `previous key ${k.kid} would stop verifying before its expiry`);
+      }
+    }
+    if (base.next && (after.current.kid !== base.next.kid || after.current.key !== base.next.key)) {
+      throw new SuccessorError('NEXT_KEY_NOT_PROMOTED', `the new current key must be the published next key (kid ${base.next.kid})`);
+    }
+  }
+  const created = base?.next ? [after.next] : [after.current, after.next];
+  if (!allFresh(created, base)) throw new SuccessorError('KEY_NOT_FRESH', 'a new key repeats a kid or key bytes of the current ring');
+  if (!roundTrips(after, after.current, now) || !roundTrips(after, after.next, now)) {
+    throw new SuccessorError('SIGNATURE_CHECK_FAILED', 'a token signed with the new ring did not verify against it');
+  }
+}
+
+/**
+ * The version id finishSecret writes the live ring under: derived from the rotation's token, so
+ * every retry and every concurrent invocation of one rotation names the same version.
+ */
+export function liveVersionId(clientRequestToken: string): string {
+  const h = createHash('sha256').update(`cdk-security-blocks/rotation/live/${clientRequestToken}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,43 @@
+import { Fn, Stack, Token } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { IConstruct } from 'constructs';
+import { ValidationError } from './validation';
+
+/**
+ * Each replica needs its own customer-managed key (a KMS key lives in one Region, and this
+ * stack cannot create one elsewhere), a Region other than the stack's, and no Region twice.
+ */
+export function validateReplicaRegions(scope: IConstruct, replicas: readonly secretsmanager.ReplicaRegion[]): void {
+  const stackRegion = Stack.of(scope).region;
+  const seen = new Set<string>();
+  replicas.forEach((replica, i) => {
+    const prop = `replicaRegions[${i}]`;
+    if (!replica.encryptionKey) {
+      throw new ValidationError(scope, `${prop}.encryptionKey`, `must be a customer-managed KMS key in ${replica.region}: the replica holds the signing keys too`);
+    }
+    if (Token.isUnresolved(replica.region)) {
+      throw new ValidationError(scope, `${prop}.region`, 'must be a literal Region name (the replica\'s ARN and key conditions are built from it)');
+    }
+    if (!Token.isUnresolved(stackRegion) && replica.region === stackRegion) {
+      throw new ValidationError(scope, `${prop}.region`, `must differ from the stack's Region (${stackRegion}), got ${replica.region}`);
+    }
+    if (seen.has(replica.region)) throw new ValidationError(scope, `${prop}.region`, `lists ${replica.region} twice`);
+    seen.add(replica.region);
+  });
+}
+
+/** The replica's ARN: the primary's with the Region swapped (same account, name and suffix). */
+export function replicaSecretArn(scope: IConstruct, secretArn: string, region: string): string {
+  const stack = Stack.of(scope);
+  return Fn.join(':', ['arn', stack.partition, 'secretsmanager', region, stack.account, 'secret', Fn.select(6, Fn.split(':', secretArn))]);
+}
+
+/** Use of a replica's key only through Secrets Manager in its Region, for that replica. */
+export function replicaKeyUseConditions(replicaArn: string, region: string): Record<string, Record<string, unknown>> {
+  return {
+    StringEquals: {
+      'kms:ViaService': `secretsmanager.${region}.amazonaws.com`,
+      'kms:EncryptionContext:SecretARN': replicaArn,
+    },
+  };
+}
