@@ -48,6 +48,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-secrets-manager@${BUNDLED_SDK}`,
     '@types/aws-lambda@^8.10.164',
     'jose@^6.2.17',
+    // Issue 14: Control Tower's cfn-guard rules + the guard binary; integration tests and their runner.
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
   ],
 
   // A snapshot must fail when the template changes; projen's default (--updateSnapshot) rewrites it.
