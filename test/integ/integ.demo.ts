@@ -4,8 +4,8 @@
  *
  * Needs the account's API Gateway CloudWatch Logs role (README, Integration tests).
  */
-import { Duration } from 'aws-cdk-lib';
 import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import { Duration } from 'aws-cdk-lib';
 import { buildDemoApp } from '../../demo/demo-app';
 import { HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail } from '../../src';
 import { destroyWithStack, integApp, integTest, probe, probeFunction } from './support/integ-stack';

@@ -6,9 +6,9 @@
  *
  * Needs the account's API Gateway CloudWatch Logs role (README, Integration tests).
  */
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
 import { HardenedRestApi, RotatingJwtSecret } from '../../src';
 import { destroyWithStack, integApp, integStack, integTest, probe, probeFunction } from './support/integ-stack';
 

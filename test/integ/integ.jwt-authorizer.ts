@@ -3,9 +3,9 @@
  * API. 200 for an allowed role, 403 for a forbidden method, 401 without a token and with a
  * forged, expired or wrongly addressed one.
  */
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
 import { JwtAuthorizer, RotatingJwtSecret } from '../../src';
 import { destroyWithStack, integApp, integStack, integTest, probe, probeFunction } from './support/integ-stack';
 

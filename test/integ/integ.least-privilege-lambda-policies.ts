@@ -2,8 +2,8 @@
  * LeastPrivilegeLambdaPolicies, deployed: the function can read the secret it was granted, and is
  * denied one step beyond (writing that secret) and beside (reading another secret).
  */
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { LeastPrivilegeLambdaPolicies } from '../../src';
 import { destroyWithStack, integApp, integStack, integTest, probe, probeFunction } from './support/integ-stack';
 

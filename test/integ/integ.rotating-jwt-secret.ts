@@ -2,9 +2,9 @@
  * RotatingJwtSecret, deployed: the first rotation has replaced the bootstrap value, and a forced
  * rotation changes the kid while a token signed before it keeps verifying.
  */
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
 import { RotatingJwtSecret } from '../../src';
 import { destroyWithStack, integApp, integStack, integTest, probe, probeFunction } from './support/integ-stack';
 

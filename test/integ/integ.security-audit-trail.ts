@@ -5,11 +5,11 @@
  *
  * The archive and access-log buckets hold delivered logs and are retained (README, Integration tests).
  */
+import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ExpectedResult, Match } from '@aws-cdk/integ-tests-alpha';
 import { SecurityAuditTrail } from '../../src';
 import { destroyWithStack, integApp, integStack, integTest, probe, probeFunction } from './support/integ-stack';
 

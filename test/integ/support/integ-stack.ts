@@ -3,10 +3,10 @@
  * case, and the probe function (test/integ/probe) that exercises the deployed constructs.
  */
 import * as path from 'path';
+import { IntegTest, InvocationType, LogType } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicies, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { IntegTest, InvocationType, LogType } from '@aws-cdk/integ-tests-alpha';
 import { Construct } from 'constructs';
 
 /** An app whose snapshots hold no stack traces (they would carry the machine's paths). */
