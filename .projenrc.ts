@@ -51,6 +51,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-secrets-manager@${BUNDLED_SDK}`,
     '@types/aws-lambda@^8.10.164',
     'jose@^6.2.17',
+    // Issue 14: Control Tower's cfn-guard rules + the guard binary; integration tests and their runner.
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
   ],
 
   // A snapshot must fail when the template changes; projen's default (--updateSnapshot) rewrites it.
@@ -195,5 +199,39 @@ project.addTask('ci', {
     { spawn: rosetta.name },
   ],
 });
+
+// --- Issue 14: integration tests (test/integ/integ.*.ts, integ-runner + @aws-cdk/integ-tests-alpha).
+// The snapshots are committed; integ-runner compares templates with asset hashes masked, and
+// without --update-on-failed it never deploys, so the check needs no AWS credentials.
+const integRunner = 'integ-runner --directory test/integ --language typescript';
+// ts-node only transpiles (six apps type-checked one by one took minutes); tsc checks them once.
+const integEnv = { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true' };
+const integTypecheck = { exec: 'tsc --noEmit --project test/integ/tsconfig.json', name: 'type-check test/integ' };
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Check offline that the committed integration-test snapshots match what test/integ synthesizes',
+  env: integEnv,
+  steps: [{ spawn: bundle.name }, integTypecheck, { exec: `${integRunner} --parallel-regions us-east-1 --max-workers 2` }],
+});
+project.addTask('integ:snapshot:update', {
+  description: 'Rewrite the integration-test snapshots from test/integ without deploying (review the diff before committing)',
+  env: integEnv,
+  steps: [
+    { spawn: bundle.name },
+    integTypecheck,
+    { exec: `${integRunner} --parallel-regions us-east-1 --max-workers 2 --dry-run --force --update-on-failed` },
+  ],
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy every integration test to the account of your AWS credentials, run its assertions, destroy it, update its snapshot',
+  env: integEnv,
+  steps: [
+    { spawn: bundle.name },
+    integTypecheck,
+    { exec: `${integRunner} --parallel-regions \${AWS_REGION:-us-east-1} --max-workers 6 --force --update-on-failed`, receiveArgs: true },
+  ],
+});
+// Asset directories in the snapshots are not needed to compare templates (2 MB each).
+project.gitignore.addPatterns('/test/integ/*.snapshot/asset.*');
+project.tasks.tryFind('ci')!.spawn(integSnapshot);
 
 project.synth();

@@ -2,7 +2,7 @@
  * The example app: every construct the library has, with default props, in one stack.
  * `npm run demo` synthesizes it; a test checks it has zero unacknowledged findings.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Environment, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail, SecurityNotifications } from '../src';
 import { addOrdersWorker } from './orders-worker';
@@ -12,9 +12,24 @@ export interface DemoApp {
   readonly stack: Stack;
 }
 
-export function buildDemoApp(outdir?: string): DemoApp {
-  const app = new App({ outdir });
-  const stack = new Stack(app, 'SecurityBlocksDemo', { env: { account: '123456789012', region: 'us-east-1' } });
+export interface DemoAppOptions {
+  /**
+   * Where the stack deploys; `{}` makes it environment-agnostic (the integration test deploys it
+   * wherever the maintainer's credentials point).
+   * @default - account 123456789012 in us-east-1, as platform teams synthesize for real
+   */
+  readonly env?: Environment;
+
+  /**
+   * The app to build the stack in (the integration test passes its own).
+   * @default - a new App writing to `outdir`
+   */
+  readonly app?: App;
+}
+
+export function buildDemoApp(outdir?: string, options: DemoAppOptions = {}): DemoApp {
+  const app = options.app ?? new App({ outdir });
+  const stack = new Stack(app, 'SecurityBlocksDemo', { env: options.env ?? { account: '123456789012', region: 'us-east-1' } });
   // One topic for every alarm and security event of the stack; the constructs below find it.
   new SecurityNotifications(stack, 'SecurityNotifications', { emailAddresses: ['security-oncall@example.com'] });
   const signingKeys = new RotatingJwtSecret(stack, 'JwtSecret');

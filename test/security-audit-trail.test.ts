@@ -163,7 +163,7 @@ describe('SecurityAuditTrail default configuration', () => {
             Principal: { AWS: '*' },
             Action: 'kms:CreateGrant',
             Resource: '*',
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
           },
           {
             Sid: 'AllowCloudTrailToEncryptForThisTrail',

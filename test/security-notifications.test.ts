@@ -109,7 +109,7 @@ describe('SecurityNotifications', () => {
             Principal: { AWS: '*' },
             Action: 'kms:CreateGrant',
             Resource: '*',
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
           },
           {
             Sid: 'AllowAlarmAndRulePublishersOfThisAccount',
@@ -233,7 +233,7 @@ describe('the demo stack has one notification path', () => {
       expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
         Effect: 'Deny',
         Action: 'kms:CreateGrant',
-        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
       }));
     }
   });

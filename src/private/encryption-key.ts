@@ -24,7 +24,8 @@ export function createEncryptionKey(scope: Construct, id: string, description: s
  * Grants on this key may be created only by an AWS service integrated with KMS (for a resource
  * it manages) or by a service principal: nobody can hand a person or an outside account a grant
  * that bypasses the key policy (Control Tower CT.KMS.PR.3 / CT.KMS.PV.1). Both keys sit in one
- * `Bool` block, so the deny applies only when both are false.
+ * `BoolIfExists` block, so the deny applies only when both are false, and also when a request
+ * lacks them (the form CT.KMS.PR.3's rule requires).
  */
 export function denyGrantsNotForAwsServices(): iam.PolicyStatement {
   return new iam.PolicyStatement({
@@ -33,7 +34,7 @@ export function denyGrantsNotForAwsServices(): iam.PolicyStatement {
     principals: [new iam.AnyPrincipal()],
     actions: ['kms:CreateGrant'],
     resources: ['*'],
-    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
   });
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Each construct of the library with default props (only what it requires), built into any
+ * scope, so the whole-template gates (Control Tower, first-deploy checks) run on the same
+ * configurations and a construct added to the library needs one entry here.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { buildDemoApp } from '../../demo/demo-app';
+import { HardenedRestApi } from '../../src/hardened-rest-api';
+import { JwtAuthorizer } from '../../src/jwt-authorizer';
+import { LeastPrivilegeLambdaPolicies } from '../../src/least-privilege-lambda-policies';
+import { RotatingJwtSecret } from '../../src/rotating-jwt-secret';
+import { SecurityAuditTrail } from '../../src/security-audit-trail';
+
+export const ENV = { account: '123456789012', region: 'us-east-1' };
+
+const RBAC = {
+  issuer: 'https://issuer.example.com',
+  audience: 'orders-api',
+  rolePermissions: { user: ['orders:read'] },
+  permissionMethods: { 'orders:read': ['GET /orders'] },
+};
+
+export interface ConstructFixture {
+  /** The construct's class name, used in test names and in the README's allow-list table. */
+  readonly construct: string;
+  /** Builds the construct (and the least the construct needs to synthesize) under `scope`. */
+  build(scope: Construct): void;
+}
+
+export const CONSTRUCT_FIXTURES: readonly ConstructFixture[] = [
+  { construct: 'RotatingJwtSecret', build: (scope) => new RotatingJwtSecret(scope, 'Secret') },
+  {
+    construct: 'JwtAuthorizer',
+    build: (scope) => {
+      const authz = new JwtAuthorizer(scope, 'Authorizer', { signingKeys: new RotatingJwtSecret(scope, 'Keys'), ...RBAC });
+      // An authorizer must be attached to an API to synthesize; a bare RestApi with no stage logging.
+      const api = new apigateway.RestApi(scope, 'Api', { cloudWatchRole: false });
+      api.root.addResource('orders').addMethod('GET', new apigateway.MockIntegration(), { authorizer: authz.authorizer });
+    },
+  },
+  {
+    construct: 'HardenedRestApi',
+    build: (scope) => {
+      const api = new HardenedRestApi(scope, 'Api', { signingKeys: new RotatingJwtSecret(scope, 'Keys'), ...RBAC });
+      api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+    },
+  },
+  {
+    construct: 'LeastPrivilegeLambdaPolicies',
+    build: (scope) => {
+      const fn = new lambda.Function(scope, 'Function', {
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => {};'),
+      });
+      new LeastPrivilegeLambdaPolicies(scope, 'Policies', { function: fn });
+    },
+  },
+  { construct: 'SecurityAuditTrail', build: (scope) => new SecurityAuditTrail(scope, 'AuditTrail') },
+];
+
+/** A fixture in its own stack, directly under the stack. */
+export function fixtureStack(fixture: ConstructFixture): Stack {
+  const stack = new Stack(new App(), `${fixture.construct}Stack`, { env: ENV });
+  fixture.build(stack);
+  return stack;
+}
+
+/** Every template the gates run on: one stack per construct fixture, plus the demo app. */
+export function gateStacks(): Array<{ readonly name: string; readonly stack: Stack }> {
+  return [
+    ...CONSTRUCT_FIXTURES.map((f) => ({ name: f.construct, stack: fixtureStack(f) })),
+    { name: 'demo', stack: buildDemoApp().stack },
+  ];
+}
