@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { buildPolicy, extractToken, parseConfig, parseMethodArn, parseToken, verifyParsedToken } from '../lambda-src/authorizer/core';
+import { allowResponse, AuthorizerConfig, extractToken, parseConfig, parseMethodArn, parseToken, VerifiedIdentity, verifyParsedToken } from '../lambda-src/authorizer/core';
 import { signHs256 } from '../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing, verificationKeys } from '../lambda-src/key-ring';
 import { motoEnv, MotoServer, startMoto } from '../test/helpers/moto';
@@ -40,6 +40,12 @@ const PERMISSION_METHODS = {
   'user:read:any': ['GET /users', 'GET /users/*'],
   'user:write:any': ['PUT /users/*', 'DELETE /users/*'],
 };
+
+/** The handler's policy step: parse the methodArn, then the cached resource list of the role. */
+function buildPolicy(identity: VerifiedIdentity, methodArn: string, cfg: AuthorizerConfig): ReturnType<typeof allowResponse> {
+  const arn = parseMethodArn(methodArn);
+  return arn ? allowResponse(identity, arn, cfg) : undefined;
+}
 
 type Handler = (event: unknown) => Promise<unknown>;
 type JwtVerify = (jwt: string, key: unknown, options: Record<string, unknown>) => Promise<{ payload: Record<string, unknown> }>;
