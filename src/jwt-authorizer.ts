@@ -298,7 +298,8 @@ export class JwtAuthorizer extends Construct {
   }
 
   private validate(
-    props: JwtAuthorizerProps, maxTokenLifetime: Duration, maxTokenAge: Duration, clockSkew: Duration, keyCacheTtl: Duration, keyFetchTimeout: Duration,
+    props: JwtAuthorizerProps, maxTokenLifetime: Duration, maxTokenAge: Duration,
+    clockSkew: Duration, keyCacheTtl: Duration, keyFetchTimeout: Duration,
   ): void {
     const seconds = (limit: { min: number; max: number }): [Duration, Duration] => [Duration.seconds(limit.min), Duration.seconds(limit.max)];
     validateDurationRange(this, 'maxTokenLifetime', maxTokenLifetime, ...seconds(LIMITS.maxTokenLifetimeSeconds));
