@@ -1,7 +1,7 @@
 /**
  * API Gateway Lambda authorizer (TOKEN, or REQUEST with the configured header): the Lambda entry.
  * It only wires the pure parts to the runtime: the configuration from the environment, the key
- * cache to a SigV4-signed GetSecretValue call under a deadline, and each decision to the console
+ * cache to a SigV4-signed GetSecretValue call (node:http/https) under a deadline, and each decision to the console
  * and to a policy or `Error('Unauthorized')`. The contract (environment, role map) is in
  * src/private/authorizer-contract.ts; the rules are in core.ts, key-cache.ts and decide.ts.
  *
@@ -10,6 +10,7 @@
  */
 import { AllowResponse, parseConfig } from './core';
 import { createDecider, Decision, logLine } from './decide';
+import { nodeTransport } from './http-transport';
 import { KeyCache } from './key-cache';
 import { getSecretString } from './secrets-manager';
 import { ENV } from '../../src/private/authorizer-contract';
@@ -23,13 +24,15 @@ const keys = new KeyCache({
   fetchSecret: async (nowMs) => {
     const secretId = process.env[ENV.secretId];
     if (!secretId || !config.ok) throw new Error('no secret to read');
-    return getSecretString({ env: process.env, secretId, timeoutMs: config.config.keyFetchTimeoutMs, fetch, now: new Date(nowMs) });
+    const timeoutMs = config.config.keyFetchTimeoutMs;
+    return getSecretString({ env: process.env, secretId, timeoutMs, transport: nodeTransport, now: new Date(nowMs) });
   },
   ttlSeconds: config.ok ? config.config.keyCacheTtlSeconds : 0,
   refetchMinIntervalSeconds: config.ok ? config.config.keyRefetchMinIntervalSeconds : 1,
 });
 
-const decide = createDecider({ config, keys, now: Date.now });
+// Read Date.now at each call (not captured once), so a patched clock is seen too.
+const decide = createDecider({ config, keys, now: () => Date.now() });
 
 export async function handler(event: unknown): Promise<AllowResponse> {
   let d: Decision;

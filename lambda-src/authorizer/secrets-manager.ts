@@ -1,16 +1,60 @@
 /**
- * GetSecretValue as one SigV4-signed HTTPS POST (aws4fetch: fetch + WebCrypto), instead of the
- * SDK client whose 450 KB dominated the authorizer's cold start. Only what the authorizer needs:
- * AWSCURRENT of one secret, Lambda's environment credentials (session token included), the
- * Region's endpoint on its partition's DNS suffix or AWS_ENDPOINT_URL_SECRETS_MANAGER, and one
- * deadline for the whole call (connect, TLS, request and body).
+ * GetSecretValue as one SigV4-signed HTTPS POST, instead of the SDK client whose 450 KB
+ * dominated the authorizer's cold start. Only what the authorizer needs: AWSCURRENT of one
+ * secret, Lambda's environment credentials (session token included), the Region's endpoint on its
+ * partition's DNS suffix or AWS_ENDPOINT_URL_SECRETS_MANAGER, and one deadline for the whole
+ * call (connect, TLS, request and body). Signing is `aws4` (node:crypto, synchronous); the
+ * transport is injected, so every rule here is tested without a network.
  */
 // Bundled into the asset by esbuild, pinned in package.json: a devDependency on purpose.
 // eslint-disable-next-line import/no-extraneous-dependencies
-import { AwsV4Signer } from 'aws4fetch';
+import * as aws4 from 'aws4';
 
 type Env = Readonly<Record<string, string | undefined>>;
-export type FetchFn = (url: string, init: { method: string; headers: Headers; body: string; signal: AbortSignal }) => Promise<Response>;
+
+export interface HttpRequest {
+  readonly url: URL;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** At the deadline the transport must reject and release its socket. */
+  readonly deadline: Deadline;
+}
+
+/**
+ * A one-shot timer. Not an AbortSignal: creating the first AbortController loads and compiles
+ * Node's EventTarget internals, milliseconds on the cold path for a single callback.
+ */
+export interface Deadline {
+  readonly expired: boolean;
+  /** Runs `callback` at the deadline (at once if it has passed). */
+  onExpire(callback: () => void): void;
+}
+
+function startDeadline(ms: number): Deadline & { cancel(): void } {
+  const callbacks: Array<() => void> = [];
+  const deadline = {
+    expired: false,
+    onExpire(callback: () => void): void {
+      if (deadline.expired) callback();
+      else callbacks.push(callback);
+    },
+    cancel(): void { clearTimeout(timer); },
+  };
+  const timer = setTimeout(() => {
+    deadline.expired = true;
+    for (const cb of callbacks) cb();
+  }, ms);
+  return deadline;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Sends one request and resolves with the whole response body. */
+export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
 
 /** Why the secret could not be read: a code for the log line, never a value. */
 export class SecretFetchError extends Error {}
@@ -36,7 +80,7 @@ export interface GetSecretStringOptions {
   readonly secretId: string;
   /** Deadline for the whole call, response body included. */
   readonly timeoutMs: number;
-  readonly fetch: FetchFn;
+  readonly transport: Transport;
   /** The signing time (SigV4 rejects a clock more than 5 minutes off). */
   readonly now: Date;
 }
@@ -49,45 +93,51 @@ export async function getSecretString(options: GetSecretStringOptions): Promise<
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!region) throw new SecretFetchError('no_region');
   if (!accessKeyId || !secretAccessKey) throw new SecretFetchError('no_credentials');
-
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  let url: URL;
   try {
-    const signed = await new AwsV4Signer({
-      method: 'POST',
-      url: secretsManagerEndpoint(env, region),
-      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'secretsmanager.GetSecretValue' },
-      // AWSCURRENT only: a pending version is not trusted until rotation promotes it.
-      body: JSON.stringify({ SecretId: options.secretId, VersionStage: 'AWSCURRENT' }),
-      accessKeyId,
-      secretAccessKey,
-      sessionToken: env.AWS_SESSION_TOKEN || undefined,
-      service: 'secretsmanager',
-      region,
-      datetime: options.now.toISOString().replace(/[:-]|\.\d{3}/g, ''),
-    }).sign();
-    const response = await options.fetch(signed.url.toString(), {
-      method: signed.method,
-      headers: signed.headers,
-      body: signed.body as string,
-      signal: controller.signal,
-    });
-    // The body is read under the same deadline: a server that sends headers and stalls is cut off too.
-    const text = await response.text();
-    if (!response.ok) throw new SecretFetchError(`http_${response.status}`);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new SecretFetchError('bad_response');
-    }
-    const secretString = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).SecretString : undefined;
-    if (typeof secretString !== 'string') throw new SecretFetchError('no_secret_string');
-    return secretString;
-  } catch (e) {
-    if (e instanceof SecretFetchError) throw e;
-    throw new SecretFetchError(controller.signal.aborted ? 'timeout' : 'network_error');
-  } finally {
-    clearTimeout(timer);
+    url = new URL(secretsManagerEndpoint(env, region));
+  } catch {
+    throw new SecretFetchError('bad_endpoint');
   }
+
+  // AWSCURRENT only: a pending version is not trusted until rotation promotes it.
+  const body = JSON.stringify({ SecretId: options.secretId, VersionStage: 'AWSCURRENT' });
+  const signed = aws4.sign({
+    host: url.host,
+    path: url.pathname,
+    method: 'POST',
+    service: 'secretsmanager',
+    region,
+    body,
+    headers: {
+      'Host': url.host,
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': 'secretsmanager.GetSecretValue',
+      'X-Amz-Date': options.now.toISOString().replace(/[:-]|\.\d{3}/g, ''),
+    },
+  }, { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined });
+
+  const deadline = startDeadline(options.timeoutMs);
+  let response: HttpResponse;
+  try {
+    response = await new Promise<HttpResponse>((resolve, reject) => {
+      // The deadline wins even over a transport that ignores it.
+      deadline.onExpire(() => reject(new SecretFetchError('timeout')));
+      options.transport({ url, method: 'POST', headers: signed.headers as Record<string, string>, body, deadline }).then(resolve, reject);
+    });
+  } catch {
+    throw new SecretFetchError(deadline.expired ? 'timeout' : 'network_error');
+  } finally {
+    deadline.cancel();
+  }
+  if (response.status < 200 || response.status > 299) throw new SecretFetchError(`http_${response.status}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(response.body);
+  } catch {
+    throw new SecretFetchError('bad_response');
+  }
+  const secretString = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).SecretString : undefined;
+  if (typeof secretString !== 'string') throw new SecretFetchError('no_secret_string');
+  return secretString;
 }
