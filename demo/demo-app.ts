@@ -4,7 +4,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail } from '../src';
+import { ApiGatewayCloudWatchRole, HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail } from '../src';
 
 export interface DemoApp {
   readonly app: App;
@@ -15,6 +15,8 @@ export function buildDemoApp(outdir?: string): DemoApp {
   const app = new App({ outdir });
   const stack = new Stack(app, 'SecurityBlocksDemo', { env: { account: '123456789012', region: 'us-east-1' } });
   const signingKeys = new RotatingJwtSecret(stack, 'JwtSecret');
+  // One per account and Region: the API's stage logs through it, so a fresh account deploys.
+  const cloudWatchAccount = new ApiGatewayCloudWatchRole(stack, 'ApiGatewayAccount');
   // The API is protected by the JwtAuthorizer it creates from these signing keys.
   const api = new HardenedRestApi(stack, 'OrdersApi', {
     signingKeys,
@@ -22,6 +24,7 @@ export function buildDemoApp(outdir?: string): DemoApp {
     audience: 'orders-api',
     rolePermissions: { user: ['orders:read'], admin: ['orders:read', 'orders:write'] },
     permissionMethods: { 'orders:read': ['GET /orders'], 'orders:write': ['POST /orders'] },
+    cloudWatchAccount,
   });
   const integration = new apigateway.MockIntegration({
     requestTemplates: { 'application/json': '{"statusCode": 200}' },
@@ -39,6 +42,10 @@ export function buildDemoApp(outdir?: string): DemoApp {
         quantity: { type: apigateway.JsonSchemaType.INTEGER, minimum: 1 },
       },
     },
+  });
+  api.addPublicMethod('/health', 'GET', integration, {
+    methodResponses: [{ statusCode: '200' }],
+    reason: 'Load balancer and uptime checks; the mock answers 200 with no data',
   });
   new SecurityAuditTrail(stack, 'AuditTrail');
   return { app, stack };

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token, ArnFormat } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, Names, RemovalPolicy, Stack, Token, ArnFormat } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,11 +9,14 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { ApiGatewayCloudWatchRole } from './api-gateway-cloudwatch-role';
 import { JwtAuthorizer } from './jwt-authorizer';
 import { acknowledge } from './private/acknowledge';
 import { createAlarmTopic } from './private/alarm-topic';
+import { ApiMethod, checkRoleMap } from './private/authorizer-contract';
 import { allowLogGroupEncryption, createEncryptionKey } from './private/encryption-key';
 import { addGatewayResponses } from './private/gateway-responses';
+import { isCorsPreflight, unauthorizedMethods, unreachableMethods } from './private/method-audit';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
 import { BASE_PRICE_WCU, MANAGED_GROUP_WCU, MAX_WCU, ManagedGroupRule, buildWebAclRules } from './private/waf-rules';
 import { RotatingJwtSecret } from './rotating-jwt-secret';
@@ -139,6 +142,29 @@ export interface HardenedMethodOptions {
    * @default - none
    */
   readonly operationName?: string;
+}
+
+/**
+ * Options for a method added with `HardenedRestApi.addPublicMethod`.
+ */
+export interface HardenedPublicMethodOptions extends HardenedMethodOptions {
+  /**
+   * Why this method answers without authentication, for reviewers (e.g. "load balancer health
+   * check; returns no data"). Recorded in `publicRoutes` and in the cdk-nag acknowledgements.
+   */
+  readonly reason: string;
+}
+
+/**
+ * A method of a HardenedRestApi declared public with `addPublicMethod`.
+ */
+export interface HardenedPublicRoute {
+  /** The resource path, e.g. `/health`. */
+  readonly path: string;
+  /** The HTTP method. */
+  readonly httpMethod: string;
+  /** Why it is public. */
+  readonly reason: string;
 }
 
 /**
@@ -290,6 +316,16 @@ export interface HardenedRestApiProps {
    * @default false
    */
   readonly cloudWatchRole?: boolean;
+
+  /**
+   * The account's API Gateway CloudWatch role, created once per account and Region. The stage
+   * is deployed after it, so a fresh account deploys in one go. Without it (and without
+   * `cloudWatchRole: true`), synth warns: the stage logs execution errors and fails to deploy in
+   * an account where the role is not set.
+   *
+   * @default - none; the account must already have the role set
+   */
+  readonly cloudWatchAccount?: ApiGatewayCloudWatchRole;
 
   /**
    * The TLS security policy of the API's endpoint and of the custom domain.
@@ -533,8 +569,9 @@ const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
  * API Gateway writes with the role set in the account's API Gateway settings. This construct does
  * not create that role (`cloudWatchRole: false`): `AWS::ApiGateway::Account` is one setting per
  * account and Region, so whichever stack owns it last wins, and deleting that stack removes the
- * role for every API in the account. Set it once in an account baseline stack (or set
- * `cloudWatchRole: true` in exactly one stack). Without it, the stage fails to deploy.
+ * role for every API in the account. Create `ApiGatewayCloudWatchRole` once per account and
+ * Region (it is retained) and pass it as `cloudWatchAccount`; synth warns when neither it nor
+ * `cloudWatchRole: true` is given. Without the role, the stage fails to deploy.
  *
  * **API keys meter and identify clients; they do not authenticate.** Keys are sent in clear in
  * a header and are not bound to a caller: the usage plan uses them for quotas and per-client
@@ -584,8 +621,13 @@ export class HardenedRestApi extends Construct {
   /** Alarms: 5XX rate, 4XX rate, p99 latency and WAF blocked requests. */
   public readonly alarms: cloudwatch.Alarm[];
 
+  /** The methods declared public with `addPublicMethod`, with their reasons. */
+  public readonly publicRoutes: HardenedPublicRoute[] = [];
+
   private readonly apiKeyRequired: boolean;
   private readonly removalPolicy: RemovalPolicy;
+  /** role → methods, when this construct created the JwtAuthorizer (and so knows the role map). */
+  private readonly roleMethods?: ReadonlyMap<string, readonly ApiMethod[]>;
 
   constructor(scope: Construct, id: string, props: HardenedRestApiProps) {
     super(scope, id);
@@ -609,6 +651,8 @@ export class HardenedRestApi extends Construct {
         removalPolicy: this.removalPolicy,
       });
       this.authorizer = this.jwtAuthorizer.authorizer;
+      const roleMap = checkRoleMap(props.rolePermissions, props.permissionMethods);
+      if (roleMap.ok) this.roleMethods = roleMap.roleMethods;
     }
 
     this.accessLogGroup = this.createLogGroup('AccessLogs', `/aws/apigateway/${Names.uniqueResourceName(this, { maxLength: 200 })}/access`, logRetention);
@@ -651,6 +695,14 @@ export class HardenedRestApi extends Construct {
     // A library adds no stack outputs (an export name would have to be unique account-wide);
     // `restApi.url` and `domainName` give the endpoint to whoever needs it.
     this.restApi.node.tryRemoveChild('Endpoint');
+    if (props.cloudWatchAccount) {
+      this.restApi.deploymentStage.node.addDependency(props.cloudWatchAccount.account);
+    } else if (props.cloudWatchRole !== true) {
+      Annotations.of(this).addWarningV2('cdk-security-blocks:apiGatewayCloudWatchRole',
+        'The stage logs execution errors, which needs the account\'s API Gateway CloudWatch role; in an account where it is not set, ' +
+        'the stage fails to deploy. Create ApiGatewayCloudWatchRole once per account and Region and pass it as cloudWatchAccount, ' +
+        'or acknowledge this warning if an account baseline sets the role.');
+    }
     const cfnApi = this.restApi.node.defaultChild as apigateway.CfnRestApi;
     cfnApi.securityPolicy = securityPolicy;
     if (securityPolicy.startsWith('SecurityPolicy_')) cfnApi.endpointAccessMode = apigateway.EndpointAccessMode.STRICT;
@@ -691,6 +743,33 @@ export class HardenedRestApi extends Construct {
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'REST API');
     this.alarms = this.createAlarms(props);
+
+    // Methods can be added to `restApi` directly, after this constructor: checked at synth, in an
+    // aspect because aspects run before the template is resolved (an API with no methods would
+    // otherwise fail there first, with a resolution error about its authorizer).
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node !== this) return;
+        const errors = this.auditMethods();
+        if (errors.length > 0) throw new ValidationError(this, 'methods', errors.join('; '));
+      },
+    });
+  }
+
+  /** What synth refuses: an API with no methods, and a method with no authorizer or no role. */
+  private auditMethods(): string[] {
+    if (this.restApi.methods.filter((m) => !isCorsPreflight(m)).length === 0) {
+      return ['must not be empty: add them with addMethod(path, method, integration) or addPublicMethod(path, method, integration, { reason })'];
+    }
+    const errors = unauthorizedMethods(this.restApi, this.publicRoutes).map((m) =>
+      `must all be authorized, but ${m} has no authorizer: add it with addMethod(), or declare it public with addPublicMethod(path, method, integration, { reason })`);
+    if (this.roleMethods) {
+      const isPublic = (m: apigateway.Method): boolean => this.publicRoutes.some((p) => p.path === m.resource.path && p.httpMethod === m.httpMethod);
+      for (const m of unreachableMethods(this.restApi, this.roleMethods, isPublic)) {
+        errors.push(`must each be granted to a role, but ${m} is reachable by no role: name it in permissionMethods (e.g. "${m.replace(/\{[^}]+\}/g, '*')}") of a permission a role holds`);
+      }
+    }
+    return errors;
   }
 
   /**
@@ -698,6 +777,40 @@ export class HardenedRestApi extends Construct {
    * authorizer and request validator, and a body model when `requestSchema` is given.
    */
   public addMethod(path: string, httpMethod: string, integration: apigateway.Integration, options: HardenedMethodOptions = {}): apigateway.Method {
+    const method = this.createMethod(path, httpMethod, integration, options, false);
+    if (this.roleMethods && unreachableMethods(this.restApi, this.roleMethods, (m) => m !== method).length > 0) {
+      throw new ValidationError(this, 'permissionMethods',
+        `grant ${method.httpMethod} ${method.resource.path} to no role: every caller would get 403. Name it (e.g. "${method.httpMethod} ${method.resource.path.replace(/\{[^}]+\}/g, '*')}") in a permission a role holds, or use addPublicMethod`);
+    }
+    acknowledge(method, 'AwsSolutions-COG4', 'The method is authorized by a Lambda (JWT) authorizer that verifies signature, issuer, ' +
+      'audience, expiry and role for this exact method; a Cognito user pool is one identity provider among others, not a ' +
+      'requirement. Pass a Cognito authorizer as `authorizer` to use one.');
+    return method;
+  }
+
+  /**
+   * Adds a method that answers WITHOUT authentication (e.g. a health check), with the request
+   * validator and WAF like every other method. The reason is recorded in `publicRoutes` and in
+   * the acknowledgements of the findings this causes; every other method without an authorizer
+   * fails synth.
+   */
+  public addPublicMethod(
+    path: string, httpMethod: string, integration: apigateway.Integration, options: HardenedPublicMethodOptions,
+  ): apigateway.Method {
+    if (Token.isUnresolved(options.reason) || options.reason.trim().length < 10) {
+      throw new ValidationError(this, 'reason', `must say in at least 10 characters why ${httpMethod.toUpperCase()} ${path} is public, got '${options.reason}'`);
+    }
+    const method = this.createMethod(path, httpMethod, integration, options, true);
+    this.publicRoutes.push({ path: method.resource.path, httpMethod: method.httpMethod, reason: options.reason });
+    for (const ruleId of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+      acknowledge(method, ruleId, `Declared public with addPublicMethod: ${options.reason}`);
+    }
+    return method;
+  }
+
+  private createMethod(
+    path: string, httpMethod: string, integration: apigateway.Integration, options: HardenedMethodOptions, isPublic: boolean,
+  ): apigateway.Method {
     if (!path.startsWith('/')) throw new ValidationError(this, 'path', `must start with '/', got '${path}'`);
     const resource = this.restApi.root.resourceForPath(path);
     const verb = httpMethod.toUpperCase();
@@ -716,10 +829,9 @@ export class HardenedRestApi extends Construct {
       apiKeyRequired: options.apiKeyRequired ?? this.apiKeyRequired,
       methodResponses: options.methodResponses,
       operationName: options.operationName,
+      // No authorizer object with NONE: the default method options' authorizer is not applied.
+      authorizationType: isPublic ? apigateway.AuthorizationType.NONE : undefined,
     });
-    acknowledge(method, 'AwsSolutions-COG4', 'The method is authorized by a Lambda (JWT) authorizer that verifies signature, issuer, ' +
-      'audience, expiry and role for this exact method; a Cognito user pool is one identity provider among others, not a ' +
-      'requirement. Pass a Cognito authorizer as `authorizer` to use one.');
     return method;
   }
 

@@ -4,3 +4,4 @@ export * from './least-privilege-checker';
 export * from './jwt-authorizer';
 export * from './security-audit-trail';
 export * from './hardened-rest-api';
+export * from './api-gateway-cloudwatch-role';

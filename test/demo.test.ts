@@ -1,3 +1,4 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { buildDemoApp } from '../demo/demo-app';
 import { securityReport } from '../demo/report';
 import { expectCfnLintClean } from './helpers/cfn-lint';
@@ -10,6 +11,18 @@ describe('the demo app (npm run demo)', () => {
     expect(report.unacknowledged).toBe(0);
     expect(report.text).toContain('Result: zero unacknowledged findings');
     expect(report.text).toMatch(/reason: \S/);
+  });
+
+  test('lists the public routes with their reasons', () => {
+    expect(securityReport(stack).text).toMatch(/Public routes of SecurityBlocksDemo\/OrdersApi[^\n]*\n  GET \/health\s+reason: Load balancer/);
+  });
+
+  test('sets the account API Gateway CloudWatch role and deploys the stage after it', () => {
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    const account = Object.keys(template.findResources('AWS::ApiGateway::Account'))[0];
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    expect(stage.DependsOn).toContain(account);
   });
 
   test('passes cfn-lint with no error', () => {

@@ -494,3 +494,86 @@ describe('HardenedRestApi rejects bad props at construct time', () => {
       .toThrow(/Api: signingKeys or authorizer must be given, and not both/);
   });
 });
+
+describe('HardenedRestApi leaves no silent holes', () => {
+  function synthError(act: (api: HardenedRestApi, stack: Stack) => void, extra: Extra = {}): Error | undefined {
+    const stack = testStack();
+    const keys = new RotatingJwtSecret(stack, 'Keys');
+    try {
+      const api = new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC, ...extra });
+      act(api, stack);
+      Template.fromStack(stack);
+    } catch (e) {
+      return e as Error;
+    }
+    return undefined;
+  }
+
+  test('an API with no methods fails synth with a clear message, not a resolution error', () => {
+    const error = synthError(() => undefined);
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toMatch(/TestStack\/Api: methods must not be empty: add them with addMethod/);
+    expect(error?.message).not.toMatch(/Resolution error/);
+  });
+
+  test('addMethod refuses a method that no role may call, naming it', () => {
+    const error = synthError((api) => api.addMethod('/admin', 'DELETE', new apigateway.MockIntegration()));
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toMatch(/Api: permissionMethods grant DELETE \/admin to no role: every caller would get 403/);
+  });
+
+  test('a method added on restApi directly that no role may call fails synth', () => {
+    const error = synthError((api) => {
+      api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+      api.restApi.root.resourceForPath('/reports').addMethod('GET', new apigateway.MockIntegration());
+    });
+    expect(error?.message).toMatch(/Api: methods must each be granted to a role, but GET \/reports is reachable by no role/);
+  });
+
+  test('a method added on restApi directly without an authorizer fails synth', () => {
+    const error = synthError((api) => {
+      api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+      api.restApi.root.resourceForPath('/orders').addMethod('PUT', new apigateway.MockIntegration(), { authorizationType: apigateway.AuthorizationType.NONE });
+    });
+    expect(error?.message).toMatch(/Api: methods must all be authorized, but PUT \/orders has no authorizer: add it with addMethod\(\), or declare it public with addPublicMethod/);
+  });
+
+  test('path parameters are matched against role-map wildcards', () => {
+    expect(synthError((api) => api.addMethod('/orders/{id}', 'GET', new apigateway.MockIntegration()))).toBeUndefined();
+    expect(synthError((api) => api.addMethod('/orders/{id}', 'DELETE', new apigateway.MockIntegration()))?.message).toMatch(/DELETE \/orders\/\{id\} to no role/);
+  });
+
+  test('with a custom authorizer the role map is unknown, so only the authorizer check applies', () => {
+    const stack = testStack();
+    const keys = new RotatingJwtSecret(stack, 'Keys');
+    const authz = new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, ...RBAC });
+    const api = new HardenedRestApi(stack, 'Api', { authorizer: authz.authorizer });
+    api.addMethod('/anything', 'DELETE', new apigateway.MockIntegration());
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  describe('addPublicMethod', () => {
+    const { stack, api } = build();
+    const health = api.addPublicMethod('/health', 'GET', new apigateway.MockIntegration(), { reason: 'Load balancer health check; returns no data' });
+    const template = Template.fromStack(stack);
+
+    test('creates a method without authorizer, still validated', () => {
+      const cfn = health.node.defaultChild as apigateway.CfnMethod;
+      expect(cfn.authorizationType).toBe('NONE');
+      expect(cfn.authorizerId).toBeUndefined();
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'GET', AuthorizationType: 'NONE', RequestValidatorId: { Ref: Match.stringLikeRegexp('RequestValidator') },
+      });
+    });
+
+    test('records the route and its reason, and acknowledges the findings with it', () => {
+      expect(api.publicRoutes).toEqual([{ path: '/health', httpMethod: 'GET', reason: 'Load balancer health check; returns no data' }]);
+      expect(acknowledgements(stack).filter((a) => a.path.includes('health')).map((a) => a.id).sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-COG4']);
+      expectNoUnacknowledgedFindings(api);
+    });
+
+    test('needs a reason', () => {
+      expect(() => api.addPublicMethod('/ping', 'GET', new apigateway.MockIntegration(), { reason: 'ok' })).toThrow(/Api: reason must say in at least 10 characters why GET \/ping is public/);
+    });
+  });
+});
