@@ -1,8 +1,7 @@
-import { Annotations, Aspects, Duration, Names, RemovalPolicy, Stack, Token, ArnFormat } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,14 +10,16 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ApiGatewayCloudWatchRole } from './api-gateway-cloudwatch-role';
 import { JwtAuthorizer } from './jwt-authorizer';
+import { ACCESS_LOG_FIELDS } from './private/access-log-format';
 import { acknowledge } from './private/acknowledge';
 import { createAlarmTopic } from './private/alarm-topic';
+import { createApiAlarms } from './private/api-alarms';
 import { ApiMethod, checkRoleMap } from './private/authorizer-contract';
 import { allowLogGroupEncryption, createEncryptionKey } from './private/encryption-key';
 import { addGatewayResponses } from './private/gateway-responses';
 import { isCorsPreflight, unauthorizedMethods, unreachableMethods } from './private/method-audit';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
-import { BASE_PRICE_WCU, MANAGED_GROUP_WCU, MAX_WCU, ManagedGroupRule, buildWebAclRules } from './private/waf-rules';
+import { createWebAcl } from './private/web-acl';
 import { RotatingJwtSecret } from './rotating-jwt-secret';
 
 /**
@@ -522,40 +523,6 @@ const ORIGIN = /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^http:\/\/localhost(:\d{1,
 const HEADER = /^[A-Za-z0-9-]{1,64}$/;
 const RATE_WINDOWS = [60, 120, 300, 600];
 const DEFAULT_POLICY = apigateway.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
-const REDACTED_HEADERS = ['authorization', 'x-api-key', 'cookie'];
-
-/** Access log fields: who called, what happened, and why a request was refused. */
-const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
-  requestId: '$context.requestId',
-  extendedRequestId: '$context.extendedRequestId',
-  requestTime: '$context.requestTime',
-  sourceIp: '$context.identity.sourceIp',
-  userAgent: '$context.identity.userAgent',
-  httpMethod: '$context.httpMethod',
-  resourcePath: '$context.resourcePath',
-  path: '$context.path',
-  protocol: '$context.protocol',
-  status: '$context.status',
-  responseLength: '$context.responseLength',
-  responseLatency: '$context.responseLatency',
-  errorType: '$context.error.responseType',
-  errorMessage: '$context.error.message',
-  principalId: '$context.authorizer.principalId',
-  authorizerStatus: '$context.authorizer.status',
-  authorizerLatency: '$context.authorizer.latency',
-  authorizerError: '$context.authorizer.error',
-  apiKeyId: '$context.identity.apiKeyId',
-  wafStatus: '$context.waf.status',
-  wafError: '$context.waf.error',
-  wafResponseCode: '$context.wafResponseCode',
-  webAclArn: '$context.webaclArn',
-  integrationStatus: '$context.integration.status',
-  integrationLatency: '$context.integration.latency',
-  integrationError: '$context.integration.error',
-  tlsVersion: '$context.tlsVersion',
-  cipherSuite: '$context.cipherSuite',
-  domainName: '$context.domainName',
-};
 
 /**
  * A REGIONAL REST API that is secure and compliant by default: every method is authorized by a
@@ -596,6 +563,9 @@ export class HardenedRestApi extends Construct {
 
   /** The web ACL's capacity in WCU, computed at synth. */
   public readonly webAclCapacity: number;
+
+  /** The association of the web ACL with the stage. */
+  public readonly webAclAssociation: wafv2.CfnWebACLAssociation;
 
   /** The usage plan API keys are added to. */
   public readonly usagePlan: apigateway.UsagePlan;
@@ -714,10 +684,12 @@ export class HardenedRestApi extends Construct {
     addGatewayResponses(this.restApi, { allowOrigins, allowCredentials: props.allowCredentials ?? false });
     this.acknowledgeStage();
 
-    const waf = this.createWebAcl(props, logRetention);
+    const waf = createWebAcl(this, this.restApi.deploymentStage, props, logRetention,
+      (logId, name, retention) => this.createLogGroup(logId, name, retention));
     this.webAcl = waf.webAcl;
     this.webAclCapacity = waf.capacity;
     this.wafLogGroup = waf.logGroup;
+    this.webAclAssociation = waf.association;
 
     this.usagePlan = this.restApi.addUsagePlan('UsagePlan', {
       description: 'Meters and throttles API clients by API key (keys identify clients; JWTs authenticate them)',
@@ -742,7 +714,7 @@ export class HardenedRestApi extends Construct {
     }
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'REST API');
-    this.alarms = this.createAlarms(props);
+    this.alarms = createApiAlarms(this, props);
 
     // Methods can be added to `restApi` directly, after this constructor: checked at synth, in an
     // aspect because aspects run before the template is resolved (an API with no methods would
@@ -908,6 +880,7 @@ export class HardenedRestApi extends Construct {
     this.validateCors(props);
     validateNumberRange(this, 'throttlingRateLimit', props.throttlingRateLimit, 1, 10_000);
     validateNumberRange(this, 'throttlingBurstLimit', props.throttlingBurstLimit, 1, 5_000);
+    this.validateUsagePlan(props);
     validateNumberRange(this, 'rateLimit', props.rateLimit, 10, 2_000_000_000);
     const window = props.rateLimitWindow;
     if (window !== undefined && !Token.isUnresolved(window.toSeconds()) && !RATE_WINDOWS.includes(window.toSeconds())) {
@@ -939,6 +912,21 @@ export class HardenedRestApi extends Construct {
     validateNumberRange(this, 'blockedRequestsThreshold', props.blockedRequestsThreshold, 1, 1_000_000_000);
   }
 
+  /** aws-cdk-lib only warns in the template about these; a negative quota would fail the deployment. */
+  private validateUsagePlan(props: HardenedRestApiProps): void {
+    const quota = props.usagePlanQuota;
+    validateNumberRange(this, 'usagePlanQuota.limit', quota?.limit, 1, 2_147_483_647);
+    const throttle = props.usagePlanThrottle;
+    if (!throttle) return;
+    validateNumberRange(this, 'usagePlanThrottle.burstLimit', throttle.burstLimit, 1, 5_000);
+    validateNumberRange(this, 'usagePlanThrottle.rateLimit', throttle.rateLimit, 1, 10_000);
+    const { burstLimit, rateLimit } = throttle;
+    const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
+    if (known(burstLimit) && known(rateLimit) && burstLimit < rateLimit) {
+      throw new ValidationError(this, 'usagePlanThrottle.burstLimit', `must be at least the rate limit (${rateLimit}), got ${burstLimit}`);
+    }
+  }
+
   private validateCors(props: HardenedRestApiProps): void {
     const origins = props.allowOrigins ?? [];
     for (const origin of origins) {
@@ -968,107 +956,6 @@ export class HardenedRestApi extends Construct {
     });
   }
 
-  private createWebAcl(props: HardenedRestApiProps, retention: logs.RetentionDays): WebAclParts {
-    const groups: ManagedGroupRule[] = [aws('AWSManagedRulesAmazonIpReputationList')];
-    if (props.enableAnonymousIpList) groups.push(aws('AWSManagedRulesAnonymousIpList'));
-    groups.push(aws('AWSManagedRulesCommonRuleSet'), aws('AWSManagedRulesKnownBadInputsRuleSet'), aws('AWSManagedRulesSQLiRuleSet'));
-    if (props.enableBotControl) {
-      groups.push({ ...aws('AWSManagedRulesBotControlRuleSet'), config: { awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } } });
-    }
-    for (const extra of props.additionalManagedRuleGroups ?? []) {
-      validateNumberRange(this, 'additionalManagedRuleGroups', extra.capacity, 1, MAX_WCU);
-      if (groups.some((g) => g.name === extra.name)) {
-        throw new ValidationError(this, 'additionalManagedRuleGroups', `has '${extra.name}', which the web ACL already holds`);
-      }
-      groups.push({ vendorName: extra.vendorName ?? 'AWS', name: extra.name, capacity: extra.capacity, version: extra.version });
-    }
-    for (const o of props.ruleActionOverrides ?? []) {
-      if (!groups.some((g) => g.name === o.ruleGroupName)) {
-        throw new ValidationError(this, 'ruleActionOverrides', `names rule group '${o.ruleGroupName}', which is not in the web ACL (${groups.map((g) => g.name).join(', ')})`);
-      }
-    }
-
-    const { rules, capacity } = buildWebAclRules({
-      rateLimit: props.rateLimit ?? 2000,
-      rateLimitWindowSeconds: (props.rateLimitWindow ?? Duration.minutes(5)).toSeconds(),
-      forwardedIpHeader: props.forwardedIpHeader,
-      managedGroups: groups,
-      overrides: props.ruleActionOverrides ?? [],
-      countOnly: props.wafCountOnly ?? false,
-      allowIpSetArns: this.createIpSets('Allow', props.allowedIpRanges ?? []),
-      denyIpSetArns: this.createIpSets('Deny', props.deniedIpRanges ?? []),
-    });
-    const budget = props.allowHigherWafCapacityPricing ? MAX_WCU : BASE_PRICE_WCU;
-    if (capacity > budget) {
-      throw new ValidationError(this, props.allowHigherWafCapacityPricing ? 'additionalManagedRuleGroups' : 'allowHigherWafCapacityPricing',
-        props.allowHigherWafCapacityPricing
-          ? `make the web ACL ${capacity} WCU, over the AWS WAF maximum of ${MAX_WCU}`
-          : `must be true for a web ACL of ${capacity} WCU: the base price covers ${BASE_PRICE_WCU} WCU (rules: ${rules.map((r) => r.name).join(', ')})`);
-    }
-
-    const name = Names.uniqueResourceName(this, { maxLength: 128 });
-    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
-      name,
-      description: `Protects the ${this.node.path} REST API, ${capacity} WCU`,
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      rules,
-      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
-    });
-    const association = new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
-      resourceArn: this.restApi.deploymentStage.stageArn,
-      webAclArn: webAcl.attrArn,
-    });
-    // The stage must exist before WAF can be associated with it.
-    association.node.addDependency(this.restApi.deploymentStage);
-
-    if (props.wafLogging === false) return { webAcl, capacity };
-
-    const logGroupName = `aws-waf-logs-${name}`.slice(0, 512);
-    const logGroup = this.createLogGroup('WafLogs', logGroupName, retention);
-    const logging = new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
-      resourceArn: webAcl.attrArn,
-      // WAF wants the log group ARN without the ':*' suffix of the LogGroup's Arn attribute.
-      logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      redactedFields: REDACTED_HEADERS.map((h) => ({ singleHeader: { Name: h } })),
-      loggingFilter: props.wafLogBlockedAndCountedOnly ? {
-        DefaultBehavior: 'DROP',
-        Filters: [{
-          Behavior: 'KEEP',
-          Requirement: 'MEETS_ANY',
-          Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }],
-        }],
-      } : undefined,
-    });
-    logging.node.addDependency(logGroup);
-    return { webAcl, capacity, logGroup };
-  }
-
-  /** One IP set per address family in use. */
-  private createIpSets(kind: 'Allow' | 'Deny', ranges: string[]): string[] {
-    const prop = kind === 'Allow' ? 'allowedIpRanges' : 'deniedIpRanges';
-    const v4 = ranges.filter((r) => !r.includes(':'));
-    const v6 = ranges.filter((r) => r.includes(':'));
-    for (const r of v4) {
-      if (!/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/.test(r)) throw new ValidationError(this, prop, `must hold CIDR ranges like 192.0.2.0/24 or 2001:db8::/32, got '${r}'`);
-    }
-    for (const r of v6) {
-      if (!/^[0-9A-Fa-f:]+\/(\d{1,2}|1[01]\d|12[0-8])$/.test(r)) throw new ValidationError(this, prop, `must hold CIDR ranges like 192.0.2.0/24 or 2001:db8::/32, got '${r}'`);
-    }
-    const arns: string[] = [];
-    for (const [family, addresses] of [['IPV4', v4], ['IPV6', v6]] as const) {
-      if (addresses.length === 0) continue;
-      const set = new wafv2.CfnIPSet(this, `${kind}${family === 'IPV4' ? 'Ipv4' : 'Ipv6'}Set`, {
-        scope: 'REGIONAL',
-        ipAddressVersion: family,
-        addresses,
-        description: `${kind === 'Allow' ? 'Allowed' : 'Denied'} ${family} ranges of ${this.node.path}`,
-      });
-      arns.push(set.attrArn);
-    }
-    return arns;
-  }
-
   private acknowledgeStage(): void {
     const stage = this.restApi.deploymentStage;
     const reason = 'Stage caching is off on purpose: every method is authorized per caller and API Gateway\'s cache key ' +
@@ -1079,40 +966,4 @@ export class HardenedRestApi extends Construct {
     }
   }
 
-  private createAlarms(props: HardenedRestApiProps): cloudwatch.Alarm[] {
-    const action = new cwActions.SnsAction(this.alarmTopic);
-    const specs: Array<[string, string, cloudwatch.IMetric, number, number, number]> = [
-      ['ServerErrorRateAlarm', 'More than the threshold fraction of requests got a 5XX response.',
-        this.metricServerError({ statistic: 'Average' }), props.serverErrorRateThreshold ?? 0.05, 3, 2],
-      ['ClientErrorRateAlarm', 'A spike of 4XX responses: rejected tokens, validation failures or probing.',
-        this.metricClientError({ statistic: 'Average' }), props.clientErrorRateThreshold ?? 0.25, 3, 3],
-      ['LatencyP99Alarm', 'The p99 latency is above the threshold (milliseconds).',
-        this.metricLatency(), (props.latencyThreshold ?? Duration.seconds(3)).toMilliseconds(), 3, 3],
-      ['BlockedRequestsAlarm', 'A spike of requests blocked by the WAF web ACL: an attack or a rule blocking legitimate traffic.',
-        this.metricBlockedRequests(), props.blockedRequestsThreshold ?? 1000, 1, 1],
-    ];
-    return specs.map(([id, description, metric, threshold, periods, datapoints]) => {
-      const alarm = new cloudwatch.Alarm(this, id, {
-        alarmDescription: `${this.node.path}: ${description}`,
-        metric,
-        threshold,
-        evaluationPeriods: periods,
-        datapointsToAlarm: datapoints,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-      return alarm;
-    });
-  }
-}
-
-interface WebAclParts {
-  readonly webAcl: wafv2.CfnWebACL;
-  readonly capacity: number;
-  readonly logGroup?: logs.LogGroup;
-}
-
-function aws(name: string): ManagedGroupRule {
-  return { vendorName: 'AWS', name, capacity: MANAGED_GROUP_WCU[name] };
 }

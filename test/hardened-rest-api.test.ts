@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,7 +9,7 @@ import { HardenedRestApi, HardenedRestApiProps, WafRuleAction } from '../src/har
 import { JwtAuthorizer } from '../src/jwt-authorizer';
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
 import { expectCfnLintClean } from './helpers/cfn-lint';
-import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
+import { acknowledgements, expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
 
 const RBAC = {
@@ -397,11 +397,29 @@ describe('HardenedRestApi options', () => {
     expect(JSON.stringify(template.findResources('AWS::ApiGateway::GatewayResponse'))).not.toContain('Allow-Credentials');
   });
 
-  test('without WAF logging there is no WAF log group', () => {
+  test('without WAF logging there is no WAF log group, and synth names the findings to acknowledge', () => {
     const { stack, api } = build({ wafLogging: false });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 0);
     expect(api.wafLogGroup).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/TestStack/Api/WebAcl', Match.stringLikeRegexp(
+      'wafLogging is false: acknowledge NIST.800.53.R5-WAFv2LoggingEnabled, HIPAA.Security-WAFv2LoggingEnabled, PCI.DSS.321-WAFv2LoggingEnabled on TestStack/Api/WebAcl'));
+    const open = nagFindings(stack).map((f) => f.ruleId).filter((id) => id.endsWith('WAFv2LoggingEnabled')).sort();
+    expect(open).toEqual(['HIPAA.Security-WAFv2LoggingEnabled', 'NIST.800.53.R5-WAFv2LoggingEnabled', 'PCI.DSS.321-WAFv2LoggingEnabled']);
+  });
+
+  test('exposes the web ACL association with the stage', () => {
+    const { stack, api } = build();
+    expect(api.webAclAssociation.webAclArn).toEqual(api.webAcl.attrArn);
+    Template.fromStack(stack).resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  test.each<[string, Extra, RegExp]>([
+    ['a negative quota', { usagePlanQuota: { limit: -5, period: apigateway.Period.DAY } }, /Api: usagePlanQuota.limit must be between 1 and 2147483647, got -5/],
+    ['a burst below the rate', { usagePlanThrottle: { rateLimit: 500, burstLimit: 100 } }, /Api: usagePlanThrottle.burstLimit must be at least the rate limit \(500\), got 100/],
+    ['a zero rate', { usagePlanThrottle: { rateLimit: 0, burstLimit: 100 } }, /Api: usagePlanThrottle.rateLimit must be between 1 and 10000, got 0/],
+  ])('rejects %s in the usage plan', (_name, extra, message) => {
+    expect(() => build(extra)).toThrow(message);
   });
 
   test('a passed authorizer is used instead of a JwtAuthorizer', () => {
