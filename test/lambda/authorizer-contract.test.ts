@@ -11,7 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { parseConfig } from '../../lambda-src/authorizer/core';
 import { JwtAuthorizer, JwtAuthorizerProps, JwtAuthorizerType } from '../../src/jwt-authorizer';
-import { ENV, LIMITS } from '../../src/private/authorizer-contract';
+import { ENV, HTTP_METHODS, LIMITS, MAX_METHODS_PER_ROLE } from '../../src/private/authorizer-contract';
 import { RotatingJwtSecret } from '../../src/rotating-jwt-secret';
 import { testStack } from '../helpers/stack';
 
@@ -165,5 +165,22 @@ describe('the contract module', () => {
     // The refetch interval and token size cap keep their handler defaults; everything else is explicit.
     const handlerDefaults: string[] = [ENV.keyRefetchMinIntervalSeconds, ENV.maxTokenBytes];
     expect(Object.values(ENV).filter((name) => !handlerDefaults.includes(name)).filter((name) => !written.includes(name))).toEqual([]);
+  });
+});
+
+describe('the README states the contract', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## JwtAuthorizer'), readme.indexOf('### Token contract'));
+
+  test('lists exactly the methods a * stands for, and the per-role limit', () => {
+    const grammar = section.replace(/\s+/g, ' ');
+    const listed = /METHOD one of ((?:`[A-Z]+`,? (?:or )?)+)/.exec(grammar)![1].match(/`([A-Z]+)`/g)!.map((m) => m.slice(1, -1));
+    expect(listed).toEqual([...HTTP_METHODS]);
+    expect(grammar).toContain(`A role resolves to at most ${MAX_METHODS_PER_ROLE} explicit methods`);
+  });
+
+  test('gives the key fetch default the contract sets', () => {
+    expect(section).toContain(`keyFetchTimeout: Duration.seconds(${LIMITS.keyFetchTimeoutMs.default / 1000})`);
+    expect(section).toContain(`\`keyFetchTimeout\` (default ${LIMITS.keyFetchTimeoutMs.default / 1000} s)`);
   });
 });
