@@ -192,6 +192,107 @@ export interface HardenedApiKey {
 }
 
 /**
+ * The WAF options of a HardenedRestApi (`HardenedRestApiProps.waf`).
+ */
+export interface HardenedRestApiWafOptions {
+  /**
+   * Requests per IP in each `rateLimitWindow` above which WAF blocks the IP (with 429).
+   * At least 10, WAF's minimum.
+   *
+   * @default 2000
+   */
+  readonly rateLimit?: number;
+
+  /**
+   * The window the rate limit counts over: 1, 2, 5 or 10 minutes.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly rateLimitWindow?: Duration;
+
+  /**
+   * Rate-limit by the client IP in this header (e.g. `X-Forwarded-For`) instead of the
+   * connection's source IP. Only when a proxy you control (CloudFront) overwrites the header:
+   * clients can set it to anything. The IP allow and deny lists always use the source IP.
+   *
+   * @default - the source IP
+   */
+  readonly forwardedIpHeader?: string;
+
+  /**
+   * Add AWSManagedRulesAnonymousIpList (VPNs, Tor, hosting providers; 50 WCU).
+   *
+   * @default false
+   */
+  readonly enableAnonymousIpList?: boolean;
+
+  /**
+   * Add AWSManagedRulesBotControlRuleSet at the COMMON inspection level (50 WCU, billed per request).
+   *
+   * @default false
+   */
+  readonly enableBotControl?: boolean;
+
+  /**
+   * Further managed rule groups, evaluated after the built-in ones.
+   *
+   * @default - none
+   */
+  readonly additionalManagedRuleGroups?: WafManagedRuleGroup[];
+
+  /**
+   * Per-rule action overrides inside the managed rule groups.
+   *
+   * @default - none
+   */
+  readonly ruleActionOverrides?: WafRuleActionOverride[];
+
+  /**
+   * Rollout mode: every WAF rule only counts (the deny list and rate limit count too), so
+   * logs and metrics show what would be blocked before anything is.
+   *
+   * @default false
+   */
+  readonly countOnly?: boolean;
+
+  /**
+   * CIDR ranges (IPv4 or IPv6) that WAF lets through without further rules, after the deny list.
+   *
+   * @default - no allow list
+   */
+  readonly allowedIpRanges?: string[];
+
+  /**
+   * CIDR ranges (IPv4 or IPv6) that WAF blocks before any other rule.
+   *
+   * @default - no deny list
+   */
+  readonly deniedIpRanges?: string[];
+
+  /**
+   * Accept a web ACL over 1,500 WCU, which AWS WAF bills at a higher price (up to 5,000).
+   *
+   * @default false - over 1,500 WCU is a ValidationError
+   */
+  readonly allowHigherCapacityPricing?: boolean;
+
+  /**
+   * Whether WAF logs go to an `aws-waf-logs-` log group (with the authorization, x-api-key and
+   * cookie headers redacted).
+   *
+   * @default true
+   */
+  readonly logging?: boolean;
+
+  /**
+   * Keep only BLOCK and COUNT requests in the WAF logs.
+   *
+   * @default false - all requests are logged
+   */
+  readonly logBlockedAndCountedOnly?: boolean;
+}
+
+/**
  * Properties for a HardenedRestApi.
  */
 export interface HardenedRestApiProps {
@@ -359,100 +460,12 @@ export interface HardenedRestApiProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Requests per IP in each `rateLimitWindow` above which WAF blocks the IP (with 429).
-   * At least 10, WAF's minimum.
+   * The WAF web ACL in front of the stage: rate rule, managed rule groups, IP lists, logging.
    *
-   * @default 2000
+   * @default - per-IP rate limit of 2,000 per 5 minutes, the AWS managed IP reputation, common,
+   * known bad inputs and SQLi rule groups, redacted logging
    */
-  readonly rateLimit?: number;
-
-  /**
-   * The window the rate limit counts over: 1, 2, 5 or 10 minutes.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly rateLimitWindow?: Duration;
-
-  /**
-   * Rate-limit by the client IP in this header (e.g. `X-Forwarded-For`) instead of the
-   * connection's source IP. Only when a proxy you control (CloudFront) overwrites the header:
-   * clients can set it to anything. The IP allow and deny lists always use the source IP.
-   *
-   * @default - the source IP
-   */
-  readonly forwardedIpHeader?: string;
-
-  /**
-   * Add AWSManagedRulesAnonymousIpList (VPNs, Tor, hosting providers; 50 WCU).
-   *
-   * @default false
-   */
-  readonly enableAnonymousIpList?: boolean;
-
-  /**
-   * Add AWSManagedRulesBotControlRuleSet at the COMMON inspection level (50 WCU, billed per request).
-   *
-   * @default false
-   */
-  readonly enableBotControl?: boolean;
-
-  /**
-   * Further managed rule groups, evaluated after the built-in ones.
-   *
-   * @default - none
-   */
-  readonly additionalManagedRuleGroups?: WafManagedRuleGroup[];
-
-  /**
-   * Per-rule action overrides inside the managed rule groups.
-   *
-   * @default - none
-   */
-  readonly ruleActionOverrides?: WafRuleActionOverride[];
-
-  /**
-   * Rollout mode: every WAF rule only counts (the deny list and rate limit count too), so
-   * logs and metrics show what would be blocked before anything is.
-   *
-   * @default false
-   */
-  readonly wafCountOnly?: boolean;
-
-  /**
-   * CIDR ranges (IPv4 or IPv6) that WAF lets through without further rules, after the deny list.
-   *
-   * @default - no allow list
-   */
-  readonly allowedIpRanges?: string[];
-
-  /**
-   * CIDR ranges (IPv4 or IPv6) that WAF blocks before any other rule.
-   *
-   * @default - no deny list
-   */
-  readonly deniedIpRanges?: string[];
-
-  /**
-   * Accept a web ACL over 1,500 WCU, which AWS WAF bills at a higher price (up to 5,000).
-   *
-   * @default false - over 1,500 WCU is a ValidationError
-   */
-  readonly allowHigherWafCapacityPricing?: boolean;
-
-  /**
-   * Whether WAF logs go to an `aws-waf-logs-` log group (with the authorization, x-api-key and
-   * cookie headers redacted).
-   *
-   * @default true
-   */
-  readonly wafLogging?: boolean;
-
-  /**
-   * Keep only BLOCK and COUNT requests in the WAF logs.
-   *
-   * @default false - all requests are logged
-   */
-  readonly wafLogBlockedAndCountedOnly?: boolean;
+  readonly waf?: HardenedRestApiWafOptions;
 
   /**
    * Throttle of each API key in the usage plan.

@@ -188,7 +188,7 @@ export class HardenedRestApi extends Construct {
     addGatewayResponses(this.restApi, { allowOrigins, allowCredentials: props.allowCredentials ?? false });
     this.acknowledgeStage();
 
-    const waf = createWebAcl(this, this.restApi.deploymentStage, props, logRetention,
+    const waf = createWebAcl(this, this.restApi.deploymentStage, props.waf ?? {}, logRetention,
       (logId, name, retention) => this.createLogGroup(logId, name, retention));
     this.webAcl = waf.webAcl;
     this.webAclCapacity = waf.capacity;
@@ -385,13 +385,14 @@ export class HardenedRestApi extends Construct {
     validateNumberRange(this, 'throttlingRateLimit', props.throttlingRateLimit, 1, 10_000);
     validateNumberRange(this, 'throttlingBurstLimit', props.throttlingBurstLimit, 1, 5_000);
     this.validateUsagePlan(props);
-    validateNumberRange(this, 'rateLimit', props.rateLimit, 10, 2_000_000_000);
-    const window = props.rateLimitWindow;
+    validateNumberRange(this, 'waf.rateLimit', props.waf?.rateLimit, 10, 2_000_000_000);
+    const window = props.waf?.rateLimitWindow;
     if (window !== undefined && !Token.isUnresolved(window.toSeconds()) && !RATE_WINDOWS.includes(window.toSeconds())) {
-      throw new ValidationError(this, 'rateLimitWindow', `must be 1, 2, 5 or 10 minutes, got ${window.toHumanString()}`);
+      throw new ValidationError(this, 'waf.rateLimitWindow', `must be 1, 2, 5 or 10 minutes, got ${window.toHumanString()}`);
     }
-    if (props.forwardedIpHeader !== undefined && !HEADER.test(props.forwardedIpHeader)) {
-      throw new ValidationError(this, 'forwardedIpHeader', `must be a header name matching ${HEADER}, got '${props.forwardedIpHeader}'`);
+    const forwardedIpHeader = props.waf?.forwardedIpHeader;
+    if (forwardedIpHeader !== undefined && !HEADER.test(forwardedIpHeader)) {
+      throw new ValidationError(this, 'waf.forwardedIpHeader', `must be a header name matching ${HEADER}, got '${forwardedIpHeader}'`);
     }
     const retention = props.logRetention;
     if (retention !== undefined && (retention === logs.RetentionDays.INFINITE || !Object.values(logs.RetentionDays).includes(retention))) {

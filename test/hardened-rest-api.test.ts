@@ -241,15 +241,17 @@ describe('HardenedRestApi fully configured', () => {
     stageName: 'v1',
     throttlingRateLimit: 200,
     throttlingBurstLimit: 400,
-    rateLimit: 100,
-    rateLimitWindow: Duration.minutes(1),
-    forwardedIpHeader: 'X-Forwarded-For',
-    enableAnonymousIpList: true,
-    enableBotControl: true,
-    ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesCommonRuleSet', ruleName: 'SizeRestrictions_BODY', action: WafRuleAction.COUNT }],
-    allowedIpRanges: ['192.0.2.0/24', '2001:db8::/32'],
-    deniedIpRanges: ['198.51.100.0/24'],
-    wafLogBlockedAndCountedOnly: true,
+    waf: {
+      rateLimit: 100,
+      rateLimitWindow: Duration.minutes(1),
+      forwardedIpHeader: 'X-Forwarded-For',
+      enableAnonymousIpList: true,
+      enableBotControl: true,
+      ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesCommonRuleSet', ruleName: 'SizeRestrictions_BODY', action: WafRuleAction.COUNT }],
+      allowedIpRanges: ['192.0.2.0/24', '2001:db8::/32'],
+      deniedIpRanges: ['198.51.100.0/24'],
+      logBlockedAndCountedOnly: true,
+    },
     usagePlanThrottle: { burstLimit: 50, rateLimit: 20 },
     usagePlanQuota: { limit: 1000, period: apigateway.Period.WEEK },
     apiKeyRequired: true,
@@ -379,7 +381,7 @@ describe('HardenedRestApi fully configured', () => {
 
 describe('HardenedRestApi options', () => {
   test('count-only rollout mode counts every rule, including the rate limit and the deny list', () => {
-    const { stack } = build({ wafCountOnly: true, deniedIpRanges: ['198.51.100.0/24'] });
+    const { stack } = build({ waf: { countOnly: true, deniedIpRanges: ['198.51.100.0/24'] } });
     const rules = wafRules(Template.fromStack(stack));
     for (const r of rules) {
       if (r.OverrideAction) expect(r.OverrideAction).toEqual({ Count: {} });
@@ -398,12 +400,12 @@ describe('HardenedRestApi options', () => {
   });
 
   test('without WAF logging there is no WAF log group, and synth names the findings to acknowledge', () => {
-    const { stack, api } = build({ wafLogging: false });
+    const { stack, api } = build({ waf: { logging: false } });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 0);
     expect(api.wafLogGroup).toBeUndefined();
     Annotations.fromStack(stack).hasWarning('/TestStack/Api/WebAcl', Match.stringLikeRegexp(
-      'wafLogging is false: acknowledge NIST.800.53.R5-WAFv2LoggingEnabled, HIPAA.Security-WAFv2LoggingEnabled, PCI.DSS.321-WAFv2LoggingEnabled on TestStack/Api/WebAcl'));
+      'waf.logging is false: acknowledge NIST.800.53.R5-WAFv2LoggingEnabled, HIPAA.Security-WAFv2LoggingEnabled, PCI.DSS.321-WAFv2LoggingEnabled on TestStack/Api/WebAcl'));
     const open = nagFindings(stack).map((f) => f.ruleId).filter((id) => id.endsWith('WAFv2LoggingEnabled')).sort();
     expect(open).toEqual(['HIPAA.Security-WAFv2LoggingEnabled', 'NIST.800.53.R5-WAFv2LoggingEnabled', 'PCI.DSS.321-WAFv2LoggingEnabled']);
   });
@@ -433,10 +435,12 @@ describe('HardenedRestApi options', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: Match.stringLikeRegexp('^OwnAuthorizer') } });
   });
 
-  test('over 1,500 WCU is accepted with allowHigherWafCapacityPricing', () => {
+  test('over 1,500 WCU is accepted with waf.allowHigherCapacityPricing', () => {
     const { api } = build({
-      allowHigherWafCapacityPricing: true,
-      additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }],
+      waf: {
+        allowHigherCapacityPricing: true,
+        additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }],
+      },
     });
     expect(api.webAclCapacity).toBe(1127 + 400);
   });
@@ -469,19 +473,19 @@ describe('HardenedRestApi options', () => {
 describe('HardenedRestApi rejects bad props at construct time', () => {
   const cases: Array<[string, Extra, RegExp]> = [
     ['a web ACL over 1,500 WCU without opting into the higher price',
-      { additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }] },
-      /Api: allowHigherWafCapacityPricing must be true for a web ACL of 1527 WCU: the base price covers 1500 WCU/],
-    ['a web ACL over the 5,000 WCU maximum', { allowHigherWafCapacityPricing: true, additionalManagedRuleGroups: [{ name: 'Huge', vendorName: 'Vendor', capacity: 4000 }] },
-      /additionalManagedRuleGroups make the web ACL 5127 WCU, over the AWS WAF maximum of 5000/],
+      { waf: { additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }] } },
+      /Api: waf.allowHigherCapacityPricing must be true for a web ACL of 1527 WCU: the base price covers 1500 WCU/],
+    ['a web ACL over the 5,000 WCU maximum', { waf: { allowHigherCapacityPricing: true, additionalManagedRuleGroups: [{ name: 'Huge', vendorName: 'Vendor', capacity: 4000 }] } },
+      /waf.additionalManagedRuleGroups make the web ACL 5127 WCU, over the AWS WAF maximum of 5000/],
     ['origin * with credentials', { allowOrigins: ['*'], allowCredentials: true }, /allowOrigins must list specific origins when allowCredentials is true/],
     ['an http origin', { allowOrigins: ['http://app.example.com'] }, /allowOrigins must hold '\*' or origins like/],
-    ['a rate limit below WAF\'s minimum of 10', { rateLimit: 5 }, /Api: rateLimit must be between 10 and 2000000000, got 5/],
-    ['a rate window WAF does not offer', { rateLimitWindow: Duration.minutes(3) }, /rateLimitWindow must be 1, 2, 5 or 10 minutes, got 3 minutes/],
+    ['a rate limit below WAF\'s minimum of 10', { waf: { rateLimit: 5 } }, /Api: waf.rateLimit must be between 10 and 2000000000, got 5/],
+    ['a rate window WAF does not offer', { waf: { rateLimitWindow: Duration.minutes(3) } }, /waf.rateLimitWindow must be 1, 2, 5 or 10 minutes, got 3 minutes/],
     ['infinite log retention', { logRetention: logs.RetentionDays.INFINITE }, /logRetention must be one of logs.RetentionDays other than INFINITE/],
     ['a log retention that is no RetentionDays value', { logRetention: 42 as logs.RetentionDays }, /logRetention must be one of logs.RetentionDays .*got 42/],
-    ['an override of a rule group not in the web ACL', { ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesBotControlRuleSet', ruleName: 'x', action: WafRuleAction.COUNT }] },
-      /ruleActionOverrides names rule group 'AWSManagedRulesBotControlRuleSet', which is not in the web ACL/],
-    ['a malformed CIDR', { deniedIpRanges: ['10.0.0.0'] }, /deniedIpRanges must hold CIDR ranges/],
+    ['an override of a rule group not in the web ACL', { waf: { ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesBotControlRuleSet', ruleName: 'x', action: WafRuleAction.COUNT }] } },
+      /waf.ruleActionOverrides names rule group 'AWSManagedRulesBotControlRuleSet', which is not in the web ACL/],
+    ['a malformed CIDR', { waf: { deniedIpRanges: ['10.0.0.0'] } }, /waf.deniedIpRanges must hold CIDR ranges/],
     ['TLS 1.0', { securityPolicy: apigateway.SecurityPolicy.TLS_1_0 }, /securityPolicy must accept only TLS 1.2 or newer/],
     ['an edge-only TLS policy', { securityPolicy: apigateway.SecurityPolicy.TLS13_2025_EDGE }, /securityPolicy must be a policy for REGIONAL endpoints/],
     ['an enhanced TLS policy with mutual TLS', {

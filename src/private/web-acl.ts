@@ -9,7 +9,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ValidationError, validateNumberRange } from './validation';
 import { BASE_PRICE_WCU, MANAGED_GROUP_WCU, MAX_WCU, ManagedGroupRule, buildWebAclRules } from './waf-rules';
-import type { HardenedRestApiProps } from '../hardened-rest-api';
+import type { HardenedRestApiWafOptions } from '../hardened-rest-api-props';
 
 /** Never logged: the JWT, the API key and session cookies. */
 const REDACTED_HEADERS = ['authorization', 'x-api-key', 'cookie'];
@@ -31,41 +31,41 @@ function aws(name: string): ManagedGroupRule {
 }
 
 export function createWebAcl(
-  scope: Construct, stage: apigateway.Stage, props: HardenedRestApiProps, retention: logs.RetentionDays, createLogGroup: LogGroupFactory,
+  scope: Construct, stage: apigateway.Stage, waf: HardenedRestApiWafOptions, retention: logs.RetentionDays, createLogGroup: LogGroupFactory,
 ): WebAclParts {
   const groups: ManagedGroupRule[] = [aws('AWSManagedRulesAmazonIpReputationList')];
-  if (props.enableAnonymousIpList) groups.push(aws('AWSManagedRulesAnonymousIpList'));
+  if (waf.enableAnonymousIpList) groups.push(aws('AWSManagedRulesAnonymousIpList'));
   groups.push(aws('AWSManagedRulesCommonRuleSet'), aws('AWSManagedRulesKnownBadInputsRuleSet'), aws('AWSManagedRulesSQLiRuleSet'));
-  if (props.enableBotControl) {
+  if (waf.enableBotControl) {
     groups.push({ ...aws('AWSManagedRulesBotControlRuleSet'), config: { awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } } });
   }
-  for (const extra of props.additionalManagedRuleGroups ?? []) {
-    validateNumberRange(scope, 'additionalManagedRuleGroups', extra.capacity, 1, MAX_WCU);
+  for (const extra of waf.additionalManagedRuleGroups ?? []) {
+    validateNumberRange(scope, 'waf.additionalManagedRuleGroups', extra.capacity, 1, MAX_WCU);
     if (groups.some((g) => g.name === extra.name)) {
-      throw new ValidationError(scope, 'additionalManagedRuleGroups', `has '${extra.name}', which the web ACL already holds`);
+      throw new ValidationError(scope, 'waf.additionalManagedRuleGroups', `has '${extra.name}', which the web ACL already holds`);
     }
     groups.push({ vendorName: extra.vendorName ?? 'AWS', name: extra.name, capacity: extra.capacity, version: extra.version });
   }
-  for (const o of props.ruleActionOverrides ?? []) {
+  for (const o of waf.ruleActionOverrides ?? []) {
     if (!groups.some((g) => g.name === o.ruleGroupName)) {
-      throw new ValidationError(scope, 'ruleActionOverrides', `names rule group '${o.ruleGroupName}', which is not in the web ACL (${groups.map((g) => g.name).join(', ')})`);
+      throw new ValidationError(scope, 'waf.ruleActionOverrides', `names rule group '${o.ruleGroupName}', which is not in the web ACL (${groups.map((g) => g.name).join(', ')})`);
     }
   }
 
   const { rules, capacity } = buildWebAclRules({
-    rateLimit: props.rateLimit ?? 2000,
-    rateLimitWindowSeconds: (props.rateLimitWindow ?? Duration.minutes(5)).toSeconds(),
-    forwardedIpHeader: props.forwardedIpHeader,
+    rateLimit: waf.rateLimit ?? 2000,
+    rateLimitWindowSeconds: (waf.rateLimitWindow ?? Duration.minutes(5)).toSeconds(),
+    forwardedIpHeader: waf.forwardedIpHeader,
     managedGroups: groups,
-    overrides: props.ruleActionOverrides ?? [],
-    countOnly: props.wafCountOnly ?? false,
-    allowIpSetArns: createIpSets(scope, 'Allow', props.allowedIpRanges ?? []),
-    denyIpSetArns: createIpSets(scope, 'Deny', props.deniedIpRanges ?? []),
+    overrides: waf.ruleActionOverrides ?? [],
+    countOnly: waf.countOnly ?? false,
+    allowIpSetArns: createIpSets(scope, 'Allow', waf.allowedIpRanges ?? []),
+    denyIpSetArns: createIpSets(scope, 'Deny', waf.deniedIpRanges ?? []),
   });
-  const budget = props.allowHigherWafCapacityPricing ? MAX_WCU : BASE_PRICE_WCU;
+  const budget = waf.allowHigherCapacityPricing ? MAX_WCU : BASE_PRICE_WCU;
   if (capacity > budget) {
-    throw new ValidationError(scope, props.allowHigherWafCapacityPricing ? 'additionalManagedRuleGroups' : 'allowHigherWafCapacityPricing',
-      props.allowHigherWafCapacityPricing
+    throw new ValidationError(scope, waf.allowHigherCapacityPricing ? 'waf.additionalManagedRuleGroups' : 'waf.allowHigherCapacityPricing',
+      waf.allowHigherCapacityPricing
         ? `make the web ACL ${capacity} WCU, over the AWS WAF maximum of ${MAX_WCU}`
         : `must be true for a web ACL of ${capacity} WCU: the base price covers ${BASE_PRICE_WCU} WCU (rules: ${rules.map((r) => r.name).join(', ')})`);
   }
@@ -86,9 +86,9 @@ export function createWebAcl(
   // The stage must exist before WAF can be associated with it.
   association.node.addDependency(stage);
 
-  if (props.wafLogging === false) {
+  if (waf.logging === false) {
     Annotations.of(webAcl).addWarningV2('cdk-security-blocks:wafLoggingOff',
-      `wafLogging is false: acknowledge ${WAF_LOGGING_FINDINGS.join(', ')} on ${webAcl.node.path} with the reason, ` +
+      `waf.logging is false: acknowledge ${WAF_LOGGING_FINDINGS.join(', ')} on ${webAcl.node.path} with the reason, ` +
       'or keep WAF logs (a record of every blocked attack).');
     return { webAcl, association, capacity };
   }
@@ -100,7 +100,7 @@ export function createWebAcl(
     // WAF wants the log group ARN without the ':*' suffix of the LogGroup's Arn attribute.
     logDestinationConfigs: [Stack.of(scope).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     redactedFields: REDACTED_HEADERS.map((h) => ({ singleHeader: { Name: h } })),
-    loggingFilter: props.wafLogBlockedAndCountedOnly ? {
+    loggingFilter: waf.logBlockedAndCountedOnly ? {
       DefaultBehavior: 'DROP',
       Filters: [{
         Behavior: 'KEEP',
@@ -117,7 +117,7 @@ export function createWebAcl(
 
 /** One IP set per address family in use. */
 function createIpSets(scope: Construct, kind: 'Allow' | 'Deny', ranges: string[]): string[] {
-  const prop = kind === 'Allow' ? 'allowedIpRanges' : 'deniedIpRanges';
+  const prop = kind === 'Allow' ? 'waf.allowedIpRanges' : 'waf.deniedIpRanges';
   const v4 = ranges.filter((r) => !r.includes(':'));
   const v6 = ranges.filter((r) => r.includes(':'));
   for (const r of v4) {
