@@ -293,6 +293,58 @@ export interface HardenedRestApiWafOptions {
 }
 
 /**
+ * The usage plan options of a HardenedRestApi (`HardenedRestApiProps.usagePlan`).
+ */
+export interface HardenedRestApiUsagePlanOptions {
+  /**
+   * Throttle of each API key in the usage plan.
+   *
+   * @default - burst 1,000, rate 500
+   */
+  readonly throttle?: apigateway.ThrottleSettings;
+
+  /**
+   * Quota of each API key in the usage plan.
+   *
+   * @default - 100,000 requests per day
+   */
+  readonly quota?: apigateway.QuotaSettings;
+}
+
+/**
+ * The alarm thresholds of a HardenedRestApi (`HardenedRestApiProps.alarms`).
+ */
+export interface HardenedRestApiAlarmOptions {
+  /**
+   * The fraction of requests answered 5XX (over 5 minutes, 2 of 3 periods) that alarms.
+   *
+   * @default 0.05
+   */
+  readonly serverErrorRateThreshold?: number;
+
+  /**
+   * The fraction of requests answered 4XX (over 5 minutes, 3 of 3 periods) that alarms.
+   *
+   * @default 0.25
+   */
+  readonly clientErrorRateThreshold?: number;
+
+  /**
+   * The p99 latency (over 5 minutes, 3 of 3 periods) that alarms.
+   *
+   * @default Duration.seconds(3)
+   */
+  readonly latencyThreshold?: Duration;
+
+  /**
+   * Requests blocked by WAF in 5 minutes that alarm.
+   *
+   * @default 1000
+   */
+  readonly blockedRequestsThreshold?: number;
+}
+
+/**
  * Properties for a HardenedRestApi.
  */
 export interface HardenedRestApiProps {
@@ -468,18 +520,11 @@ export interface HardenedRestApiProps {
   readonly waf?: HardenedRestApiWafOptions;
 
   /**
-   * Throttle of each API key in the usage plan.
+   * Throttle and quota of each API key in the usage plan.
    *
-   * @default - burst 1,000, rate 500
+   * @default - burst 1,000, rate 500, 100,000 requests per day
    */
-  readonly usagePlanThrottle?: apigateway.ThrottleSettings;
-
-  /**
-   * Quota of each API key in the usage plan.
-   *
-   * @default - 100,000 requests per day
-   */
-  readonly usagePlanQuota?: apigateway.QuotaSettings;
+  readonly usagePlan?: HardenedRestApiUsagePlanOptions;
 
   /**
    * Whether methods added with `addMethod` need an API key by default.
@@ -496,30 +541,9 @@ export interface HardenedRestApiProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * The fraction of requests answered 5XX (over 5 minutes, 2 of 3 periods) that alarms.
+   * Alarm thresholds (the alarms go to `alarmTopic`).
    *
-   * @default 0.05
+   * @default - 5XX rate 5 %, 4XX rate 25 %, p99 latency 3 s, 1,000 blocked requests in 5 minutes
    */
-  readonly serverErrorRateThreshold?: number;
-
-  /**
-   * The fraction of requests answered 4XX (over 5 minutes, 3 of 3 periods) that alarms.
-   *
-   * @default 0.25
-   */
-  readonly clientErrorRateThreshold?: number;
-
-  /**
-   * The p99 latency (over 5 minutes, 3 of 3 periods) that alarms.
-   *
-   * @default Duration.seconds(3)
-   */
-  readonly latencyThreshold?: Duration;
-
-  /**
-   * Requests blocked by WAF in 5 minutes that alarm.
-   *
-   * @default 1000
-   */
-  readonly blockedRequestsThreshold?: number;
+  readonly alarms?: HardenedRestApiAlarmOptions;
 }

@@ -198,8 +198,8 @@ export class HardenedRestApi extends Construct {
     this.usagePlan = this.restApi.addUsagePlan('UsagePlan', {
       description: 'Meters and throttles API clients by API key (keys identify clients; JWTs authenticate them)',
       apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
-      throttle: props.usagePlanThrottle ?? { burstLimit: 1000, rateLimit: 500 },
-      quota: props.usagePlanQuota ?? { limit: 100_000, period: apigateway.Period.DAY },
+      throttle: props.usagePlan?.throttle ?? { burstLimit: 1000, rateLimit: 500 },
+      quota: props.usagePlan?.quota ?? { limit: 100_000, period: apigateway.Period.DAY },
     });
 
     if (props.customDomain) {
@@ -218,7 +218,7 @@ export class HardenedRestApi extends Construct {
     }
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'REST API');
-    this.alarms = createApiAlarms(this, props);
+    this.alarms = createApiAlarms(this, props.alarms ?? {});
 
     // Methods can be added to `restApi` directly, after this constructor: checked at synth, in an
     // aspect because aspects run before the template is resolved (an API with no methods would
@@ -408,27 +408,28 @@ export class HardenedRestApi extends Construct {
       throw new ValidationError(this, 'securityPolicy',
         `must be TLS_1_2 (or unset) with customDomain.mtls: API Gateway refuses mutual TLS with an enhanced policy, got ${props.securityPolicy}`);
     }
-    for (const [prop, value] of [['serverErrorRateThreshold', props.serverErrorRateThreshold], ['clientErrorRateThreshold', props.clientErrorRateThreshold]] as const) {
+    const alarms = props.alarms ?? {};
+    for (const [prop, value] of [['alarms.serverErrorRateThreshold', alarms.serverErrorRateThreshold], ['alarms.clientErrorRateThreshold', alarms.clientErrorRateThreshold]] as const) {
       if (value !== undefined && !Token.isUnresolved(value) && !(value > 0 && value <= 1)) {
         throw new ValidationError(this, prop, `must be a fraction above 0 and at most 1, got ${value}`);
       }
     }
-    validateDurationRange(this, 'latencyThreshold', props.latencyThreshold, Duration.millis(1), Duration.seconds(29));
-    validateNumberRange(this, 'blockedRequestsThreshold', props.blockedRequestsThreshold, 1, 1_000_000_000);
+    validateDurationRange(this, 'alarms.latencyThreshold', alarms.latencyThreshold, Duration.millis(1), Duration.seconds(29));
+    validateNumberRange(this, 'alarms.blockedRequestsThreshold', alarms.blockedRequestsThreshold, 1, 1_000_000_000);
   }
 
   /** aws-cdk-lib only warns in the template about these; a negative quota would fail the deployment. */
   private validateUsagePlan(props: HardenedRestApiProps): void {
-    const quota = props.usagePlanQuota;
-    validateNumberRange(this, 'usagePlanQuota.limit', quota?.limit, 1, 2_147_483_647);
-    const throttle = props.usagePlanThrottle;
+    const quota = props.usagePlan?.quota;
+    validateNumberRange(this, 'usagePlan.quota.limit', quota?.limit, 1, 2_147_483_647);
+    const throttle = props.usagePlan?.throttle;
     if (!throttle) return;
-    validateNumberRange(this, 'usagePlanThrottle.burstLimit', throttle.burstLimit, 1, 5_000);
-    validateNumberRange(this, 'usagePlanThrottle.rateLimit', throttle.rateLimit, 1, 10_000);
+    validateNumberRange(this, 'usagePlan.throttle.burstLimit', throttle.burstLimit, 1, 5_000);
+    validateNumberRange(this, 'usagePlan.throttle.rateLimit', throttle.rateLimit, 1, 10_000);
     const { burstLimit, rateLimit } = throttle;
     const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
     if (known(burstLimit) && known(rateLimit) && burstLimit < rateLimit) {
-      throw new ValidationError(this, 'usagePlanThrottle.burstLimit', `must be at least the rate limit (${rateLimit}), got ${burstLimit}`);
+      throw new ValidationError(this, 'usagePlan.throttle.burstLimit', `must be at least the rate limit (${rateLimit}), got ${burstLimit}`);
     }
   }
 

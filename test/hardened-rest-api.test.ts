@@ -252,12 +252,11 @@ describe('HardenedRestApi fully configured', () => {
       deniedIpRanges: ['198.51.100.0/24'],
       logBlockedAndCountedOnly: true,
     },
-    usagePlanThrottle: { burstLimit: 50, rateLimit: 20 },
-    usagePlanQuota: { limit: 1000, period: apigateway.Period.WEEK },
+    usagePlan: { throttle: { burstLimit: 50, rateLimit: 20 }, quota: { limit: 1000, period: apigateway.Period.WEEK } },
     apiKeyRequired: true,
     customDomain: { domainName: 'api.example.com', certificate },
     alarmTopic: topic,
-    latencyThreshold: Duration.seconds(1),
+    alarms: { latencyThreshold: Duration.seconds(1) },
     logRetention: logs.RetentionDays.THREE_MONTHS,
   });
   api.addMethod('/orders/{id}', 'GET', new apigateway.MockIntegration(), { requestParameters: { 'method.request.path.id': true } });
@@ -417,9 +416,9 @@ describe('HardenedRestApi options', () => {
   });
 
   test.each<[string, Extra, RegExp]>([
-    ['a negative quota', { usagePlanQuota: { limit: -5, period: apigateway.Period.DAY } }, /Api: usagePlanQuota.limit must be between 1 and 2147483647, got -5/],
-    ['a burst below the rate', { usagePlanThrottle: { rateLimit: 500, burstLimit: 100 } }, /Api: usagePlanThrottle.burstLimit must be at least the rate limit \(500\), got 100/],
-    ['a zero rate', { usagePlanThrottle: { rateLimit: 0, burstLimit: 100 } }, /Api: usagePlanThrottle.rateLimit must be between 1 and 10000, got 0/],
+    ['a negative quota', { usagePlan: { quota: { limit: -5, period: apigateway.Period.DAY } } }, /Api: usagePlan.quota.limit must be between 1 and 2147483647, got -5/],
+    ['a burst below the rate', { usagePlan: { throttle: { rateLimit: 500, burstLimit: 100 } } }, /Api: usagePlan.throttle.burstLimit must be at least the rate limit \(500\), got 100/],
+    ['a zero rate', { usagePlan: { throttle: { rateLimit: 0, burstLimit: 100 } } }, /Api: usagePlan.throttle.rateLimit must be between 1 and 10000, got 0/],
   ])('rejects %s in the usage plan', (_name, extra, message) => {
     expect(() => build(extra)).toThrow(message);
   });
@@ -493,7 +492,7 @@ describe('HardenedRestApi rejects bad props at construct time', () => {
       customDomain: { domainName: 'api.example.com', certificate: {} as acm.ICertificate, mtls: { bucket: {} as s3.IBucket, key: 'ca.pem' } },
     }, /securityPolicy must be TLS_1_2 \(or unset\) with customDomain.mtls/],
     ['a stage throttle above the account limit', { throttlingRateLimit: 20000 }, /throttlingRateLimit must be between 1 and 10000/],
-    ['an error-rate threshold above 1', { serverErrorRateThreshold: 5 }, /serverErrorRateThreshold must be a fraction above 0 and at most 1, got 5/],
+    ['an error-rate threshold above 1', { alarms: { serverErrorRateThreshold: 5 } }, /alarms.serverErrorRateThreshold must be a fraction above 0 and at most 1, got 5/],
     ['a signing key ring without issuer', { issuer: undefined }, /issuer is required with signingKeys/],
   ];
 

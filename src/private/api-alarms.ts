@@ -5,9 +5,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { HardenedRestApi, HardenedRestApiProps } from '../hardened-rest-api';
+import type { HardenedRestApi } from '../hardened-rest-api';
+import type { HardenedRestApiAlarmOptions } from '../hardened-rest-api-props';
 
-export function createApiAlarms(api: HardenedRestApi, props: HardenedRestApiProps): cloudwatch.Alarm[] {
+export function createApiAlarms(api: HardenedRestApi, props: HardenedRestApiAlarmOptions): cloudwatch.Alarm[] {
   const action = new cwActions.SnsAction(api.alarmTopic);
   const specs: Array<[string, string, cloudwatch.IMetric, number, number, number]> = [
     ['ServerErrorRateAlarm', 'More than the threshold fraction of requests got a 5XX response.',
