@@ -1,9 +1,8 @@
 /**
  * The public types of HardenedRestApi: its props, method and API key options, WAF options.
  * Kept apart from the construct so each file holds one concern. Over 400 lines because every
- * one of the ~45 props carries its documentation and default (the API reference is generated
- * from it); grouping them into nested option structs (`waf`, `usagePlan`, `alarms`, `logging`)
- * is what would shrink it.
+ * prop carries its documentation and default (API.md is generated from it); the WAF, usage plan
+ * and alarm props are grouped in their own structs here, and could move to files of their own.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
