@@ -49,6 +49,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag-v2@npm:cdk-nag@2.38.2',
     'esbuild@0.28.2',
     `@aws-sdk/client-secrets-manager@${BUNDLED_SDK}`,
+    // The authorizer's only AWS call (GetSecretValue) is signed with this small SigV4 library
+    // (node:crypto, synchronous) and sent with node:http(s) instead of the SDK client: a cold
+    // start near a bare handler. aws4fetch was measured too: its Headers/fetch/WebCrypto load
+    // Node's bundled undici on the first call, tens of ms. Bundled into the asset, pinned.
+    'aws4@1.13.2',
     '@types/aws-lambda@^8.10.164',
     'jose@^6.2.17',
     // Issue 14: Control Tower's cfn-guard rules + the guard binary; integration tests and their runner.

@@ -4,7 +4,8 @@
  * 1. warm time per request of the SHIPPED bundle assets/authorizer/index.js vs. the floor
  *    (node:crypto HMAC-SHA256 verify + JSON.parse of header and payload) and vs. jose.jwtVerify,
  *    plus a per-stage breakdown (same core code, from lambda-src) to name the main cost;
- * 2. cold init (require + first invocation, fresh Node processes) vs. a bare handler;
+ * 2. cold init (require + first invocation, fresh Node processes, the loopback exchange with moto
+ *    timed apart) vs. a bare handler, and the asset size;
  * 3. Secrets Manager calls per 10,000 requests at steady state, counted by a proxy in front of
  *    moto, with the default cache TTL and with KEY_CACHE_TTL_SECONDS=1 (simulated and real time).
  * All traffic stays on 127.0.0.1 (moto and the counting proxy); moto is always stopped.
@@ -17,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { buildPolicy, extractToken, parseConfig, parseMethodArn, parseToken, verifyParsedToken } from '../lambda-src/authorizer/core';
+import { allowResponse, AuthorizerConfig, extractToken, parseConfig, parseMethodArn, parseToken, VerifiedIdentity, verifyParsedToken } from '../lambda-src/authorizer/core';
 import { signHs256 } from '../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing, verificationKeys } from '../lambda-src/key-ring';
 import { motoEnv, MotoServer, startMoto } from '../test/helpers/moto';
@@ -28,6 +29,10 @@ const WARMUP = 2_000;
 const ITER = 20_000;
 const BATCHES = 5;
 const COLD_RUNS = 10;
+/** Goals (issue 11), each a ratio to a baseline of the same run, or a size. */
+const WARM_TARGET = 1.15;
+const COLD_TARGET = 5;
+const ASSET_TARGET_BYTES = 50 * 1024;
 const STEADY_REQUESTS = 10_000;
 const REAL_TIME_WINDOW_MS = 3_500;
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/users/me';
@@ -40,6 +45,12 @@ const PERMISSION_METHODS = {
   'user:read:any': ['GET /users', 'GET /users/*'],
   'user:write:any': ['PUT /users/*', 'DELETE /users/*'],
 };
+
+/** The handler's policy step: parse the methodArn, then the cached resource list of the role. */
+function buildPolicy(identity: VerifiedIdentity, methodArn: string, cfg: AuthorizerConfig): ReturnType<typeof allowResponse> {
+  const arn = parseMethodArn(methodArn);
+  return arn ? allowResponse(identity, arn, cfg) : undefined;
+}
 
 type Handler = (event: unknown) => Promise<unknown>;
 type JwtVerify = (jwt: string, key: unknown, options: Record<string, unknown>) => Promise<{ payload: Record<string, unknown> }>;
@@ -152,6 +163,7 @@ async function main(): Promise<void> {
   const assetStat = fs.statSync(ASSET);
   console.log(`Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), ${os.platform()} ${os.arch()}`);
   console.log(`Asset: assets/authorizer/index.js, ${assetStat.size} bytes, mtime ${assetStat.mtime.toISOString()}`);
+  console.log(`   asset size (target <= ${ASSET_TARGET_BYTES} bytes): ${yesNo(assetStat.size <= ASSET_TARGET_BYTES)}`);
 
   let moto: MotoServer | undefined;
   let proxy: CountingProxy | undefined;
@@ -250,7 +262,7 @@ async function main(): Promise<void> {
     const logLine = { source: 'jwt-authorizer', level: 'info', decision: 'allow', reason: 'ok', eventType: 'TOKEN', kid, role: 'admin' };
     const stages: Array<[string, number]> = [
       ['parseToken (split, base64url, JSON.parse x2, checks)', nsPerCallSync(() => parseToken(token, cfg))],
-      ['verificationKeys(ring) per request (Map + key decode)', nsPerCallSync(() => verificationKeys(ring, new Date()))],
+      ['verificationKeys(ring) (Map + key decode; cached by the handler)', nsPerCallSync(() => verificationKeys(ring, new Date()))],
       ['verifyParsedToken (HMAC + timingSafeEqual + claims)', nsPerCallSync(() => verifyParsedToken(parsed.token, keys, new Date(), cfg))],
       ['buildPolicy (parse methodArn, 5 resources)', nsPerCallSync(() => buildPolicy(verified.identity, METHOD_ARN, cfg))],
       ['log line JSON.stringify (console.log silenced)', nsPerCallSync(() => JSON.stringify(logLine))],
@@ -266,7 +278,7 @@ async function main(): Promise<void> {
       const pt = parseToken(tok, cfg);
       if (!pt.ok) throw new Error('pipeline: parse');
       const now = new Date(Date.now());
-      const vr = verifyParsedToken(pt.token, verificationKeys(ring, now), now, cfg);
+      const vr = verifyParsedToken(pt.token, keys, now, cfg);
       if (!vr.ok) throw new Error('pipeline: verify');
       const resp = buildPolicy(vr.identity, event.methodArn, cfg);
       JSON.stringify({ source: 'jwt-authorizer', level: 'info', decision: 'allow', reason: 'ok', eventType: 'TOKEN', kid: vr.kid, role: vr.identity.role });
@@ -286,7 +298,7 @@ async function main(): Promise<void> {
     row(`jose ${joseVersion} jwtVerify, key as imported CryptoKey`, joseCryptoKeyNs);
     const ratioFloor = handlerNs / floorNs;
     const ratioJose = handlerNs / joseBestNs;
-    console.log(`   handler / floor = ${fmt(ratioFloor)}x  (target <= 1.5x): ${yesNo(ratioFloor <= 1.5)}`);
+    console.log(`   handler / floor = ${fmt(ratioFloor)}x  (target <= ${WARM_TARGET}x): ${yesNo(ratioFloor <= WARM_TARGET)}`);
     console.log(`   handler / fastest jose = ${fmt(ratioJose)}x  (target: faster than jose.jwtVerify, i.e. < 1x): ${yesNo(ratioJose < 1)}`);
     console.log(`   Secrets Manager calls during all timed handler loops: ${callsDuringTiming}`);
     console.log('   Stage breakdown (same core functions from lambda-src via ts-node, synchronous, median ns):');
@@ -300,15 +312,15 @@ async function main(): Promise<void> {
       ['token checks beyond the floor (parseToken + verifyParsedToken - sync floor: regexes, header/claim checks, signature re-encode)',
         stageNs('parseToken') + stageNs('verifyParsedToken') - floorSyncNs],
       ['policy building (buildPolicy)', stageNs('buildPolicy')],
-      ['verificationKeys() rebuilt per request', stageNs('verificationKeys')],
+
       ['log line JSON.stringify', stageNs('log')],
       ['adapter: async decide/currentRing chain, event checks, log object spread (bundle handler - core pipeline)', handlerNs - pipelineNs],
     ];
     console.log(`   Where the handler's ${fmt((handlerNs - floorNs) / 1000, 3)} us above the floor goes (estimates from the rows above):`);
     for (const [name, ns] of costs) console.log(`     ${fmt(ns / 1000, 3).padStart(7)} us  ${name}`);
-    if (ratioFloor > 1.5) {
+    if (ratioFloor > WARM_TARGET) {
       const [worstName, worstNs] = costs.reduce((x, y) => (y[1] > x[1] ? y : x));
-      console.log(`   Floor target NOT MET (${fmt(ratioFloor)}x > 1.5x). Main identifiable cost: ${worstName}, ~${fmt(worstNs / 1000, 2)} us per request.`);
+      console.log(`   Floor target NOT MET (${fmt(ratioFloor)}x > ${WARM_TARGET}x). Main identifiable cost: ${worstName}, ~${fmt(worstNs / 1000, 2)} us per request.`);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -316,28 +328,50 @@ async function main(): Promise<void> {
     const bareDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bare-handler-'));
     const bare = path.join(bareDir, 'index.js');
     fs.writeFileSync(bare, 'exports.handler = async () => ({});\n');
+    // Any HS256 verifier on node:crypto pays for loading it: the floor of this comparison.
+    const bareCrypto = path.join(bareDir, 'crypto.js');
+    fs.writeFileSync(bareCrypto, "const { createHmac } = require('crypto');\nexports.handler = async () => ({ n: createHmac('sha256', 'k').update('x').digest().length });\n");
+    // Time inside the HTTP exchange (request() called until its response ended) is summed as
+    // netMs and reported apart: it is the loopback round trip to moto, not the handler's start-up.
     const childScript = (file: string): string => [
+      "const http = require('http');",
+      // The Lambda runtime has its log stream open before it loads a handler; here the first
+      // console.log would create process.stdout, a cost no deployed handler pays.
+      'void process.stdout;',
+      'let netMs = 0;',
+      'const request = http.request;',
+      'http.request = function (...args) {',
+      '  const t = process.hrtime.bigint();',
+      '  const req = request.apply(this, args);',
+      "  req.on('response', (res) => res.on('end', () => { netMs += Number(process.hrtime.bigint() - t) / 1e6; }));",
+      "  req.on('error', () => { netMs += Number(process.hrtime.bigint() - t) / 1e6; });",
+      '  return req;',
+      '};',
       'const t0 = process.hrtime.bigint();',
       `const m = require(${JSON.stringify(file)});`,
       'const t1 = process.hrtime.bigint();',
       `Promise.resolve(m.handler(${JSON.stringify(event)})).then((r) => ({ ok: true, r }), (e) => ({ ok: false, r: String(e) })).then(({ ok, r }) => {`,
       '  const t2 = process.hrtime.bigint();',
-      "  process.stdout.write('\\nBENCH ' + JSON.stringify({ requireMs: Number(t1 - t0) / 1e6, firstMs: Number(t2 - t1) / 1e6, ok, allow: !!(r && r.policyDocument) }));",
+      "  process.stdout.write('\\nBENCH ' + JSON.stringify({ requireMs: Number(t1 - t0) / 1e6, firstMs: Number(t2 - t1) / 1e6, netMs, ok, allow: !!(r && r.policyDocument) }));",
       '});',
     ].join('\n');
     const childEnv = { ...process.env, ...handlerEnv, ...motoEnv(moto.endpoint), NODE_NO_WARNINGS: '1' };
-    interface ColdSample { requireMs: number; firstMs: number; totalMs: number; wallMs: number; ok: boolean; allow: boolean }
+    interface ColdSample {
+      requireMs: number; firstMs: number; netMs: number; totalMs: number; startMs: number; wallMs: number; ok: boolean; allow: boolean;
+    }
     const coldOnce = async (file: string): Promise<ColdSample> => {
       const t = process.hrtime.bigint();
       const { stdout } = await execFileAsync(process.execPath, ['-e', childScript(file)], { env: childEnv, encoding: 'utf8', timeout: 30_000 });
       const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
-      const s = JSON.parse(stdout.trim().split('\n').pop()!.replace('BENCH ', '')) as Omit<ColdSample, 'totalMs' | 'wallMs'>;
-      return { ...s, totalMs: s.requireMs + s.firstMs, wallMs };
+      const s = JSON.parse(stdout.trim().split('\n').pop()!.replace('BENCH ', '')) as Omit<ColdSample, 'totalMs' | 'startMs' | 'wallMs'>;
+      return { ...s, totalMs: s.requireMs + s.firstMs, startMs: s.requireMs + s.firstMs - s.netMs, wallMs };
     };
     const bareRuns: ColdSample[] = [];
+    const cryptoRuns: ColdSample[] = [];
     const assetRuns: ColdSample[] = [];
     for (let i = 0; i < COLD_RUNS; i++) {
       bareRuns.push(await coldOnce(bare));
+      cryptoRuns.push(await coldOnce(bareCrypto));
       assetRuns.push(await coldOnce(ASSET));
     }
     fs.rmSync(bareDir, { recursive: true, force: true });
@@ -352,12 +386,15 @@ async function main(): Promise<void> {
     const m = (runs: ColdSample[], k: keyof ColdSample): number => median(runs.map((r) => r[k] as number));
     console.log('');
     console.log(`2. Cold init (fresh Node process each, median of ${COLD_RUNS}, interleaved; times measured inside the child except wall)`);
-    console.log(`   ${''.padEnd(24)} ${'require ms'.padStart(11)} ${'1st call ms'.padStart(12)} ${'require+1st'.padStart(12)} ${'x bare'.padStart(8)} ${'process wall ms'.padStart(16)}`);
-    const coldRow = (name: string, runs: ColdSample[]): void => console.log(`   ${name.padEnd(24)} ${fmt(m(runs, 'requireMs')).padStart(11)} ${fmt(m(runs, 'firstMs')).padStart(12)} ${fmt(m(runs, 'totalMs')).padStart(12)} ${fmt(m(runs, 'totalMs') / m(bareRuns, 'totalMs'), 1).padStart(8)} ${fmt(m(runs, 'wallMs'), 1).padStart(16)}`);
+    console.log(`   ${''.padEnd(24)} ${'require ms'.padStart(11)} ${'1st call ms'.padStart(12)} ${'loopback ms'.padStart(12)} ${'req+1st-net'.padStart(12)} ${'x bare'.padStart(8)} ${'process wall ms'.padStart(16)}`);
+    const coldRow = (name: string, runs: ColdSample[]): void => console.log(`   ${name.padEnd(24)} ${fmt(m(runs, 'requireMs')).padStart(11)} ${fmt(m(runs, 'firstMs')).padStart(12)} ${fmt(m(runs, 'netMs')).padStart(12)} ${fmt(m(runs, 'startMs')).padStart(12)} ${fmt(m(runs, 'startMs') / m(bareRuns, 'startMs'), 1).padStart(8)} ${fmt(m(runs, 'wallMs'), 1).padStart(16)}`);
     coldRow('bare handler (baseline)', bareRuns);
+    coldRow('bare + node:crypto HMAC', cryptoRuns);
     coldRow('assets/authorizer', assetRuns);
-    console.log('   the authorizer\'s 1st call includes SDK client creation and one GetSecretValue to moto on loopback;');
-    console.log(`   for reference a warm GetSecretValue round trip to moto takes ${fmt(median(rtt))} ms (median of 11), real AWS differs.`);
+    const coldRatio = m(assetRuns, 'startMs') / m(bareRuns, 'startMs');
+    console.log(`   authorizer require + 1st call, loopback exchange excluded, / bare = ${fmt(coldRatio, 1)}x (target <= ${COLD_TARGET}x): ${yesNo(coldRatio <= COLD_TARGET)}`);
+    console.log('   "loopback ms" is the GetSecretValue exchange with moto (http.request called until its response ended);');
+    console.log(`   for reference a warm GetSecretValue round trip to moto with the SDK takes ${fmt(median(rtt))} ms (median of 11), real AWS differs.`);
 
     // ---------------------------------------------------------------------------------------
     // 3b. KEY_CACHE_TTL_SECONDS=1, simulated time: a fresh module instance; Date.now advances 1 ms

@@ -4,7 +4,7 @@
  */
 import { App, Environment, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail, SecurityNotifications } from '../src';
+import { ApiGatewayCloudWatchRole, HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail, SecurityNotifications } from '../src';
 import { addOrdersWorker } from './orders-worker';
 
 export interface DemoApp {
@@ -33,6 +33,8 @@ export function buildDemoApp(outdir?: string, options: DemoAppOptions = {}): Dem
   // One topic for every alarm and security event of the stack; the constructs below find it.
   new SecurityNotifications(stack, 'SecurityNotifications', { emailAddresses: ['security-oncall@example.com'] });
   const signingKeys = new RotatingJwtSecret(stack, 'JwtSecret');
+  // One per account and Region: the API's stage logs through it, so a fresh account deploys.
+  const cloudWatchAccount = new ApiGatewayCloudWatchRole(stack, 'ApiGatewayAccount');
   // The API is protected by the JwtAuthorizer it creates from these signing keys.
   const api = new HardenedRestApi(stack, 'OrdersApi', {
     signingKeys,
@@ -40,6 +42,7 @@ export function buildDemoApp(outdir?: string, options: DemoAppOptions = {}): Dem
     audience: 'orders-api',
     rolePermissions: { user: ['orders:read'], admin: ['orders:read', 'orders:write'] },
     permissionMethods: { 'orders:read': ['GET /orders'], 'orders:write': ['POST /orders'] },
+    cloudWatchAccount,
   });
   const integration = new apigateway.MockIntegration({
     requestTemplates: { 'application/json': '{"statusCode": 200}' },
@@ -57,6 +60,10 @@ export function buildDemoApp(outdir?: string, options: DemoAppOptions = {}): Dem
         quantity: { type: apigateway.JsonSchemaType.INTEGER, minimum: 1 },
       },
     },
+  });
+  api.addPublicMethod('/health', 'GET', integration, {
+    methodResponses: [{ statusCode: '200' }],
+    reason: 'Load balancer and uptime checks; the mock answers 200 with no data',
   });
   new SecurityAuditTrail(stack, 'AuditTrail');
   addOrdersWorker(stack);

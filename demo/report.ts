@@ -38,6 +38,12 @@ export function securityReport(stack: Stack): SecurityReport {
     }
   }
 
+  for (const api of stack.node.findAll().filter((c): c is library.HardenedRestApi => c instanceof library.HardenedRestApi)) {
+    lines.push('', `Public routes of ${api.node.path} (no authorizer; every other method has one, checked at synth):`);
+    if (api.publicRoutes.length === 0) lines.push('  (none)');
+    for (const r of api.publicRoutes) lines.push(`  ${`${r.httpMethod} ${r.path}`.padEnd(24)} reason: ${r.reason}`);
+  }
+
   const findings = nagFindings(stack);
   const acks = acknowledgements(stack);
   lines.push('', 'cdk-nag findings per pack (unacknowledged / acknowledged):');

@@ -1,526 +1,33 @@
-import { Duration, Names, RemovalPolicy, Stack, Token, ArnFormat } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { HardenedApiKey, HardenedApiKeyOptions, HardenedMethodOptions, HardenedPublicMethodOptions, HardenedPublicRoute, HardenedRestApiProps } from './hardened-rest-api-props';
 import { JwtAuthorizer } from './jwt-authorizer';
+import { ACCESS_LOG_FIELDS } from './private/access-log-format';
 import { acknowledge } from './private/acknowledge';
 import { createAlarmTopic } from './private/alarm-topic';
+import { createApiAlarms } from './private/api-alarms';
 import { createApiDashboard } from './private/api-dashboard';
+import { ApiMethod, checkRoleMap } from './private/authorizer-contract';
 import { allowLogGroupEncryption, createEncryptionKey } from './private/encryption-key';
 import { addGatewayResponses } from './private/gateway-responses';
+import { isCorsPreflight, unauthorizedMethods, unreachableMethods } from './private/method-audit';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
-import { BASE_PRICE_WCU, MANAGED_GROUP_WCU, MAX_WCU, ManagedGroupRule, buildWebAclRules } from './private/waf-rules';
-import { RotatingJwtSecret } from './rotating-jwt-secret';
+import { createWebAcl } from './private/web-acl';
 
-/**
- * What a WAF rule does with a request it matches.
- */
-export enum WafRuleAction {
-  /** Let the request through and stop evaluating. */
-  ALLOW = 'ALLOW',
-  /** Reject the request with 403. */
-  BLOCK = 'BLOCK',
-  /** Only count (and label) the request; evaluation goes on. */
-  COUNT = 'COUNT',
-  /** Answer with a CAPTCHA puzzle. */
-  CAPTCHA = 'CAPTCHA',
-  /** Answer with a silent browser challenge. */
-  CHALLENGE = 'CHALLENGE',
-}
-
-/**
- * Overrides the action of one rule inside a managed rule group, e.g. to COUNT
- * `SizeRestrictions_BODY` of `AWSManagedRulesCommonRuleSet` for APIs that accept bodies over 8 KB.
- */
-export interface WafRuleActionOverride {
-  /** The managed rule group, e.g. `AWSManagedRulesCommonRuleSet`. It must be in the web ACL. */
-  readonly ruleGroupName: string;
-  /** The rule in that group, e.g. `SizeRestrictions_BODY`. */
-  readonly ruleName: string;
-  /** The action to use instead of the rule's own. */
-  readonly action: WafRuleAction;
-}
-
-/**
- * A further managed rule group for the web ACL, evaluated after the built-in ones.
- */
-export interface WafManagedRuleGroup {
-  /** The rule group's name, e.g. `AWSManagedRulesLinuxRuleSet`. */
-  readonly name: string;
-
-  /**
-   * The rule group's vendor.
-   *
-   * @default 'AWS'
-   */
-  readonly vendorName?: string;
-
-  /** The rule group's capacity in WCU, as its vendor documents it; counted against the web ACL's budget. */
-  readonly capacity: number;
-
-  /**
-   * A pinned version of the rule group.
-   *
-   * @default - the vendor's default version
-   */
-  readonly version?: string;
-}
-
-/**
- * A custom domain name for the API.
- */
-export interface HardenedRestApiDomainOptions {
-  /** The domain name, e.g. `api.example.com`. */
-  readonly domainName: string;
-
-  /** A certificate for the domain name, in the API's Region. */
-  readonly certificate: acm.ICertificate;
-
-  /**
-   * Mutual TLS: the truststore of client certificate authorities in S3. API Gateway allows
-   * mutual TLS only with the legacy `TLS_1_2` policy, which the domain then uses.
-   *
-   * @default - no mutual TLS
-   */
-  readonly mtls?: apigateway.MTLSConfig;
-
-  /**
-   * The base path the API is mapped to.
-   *
-   * @default - the domain root
-   */
-  readonly basePath?: string;
-}
-
-/**
- * Options for a method added with `HardenedRestApi.addMethod`.
- */
-export interface HardenedMethodOptions {
-  /**
-   * A JSON schema the request body must match (as `application/json`); API Gateway answers
-   * 400 to a body that does not, before the integration runs.
-   *
-   * @default - no body model; parameters are still validated
-   */
-  readonly requestSchema?: apigateway.JsonSchema;
-
-  /**
-   * Request parameters (`method.request.querystring.x`, `method.request.header.x`,
-   * `method.request.path.x`) to whether they are required.
-   *
-   * @default - none
-   */
-  readonly requestParameters?: { [param: string]: boolean };
-
-  /**
-   * Whether the method needs an API key (for metering and per-client throttling, not
-   * authentication).
-   *
-   * @default - the construct's `apiKeyRequired`
-   */
-  readonly apiKeyRequired?: boolean;
-
-  /**
-   * The method's responses.
-   *
-   * @default - none
-   */
-  readonly methodResponses?: apigateway.MethodResponse[];
-
-  /**
-   * A friendly operation name, e.g. for generated SDKs.
-   *
-   * @default - none
-   */
-  readonly operationName?: string;
-}
-
-/**
- * Options for an API key created with `HardenedRestApi.addApiKey`.
- */
-export interface HardenedApiKeyOptions {
-  /**
-   * A name for the API key.
-   *
-   * @default - a name generated by CloudFormation
-   */
-  readonly apiKeyName?: string;
-
-  /**
-   * A description for the key and its secret.
-   *
-   * @default - names the client id
-   */
-  readonly description?: string;
-}
-
-/**
- * An API key and the secret its value lives in.
- */
-export interface HardenedApiKey {
-  /** The API key, in the construct's usage plan. */
-  readonly apiKey: apigateway.IApiKey;
-
-  /** The secret holding the key's value; hand it to the client through Secrets Manager. */
-  readonly secret: secretsmanager.ISecret;
-}
-
-/**
- * Properties for a HardenedRestApi.
- */
-export interface HardenedRestApiProps {
-  /**
-   * A name for the REST API.
-   *
-   * @default - a name derived from the construct path, unique in the account
-   */
-  readonly restApiName?: string;
-
-  /**
-   * A description for the REST API.
-   *
-   * @default - none
-   */
-  readonly description?: string;
-
-  /**
-   * The key ring the API's JWTs are signed with; a JwtAuthorizer is created from it with
-   * `issuer`, `audience`, `rolePermissions` and `permissionMethods`. Give either this or `authorizer`.
-   *
-   * @default - use `authorizer`
-   */
-  readonly signingKeys?: RotatingJwtSecret;
-
-  /**
-   * The exact `iss` claim a token must carry (with `signingKeys`).
-   *
-   * @default - required with `signingKeys`
-   */
-  readonly issuer?: string;
-
-  /**
-   * The audience a token's `aud` claim must contain (with `signingKeys`).
-   *
-   * @default - required with `signingKeys`
-   */
-  readonly audience?: string;
-
-  /**
-   * Role to the permissions it grants (with `signingKeys`); see `JwtAuthorizerProps.rolePermissions`.
-   *
-   * @default - required with `signingKeys`
-   */
-  readonly rolePermissions?: { [role: string]: string[] };
-
-  /**
-   * Permission to the methods it allows (with `signingKeys`); see `JwtAuthorizerProps.permissionMethods`.
-   *
-   * @default - required with `signingKeys`
-   */
-  readonly permissionMethods?: { [permission: string]: string[] };
-
-  /**
-   * An authorizer to put on every method instead of creating a JwtAuthorizer. Give either
-   * this or `signingKeys`.
-   *
-   * @default - a JwtAuthorizer from `signingKeys`
-   */
-  readonly authorizer?: apigateway.IAuthorizer;
-
-  /**
-   * Origins allowed to call the API from a browser (`https://app.example.com`). Each gets a
-   * CORS preflight `OPTIONS` method, which needs no authorization.
-   *
-   * @default - no CORS: browsers on other origins cannot call the API
-   */
-  readonly allowOrigins?: string[];
-
-  /**
-   * Whether browsers may send credentials (cookies) cross-origin. Never with origin `*`.
-   *
-   * @default false
-   */
-  readonly allowCredentials?: boolean;
-
-  /**
-   * Request headers allowed cross-origin.
-   *
-   * @default ['Authorization', 'Content-Type', 'X-Api-Key']
-   */
-  readonly allowHeaders?: string[];
-
-  /**
-   * Methods allowed cross-origin.
-   *
-   * @default ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
-   */
-  readonly allowMethods?: string[];
-
-  /**
-   * The name of the stage.
-   *
-   * @default 'prod'
-   */
-  readonly stageName?: string;
-
-  /**
-   * The stage-wide steady-state request rate (requests per second).
-   *
-   * @default 1000
-   */
-  readonly throttlingRateLimit?: number;
-
-  /**
-   * The stage-wide burst of requests.
-   *
-   * @default 2000
-   */
-  readonly throttlingBurstLimit?: number;
-
-  /**
-   * Whether to create the account-wide API Gateway CloudWatch role. See the class
-   * documentation: an account-level setting is better owned by one account baseline stack.
-   *
-   * @default false
-   */
-  readonly cloudWatchRole?: boolean;
-
-  /**
-   * The TLS security policy of the API's endpoint and of the custom domain.
-   * TLS 1.0 and edge-only policies are refused.
-   *
-   * @default apigateway.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09 (TLS 1.3 and 1.2, forward secrecy, post-quantum key exchange)
-   */
-  readonly securityPolicy?: apigateway.SecurityPolicy;
-
-  /**
-   * A custom domain name. The default `execute-api` endpoint is then disabled, so WAF,
-   * TLS policy and mutual TLS cannot be bypassed through it.
-   *
-   * @default - no custom domain
-   */
-  readonly customDomain?: HardenedRestApiDomainOptions;
-
-  /**
-   * The customer-managed key that encrypts the log groups and the API key secrets.
-   *
-   * @default - a new KMS key with rotation enabled
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * How long the access logs, WAF logs and authorizer logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * What happens to the log groups and API key secrets when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Requests per IP in each `rateLimitWindow` above which WAF blocks the IP (with 429).
-   * At least 10, WAF's minimum.
-   *
-   * @default 2000
-   */
-  readonly rateLimit?: number;
-
-  /**
-   * The window the rate limit counts over: 1, 2, 5 or 10 minutes.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly rateLimitWindow?: Duration;
-
-  /**
-   * Rate-limit by the client IP in this header (e.g. `X-Forwarded-For`) instead of the
-   * connection's source IP. Only when a proxy you control (CloudFront) overwrites the header:
-   * clients can set it to anything. The IP allow and deny lists always use the source IP.
-   *
-   * @default - the source IP
-   */
-  readonly forwardedIpHeader?: string;
-
-  /**
-   * Add AWSManagedRulesAnonymousIpList (VPNs, Tor, hosting providers; 50 WCU).
-   *
-   * @default false
-   */
-  readonly enableAnonymousIpList?: boolean;
-
-  /**
-   * Add AWSManagedRulesBotControlRuleSet at the COMMON inspection level (50 WCU, billed per request).
-   *
-   * @default false
-   */
-  readonly enableBotControl?: boolean;
-
-  /**
-   * Further managed rule groups, evaluated after the built-in ones.
-   *
-   * @default - none
-   */
-  readonly additionalManagedRuleGroups?: WafManagedRuleGroup[];
-
-  /**
-   * Per-rule action overrides inside the managed rule groups.
-   *
-   * @default - none
-   */
-  readonly ruleActionOverrides?: WafRuleActionOverride[];
-
-  /**
-   * Rollout mode: every WAF rule only counts (the deny list and rate limit count too), so
-   * logs and metrics show what would be blocked before anything is.
-   *
-   * @default false
-   */
-  readonly wafCountOnly?: boolean;
-
-  /**
-   * CIDR ranges (IPv4 or IPv6) that WAF lets through without further rules, after the deny list.
-   *
-   * @default - no allow list
-   */
-  readonly allowedIpRanges?: string[];
-
-  /**
-   * CIDR ranges (IPv4 or IPv6) that WAF blocks before any other rule.
-   *
-   * @default - no deny list
-   */
-  readonly deniedIpRanges?: string[];
-
-  /**
-   * Accept a web ACL over 1,500 WCU, which AWS WAF bills at a higher price (up to 5,000).
-   *
-   * @default false - over 1,500 WCU is a ValidationError
-   */
-  readonly allowHigherWafCapacityPricing?: boolean;
-
-  /**
-   * Whether WAF logs go to an `aws-waf-logs-` log group (with the authorization, x-api-key and
-   * cookie headers redacted).
-   *
-   * @default true
-   */
-  readonly wafLogging?: boolean;
-
-  /**
-   * Keep only BLOCK and COUNT requests in the WAF logs.
-   *
-   * @default false - all requests are logged
-   */
-  readonly wafLogBlockedAndCountedOnly?: boolean;
-
-  /**
-   * Throttle of each API key in the usage plan.
-   *
-   * @default - burst 1,000, rate 500
-   */
-  readonly usagePlanThrottle?: apigateway.ThrottleSettings;
-
-  /**
-   * Quota of each API key in the usage plan.
-   *
-   * @default - 100,000 requests per day
-   */
-  readonly usagePlanQuota?: apigateway.QuotaSettings;
-
-  /**
-   * Whether methods added with `addMethod` need an API key by default.
-   *
-   * @default false
-   */
-  readonly apiKeyRequired?: boolean;
-
-  /**
-   * The SNS topic the alarms notify.
-   *
-   * @default - a new topic, encrypted with its own KMS key and accepting only SSL requests
-   */
-  readonly alarmTopic?: sns.ITopic;
-
-  /**
-   * The fraction of requests answered 5XX (over 5 minutes, 2 of 3 periods) that alarms.
-   *
-   * @default 0.05
-   */
-  readonly serverErrorRateThreshold?: number;
-
-  /**
-   * The fraction of requests answered 4XX (over 5 minutes, 3 of 3 periods) that alarms.
-   *
-   * @default 0.25
-   */
-  readonly clientErrorRateThreshold?: number;
-
-  /**
-   * The p99 latency (over 5 minutes, 3 of 3 periods) that alarms.
-   *
-   * @default Duration.seconds(3)
-   */
-  readonly latencyThreshold?: Duration;
-
-  /**
-   * Requests blocked by WAF in 5 minutes that alarm.
-   *
-   * @default 1000
-   */
-  readonly blockedRequestsThreshold?: number;
-}
+export * from './hardened-rest-api-props';
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const ORIGIN = /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^http:\/\/localhost(:\d{1,5})?$/;
 const HEADER = /^[A-Za-z0-9-]{1,64}$/;
 const RATE_WINDOWS = [60, 120, 300, 600];
 const DEFAULT_POLICY = apigateway.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
-const REDACTED_HEADERS = ['authorization', 'x-api-key', 'cookie'];
-
-/** Access log fields: who called, what happened, and why a request was refused. */
-const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
-  requestId: '$context.requestId',
-  extendedRequestId: '$context.extendedRequestId',
-  requestTime: '$context.requestTime',
-  sourceIp: '$context.identity.sourceIp',
-  userAgent: '$context.identity.userAgent',
-  httpMethod: '$context.httpMethod',
-  resourcePath: '$context.resourcePath',
-  path: '$context.path',
-  protocol: '$context.protocol',
-  status: '$context.status',
-  responseLength: '$context.responseLength',
-  responseLatency: '$context.responseLatency',
-  errorType: '$context.error.responseType',
-  errorMessage: '$context.error.message',
-  principalId: '$context.authorizer.principalId',
-  authorizerStatus: '$context.authorizer.status',
-  authorizerLatency: '$context.authorizer.latency',
-  authorizerError: '$context.authorizer.error',
-  apiKeyId: '$context.identity.apiKeyId',
-  wafStatus: '$context.waf.status',
-  wafError: '$context.waf.error',
-  wafResponseCode: '$context.wafResponseCode',
-  webAclArn: '$context.webaclArn',
-  integrationStatus: '$context.integration.status',
-  integrationLatency: '$context.integration.latency',
-  integrationError: '$context.integration.error',
-  tlsVersion: '$context.tlsVersion',
-  cipherSuite: '$context.cipherSuite',
-  domainName: '$context.domainName',
-};
 
 /**
  * A REGIONAL REST API that is secure and compliant by default: every method is authorized by a
@@ -534,8 +41,9 @@ const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
  * API Gateway writes with the role set in the account's API Gateway settings. This construct does
  * not create that role (`cloudWatchRole: false`): `AWS::ApiGateway::Account` is one setting per
  * account and Region, so whichever stack owns it last wins, and deleting that stack removes the
- * role for every API in the account. Set it once in an account baseline stack (or set
- * `cloudWatchRole: true` in exactly one stack). Without it, the stage fails to deploy.
+ * role for every API in the account. Create `ApiGatewayCloudWatchRole` once per account and
+ * Region (it is retained) and pass it as `cloudWatchAccount`; synth warns when neither it nor
+ * `cloudWatchRole: true` is given. Without the role, the stage fails to deploy.
  *
  * **API keys meter and identify clients; they do not authenticate.** Keys are sent in clear in
  * a header and are not bound to a caller: the usage plan uses them for quotas and per-client
@@ -561,6 +69,9 @@ export class HardenedRestApi extends Construct {
   /** The web ACL's capacity in WCU, computed at synth. */
   public readonly webAclCapacity: number;
 
+  /** The association of the web ACL with the stage. */
+  public readonly webAclAssociation: wafv2.CfnWebACLAssociation;
+
   /** The usage plan API keys are added to. */
   public readonly usagePlan: apigateway.UsagePlan;
 
@@ -585,8 +96,13 @@ export class HardenedRestApi extends Construct {
   /** Alarms: 5XX rate, 4XX rate, p99 latency and WAF blocked requests. */
   public readonly alarms: cloudwatch.Alarm[];
 
+  /** The methods declared public with `addPublicMethod`, with their reasons. */
+  public readonly publicRoutes: HardenedPublicRoute[] = [];
+
   private readonly apiKeyRequired: boolean;
   private readonly removalPolicy: RemovalPolicy;
+  /** role → methods, when this construct created the JwtAuthorizer (and so knows the role map). */
+  private readonly roleMethods?: ReadonlyMap<string, readonly ApiMethod[]>;
 
   constructor(scope: Construct, id: string, props: HardenedRestApiProps) {
     super(scope, id);
@@ -610,6 +126,8 @@ export class HardenedRestApi extends Construct {
         removalPolicy: this.removalPolicy,
       });
       this.authorizer = this.jwtAuthorizer.authorizer;
+      const roleMap = checkRoleMap(props.rolePermissions, props.permissionMethods);
+      if (roleMap.ok) this.roleMethods = roleMap.roleMethods;
     }
 
     this.accessLogGroup = this.createLogGroup('AccessLogs', `/aws/apigateway/${Names.uniqueResourceName(this, { maxLength: 200 })}/access`, logRetention);
@@ -652,6 +170,14 @@ export class HardenedRestApi extends Construct {
     // A library adds no stack outputs (an export name would have to be unique account-wide);
     // `restApi.url` and `domainName` give the endpoint to whoever needs it.
     this.restApi.node.tryRemoveChild('Endpoint');
+    if (props.cloudWatchAccount) {
+      this.restApi.deploymentStage.node.addDependency(props.cloudWatchAccount.account);
+    } else if (props.cloudWatchRole !== true) {
+      Annotations.of(this).addWarningV2('cdk-security-blocks:apiGatewayCloudWatchRole',
+        'The stage logs execution errors, which needs the account\'s API Gateway CloudWatch role; in an account where it is not set, ' +
+        'the stage fails to deploy. Create ApiGatewayCloudWatchRole once per account and Region and pass it as cloudWatchAccount, ' +
+        'or acknowledge this warning if an account baseline sets the role.');
+    }
     const cfnApi = this.restApi.node.defaultChild as apigateway.CfnRestApi;
     cfnApi.securityPolicy = securityPolicy;
     if (securityPolicy.startsWith('SecurityPolicy_')) cfnApi.endpointAccessMode = apigateway.EndpointAccessMode.STRICT;
@@ -663,16 +189,18 @@ export class HardenedRestApi extends Construct {
     addGatewayResponses(this.restApi, { allowOrigins, allowCredentials: props.allowCredentials ?? false });
     this.acknowledgeStage();
 
-    const waf = this.createWebAcl(props, logRetention);
+    const waf = createWebAcl(this, this.restApi.deploymentStage, props.waf ?? {}, logRetention,
+      (logId, name, retention) => this.createLogGroup(logId, name, retention));
     this.webAcl = waf.webAcl;
     this.webAclCapacity = waf.capacity;
     this.wafLogGroup = waf.logGroup;
+    this.webAclAssociation = waf.association;
 
     this.usagePlan = this.restApi.addUsagePlan('UsagePlan', {
       description: 'Meters and throttles API clients by API key (keys identify clients; JWTs authenticate them)',
       apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
-      throttle: props.usagePlanThrottle ?? { burstLimit: 1000, rateLimit: 500 },
-      quota: props.usagePlanQuota ?? { limit: 100_000, period: apigateway.Period.DAY },
+      throttle: props.usagePlan?.throttle ?? { burstLimit: 1000, rateLimit: 500 },
+      quota: props.usagePlan?.quota ?? { limit: 100_000, period: apigateway.Period.DAY },
     });
 
     if (props.customDomain) {
@@ -691,8 +219,35 @@ export class HardenedRestApi extends Construct {
     }
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'REST API');
-    this.alarms = this.createAlarms(props);
+    this.alarms = createApiAlarms(this, props.alarms ?? {});
     createApiDashboard(this);
+
+    // Methods can be added to `restApi` directly, after this constructor: checked at synth, in an
+    // aspect because aspects run before the template is resolved (an API with no methods would
+    // otherwise fail there first, with a resolution error about its authorizer).
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node !== this) return;
+        const errors = this.auditMethods();
+        if (errors.length > 0) throw new ValidationError(this, 'methods', errors.join('; '));
+      },
+    });
+  }
+
+  /** What synth refuses: an API with no methods, and a method with no authorizer or no role. */
+  private auditMethods(): string[] {
+    if (this.restApi.methods.filter((m) => !isCorsPreflight(m)).length === 0) {
+      return ['must not be empty: add them with addMethod(path, method, integration) or addPublicMethod(path, method, integration, { reason })'];
+    }
+    const errors = unauthorizedMethods(this.restApi, this.publicRoutes).map((m) =>
+      `must all be authorized, but ${m} has no authorizer: add it with addMethod(), or declare it public with addPublicMethod(path, method, integration, { reason })`);
+    if (this.roleMethods) {
+      const isPublic = (m: apigateway.Method): boolean => this.publicRoutes.some((p) => p.path === m.resource.path && p.httpMethod === m.httpMethod);
+      for (const m of unreachableMethods(this.restApi, this.roleMethods, isPublic)) {
+        errors.push(`must each be granted to a role, but ${m} is reachable by no role: name it in permissionMethods (e.g. "${m.replace(/\{[^}]+\}/g, '*')}") of a permission a role holds`);
+      }
+    }
+    return errors;
   }
 
   /**
@@ -700,6 +255,40 @@ export class HardenedRestApi extends Construct {
    * authorizer and request validator, and a body model when `requestSchema` is given.
    */
   public addMethod(path: string, httpMethod: string, integration: apigateway.Integration, options: HardenedMethodOptions = {}): apigateway.Method {
+    const method = this.createMethod(path, httpMethod, integration, options, false);
+    if (this.roleMethods && unreachableMethods(this.restApi, this.roleMethods, (m) => m !== method).length > 0) {
+      throw new ValidationError(this, 'permissionMethods',
+        `grant ${method.httpMethod} ${method.resource.path} to no role: every caller would get 403. Name it (e.g. "${method.httpMethod} ${method.resource.path.replace(/\{[^}]+\}/g, '*')}") in a permission a role holds, or use addPublicMethod`);
+    }
+    acknowledge(method, 'AwsSolutions-COG4', 'The method is authorized by a Lambda (JWT) authorizer that verifies signature, issuer, ' +
+      'audience, expiry and role for this exact method; a Cognito user pool is one identity provider among others, not a ' +
+      'requirement. Pass a Cognito authorizer as `authorizer` to use one.');
+    return method;
+  }
+
+  /**
+   * Adds a method that answers WITHOUT authentication (e.g. a health check), with the request
+   * validator and WAF like every other method. The reason is recorded in `publicRoutes` and in
+   * the acknowledgements of the findings this causes; every other method without an authorizer
+   * fails synth.
+   */
+  public addPublicMethod(
+    path: string, httpMethod: string, integration: apigateway.Integration, options: HardenedPublicMethodOptions,
+  ): apigateway.Method {
+    if (Token.isUnresolved(options.reason) || options.reason.trim().length < 10) {
+      throw new ValidationError(this, 'reason', `must say in at least 10 characters why ${httpMethod.toUpperCase()} ${path} is public, got '${options.reason}'`);
+    }
+    const method = this.createMethod(path, httpMethod, integration, options, true);
+    this.publicRoutes.push({ path: method.resource.path, httpMethod: method.httpMethod, reason: options.reason });
+    for (const ruleId of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+      acknowledge(method, ruleId, `Declared public with addPublicMethod: ${options.reason}`);
+    }
+    return method;
+  }
+
+  private createMethod(
+    path: string, httpMethod: string, integration: apigateway.Integration, options: HardenedMethodOptions, isPublic: boolean,
+  ): apigateway.Method {
     if (!path.startsWith('/')) throw new ValidationError(this, 'path', `must start with '/', got '${path}'`);
     const resource = this.restApi.root.resourceForPath(path);
     const verb = httpMethod.toUpperCase();
@@ -718,10 +307,9 @@ export class HardenedRestApi extends Construct {
       apiKeyRequired: options.apiKeyRequired ?? this.apiKeyRequired,
       methodResponses: options.methodResponses,
       operationName: options.operationName,
+      // No authorizer object with NONE: the default method options' authorizer is not applied.
+      authorizationType: isPublic ? apigateway.AuthorizationType.NONE : undefined,
     });
-    acknowledge(method, 'AwsSolutions-COG4', 'The method is authorized by a Lambda (JWT) authorizer that verifies signature, issuer, ' +
-      'audience, expiry and role for this exact method; a Cognito user pool is one identity provider among others, not a ' +
-      'requirement. Pass a Cognito authorizer as `authorizer` to use one.');
     return method;
   }
 
@@ -799,13 +387,15 @@ export class HardenedRestApi extends Construct {
     this.validateCors(props);
     validateNumberRange(this, 'throttlingRateLimit', props.throttlingRateLimit, 1, 10_000);
     validateNumberRange(this, 'throttlingBurstLimit', props.throttlingBurstLimit, 1, 5_000);
-    validateNumberRange(this, 'rateLimit', props.rateLimit, 10, 2_000_000_000);
-    const window = props.rateLimitWindow;
+    this.validateUsagePlan(props);
+    validateNumberRange(this, 'waf.rateLimit', props.waf?.rateLimit, 10, 2_000_000_000);
+    const window = props.waf?.rateLimitWindow;
     if (window !== undefined && !Token.isUnresolved(window.toSeconds()) && !RATE_WINDOWS.includes(window.toSeconds())) {
-      throw new ValidationError(this, 'rateLimitWindow', `must be 1, 2, 5 or 10 minutes, got ${window.toHumanString()}`);
+      throw new ValidationError(this, 'waf.rateLimitWindow', `must be 1, 2, 5 or 10 minutes, got ${window.toHumanString()}`);
     }
-    if (props.forwardedIpHeader !== undefined && !HEADER.test(props.forwardedIpHeader)) {
-      throw new ValidationError(this, 'forwardedIpHeader', `must be a header name matching ${HEADER}, got '${props.forwardedIpHeader}'`);
+    const forwardedIpHeader = props.waf?.forwardedIpHeader;
+    if (forwardedIpHeader !== undefined && !HEADER.test(forwardedIpHeader)) {
+      throw new ValidationError(this, 'waf.forwardedIpHeader', `must be a header name matching ${HEADER}, got '${forwardedIpHeader}'`);
     }
     const retention = props.logRetention;
     if (retention !== undefined && (retention === logs.RetentionDays.INFINITE || !Object.values(logs.RetentionDays).includes(retention))) {
@@ -821,13 +411,29 @@ export class HardenedRestApi extends Construct {
       throw new ValidationError(this, 'securityPolicy',
         `must be TLS_1_2 (or unset) with customDomain.mtls: API Gateway refuses mutual TLS with an enhanced policy, got ${props.securityPolicy}`);
     }
-    for (const [prop, value] of [['serverErrorRateThreshold', props.serverErrorRateThreshold], ['clientErrorRateThreshold', props.clientErrorRateThreshold]] as const) {
+    const alarms = props.alarms ?? {};
+    for (const [prop, value] of [['alarms.serverErrorRateThreshold', alarms.serverErrorRateThreshold], ['alarms.clientErrorRateThreshold', alarms.clientErrorRateThreshold]] as const) {
       if (value !== undefined && !Token.isUnresolved(value) && !(value > 0 && value <= 1)) {
         throw new ValidationError(this, prop, `must be a fraction above 0 and at most 1, got ${value}`);
       }
     }
-    validateDurationRange(this, 'latencyThreshold', props.latencyThreshold, Duration.millis(1), Duration.seconds(29));
-    validateNumberRange(this, 'blockedRequestsThreshold', props.blockedRequestsThreshold, 1, 1_000_000_000);
+    validateDurationRange(this, 'alarms.latencyThreshold', alarms.latencyThreshold, Duration.millis(1), Duration.seconds(29));
+    validateNumberRange(this, 'alarms.blockedRequestsThreshold', alarms.blockedRequestsThreshold, 1, 1_000_000_000);
+  }
+
+  /** aws-cdk-lib only warns in the template about these; a negative quota would fail the deployment. */
+  private validateUsagePlan(props: HardenedRestApiProps): void {
+    const quota = props.usagePlan?.quota;
+    validateNumberRange(this, 'usagePlan.quota.limit', quota?.limit, 1, 2_147_483_647);
+    const throttle = props.usagePlan?.throttle;
+    if (!throttle) return;
+    validateNumberRange(this, 'usagePlan.throttle.burstLimit', throttle.burstLimit, 1, 5_000);
+    validateNumberRange(this, 'usagePlan.throttle.rateLimit', throttle.rateLimit, 1, 10_000);
+    const { burstLimit, rateLimit } = throttle;
+    const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
+    if (known(burstLimit) && known(rateLimit) && burstLimit < rateLimit) {
+      throw new ValidationError(this, 'usagePlan.throttle.burstLimit', `must be at least the rate limit (${rateLimit}), got ${burstLimit}`);
+    }
   }
 
   private validateCors(props: HardenedRestApiProps): void {
@@ -859,107 +465,6 @@ export class HardenedRestApi extends Construct {
     });
   }
 
-  private createWebAcl(props: HardenedRestApiProps, retention: logs.RetentionDays): WebAclParts {
-    const groups: ManagedGroupRule[] = [aws('AWSManagedRulesAmazonIpReputationList')];
-    if (props.enableAnonymousIpList) groups.push(aws('AWSManagedRulesAnonymousIpList'));
-    groups.push(aws('AWSManagedRulesCommonRuleSet'), aws('AWSManagedRulesKnownBadInputsRuleSet'), aws('AWSManagedRulesSQLiRuleSet'));
-    if (props.enableBotControl) {
-      groups.push({ ...aws('AWSManagedRulesBotControlRuleSet'), config: { awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } } });
-    }
-    for (const extra of props.additionalManagedRuleGroups ?? []) {
-      validateNumberRange(this, 'additionalManagedRuleGroups', extra.capacity, 1, MAX_WCU);
-      if (groups.some((g) => g.name === extra.name)) {
-        throw new ValidationError(this, 'additionalManagedRuleGroups', `has '${extra.name}', which the web ACL already holds`);
-      }
-      groups.push({ vendorName: extra.vendorName ?? 'AWS', name: extra.name, capacity: extra.capacity, version: extra.version });
-    }
-    for (const o of props.ruleActionOverrides ?? []) {
-      if (!groups.some((g) => g.name === o.ruleGroupName)) {
-        throw new ValidationError(this, 'ruleActionOverrides', `names rule group '${o.ruleGroupName}', which is not in the web ACL (${groups.map((g) => g.name).join(', ')})`);
-      }
-    }
-
-    const { rules, capacity } = buildWebAclRules({
-      rateLimit: props.rateLimit ?? 2000,
-      rateLimitWindowSeconds: (props.rateLimitWindow ?? Duration.minutes(5)).toSeconds(),
-      forwardedIpHeader: props.forwardedIpHeader,
-      managedGroups: groups,
-      overrides: props.ruleActionOverrides ?? [],
-      countOnly: props.wafCountOnly ?? false,
-      allowIpSetArns: this.createIpSets('Allow', props.allowedIpRanges ?? []),
-      denyIpSetArns: this.createIpSets('Deny', props.deniedIpRanges ?? []),
-    });
-    const budget = props.allowHigherWafCapacityPricing ? MAX_WCU : BASE_PRICE_WCU;
-    if (capacity > budget) {
-      throw new ValidationError(this, props.allowHigherWafCapacityPricing ? 'additionalManagedRuleGroups' : 'allowHigherWafCapacityPricing',
-        props.allowHigherWafCapacityPricing
-          ? `make the web ACL ${capacity} WCU, over the AWS WAF maximum of ${MAX_WCU}`
-          : `must be true for a web ACL of ${capacity} WCU: the base price covers ${BASE_PRICE_WCU} WCU (rules: ${rules.map((r) => r.name).join(', ')})`);
-    }
-
-    const name = Names.uniqueResourceName(this, { maxLength: 128 });
-    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
-      name,
-      description: `Protects the ${this.node.path} REST API, ${capacity} WCU`,
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      rules,
-      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
-    });
-    const association = new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
-      resourceArn: this.restApi.deploymentStage.stageArn,
-      webAclArn: webAcl.attrArn,
-    });
-    // The stage must exist before WAF can be associated with it.
-    association.node.addDependency(this.restApi.deploymentStage);
-
-    if (props.wafLogging === false) return { webAcl, capacity };
-
-    const logGroupName = `aws-waf-logs-${name}`.slice(0, 512);
-    const logGroup = this.createLogGroup('WafLogs', logGroupName, retention);
-    const logging = new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
-      resourceArn: webAcl.attrArn,
-      // WAF wants the log group ARN without the ':*' suffix of the LogGroup's Arn attribute.
-      logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      redactedFields: REDACTED_HEADERS.map((h) => ({ singleHeader: { Name: h } })),
-      loggingFilter: props.wafLogBlockedAndCountedOnly ? {
-        DefaultBehavior: 'DROP',
-        Filters: [{
-          Behavior: 'KEEP',
-          Requirement: 'MEETS_ANY',
-          Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }],
-        }],
-      } : undefined,
-    });
-    logging.node.addDependency(logGroup);
-    return { webAcl, capacity, logGroup };
-  }
-
-  /** One IP set per address family in use. */
-  private createIpSets(kind: 'Allow' | 'Deny', ranges: string[]): string[] {
-    const prop = kind === 'Allow' ? 'allowedIpRanges' : 'deniedIpRanges';
-    const v4 = ranges.filter((r) => !r.includes(':'));
-    const v6 = ranges.filter((r) => r.includes(':'));
-    for (const r of v4) {
-      if (!/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/.test(r)) throw new ValidationError(this, prop, `must hold CIDR ranges like 192.0.2.0/24 or 2001:db8::/32, got '${r}'`);
-    }
-    for (const r of v6) {
-      if (!/^[0-9A-Fa-f:]+\/(\d{1,2}|1[01]\d|12[0-8])$/.test(r)) throw new ValidationError(this, prop, `must hold CIDR ranges like 192.0.2.0/24 or 2001:db8::/32, got '${r}'`);
-    }
-    const arns: string[] = [];
-    for (const [family, addresses] of [['IPV4', v4], ['IPV6', v6]] as const) {
-      if (addresses.length === 0) continue;
-      const set = new wafv2.CfnIPSet(this, `${kind}${family === 'IPV4' ? 'Ipv4' : 'Ipv6'}Set`, {
-        scope: 'REGIONAL',
-        ipAddressVersion: family,
-        addresses,
-        description: `${kind === 'Allow' ? 'Allowed' : 'Denied'} ${family} ranges of ${this.node.path}`,
-      });
-      arns.push(set.attrArn);
-    }
-    return arns;
-  }
-
   private acknowledgeStage(): void {
     const stage = this.restApi.deploymentStage;
     const reason = 'Stage caching is off on purpose: every method is authorized per caller and API Gateway\'s cache key ' +
@@ -970,40 +475,4 @@ export class HardenedRestApi extends Construct {
     }
   }
 
-  private createAlarms(props: HardenedRestApiProps): cloudwatch.Alarm[] {
-    const action = new cwActions.SnsAction(this.alarmTopic);
-    const specs: Array<[string, string, cloudwatch.IMetric, number, number, number]> = [
-      ['ServerErrorRateAlarm', 'More than the threshold fraction of requests got a 5XX response.',
-        this.metricServerError({ statistic: 'Average' }), props.serverErrorRateThreshold ?? 0.05, 3, 2],
-      ['ClientErrorRateAlarm', 'A spike of 4XX responses: rejected tokens, validation failures or probing.',
-        this.metricClientError({ statistic: 'Average' }), props.clientErrorRateThreshold ?? 0.25, 3, 3],
-      ['LatencyP99Alarm', 'The p99 latency is above the threshold (milliseconds).',
-        this.metricLatency(), (props.latencyThreshold ?? Duration.seconds(3)).toMilliseconds(), 3, 3],
-      ['BlockedRequestsAlarm', 'A spike of requests blocked by the WAF web ACL: an attack or a rule blocking legitimate traffic.',
-        this.metricBlockedRequests(), props.blockedRequestsThreshold ?? 1000, 1, 1],
-    ];
-    return specs.map(([id, description, metric, threshold, periods, datapoints]) => {
-      const alarm = new cloudwatch.Alarm(this, id, {
-        alarmDescription: `${this.node.path}: ${description}`,
-        metric,
-        threshold,
-        evaluationPeriods: periods,
-        datapointsToAlarm: datapoints,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-      return alarm;
-    });
-  }
-}
-
-interface WebAclParts {
-  readonly webAcl: wafv2.CfnWebACL;
-  readonly capacity: number;
-  readonly logGroup?: logs.LogGroup;
-}
-
-function aws(name: string): ManagedGroupRule {
-  return { vendorName: 'AWS', name, capacity: MANAGED_GROUP_WCU[name] };
 }

@@ -6,3 +6,4 @@ export * from './security-audit-trail';
 export * from './security-audit-trail-options';
 export * from './security-notifications';
 export * from './hardened-rest-api';
+export * from './api-gateway-cloudwatch-role';

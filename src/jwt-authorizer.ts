@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './private/acknowledge';
+import { checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, LIMITS, roleClaimProblem } from './private/authorizer-contract';
 import { addAuthorizerSecurityEvents } from './private/authorizer-security-events';
 import { BundledFunction } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
@@ -62,9 +63,12 @@ export interface JwtAuthorizerProps {
   readonly rolePermissions: { [role: string]: string[] };
 
   /**
-   * Permission to the API methods it allows, as `"<METHOD> <path>"` with `*` as a wildcard,
-   * e.g. `{ 'user:read:own': ['GET /users/me'], 'user:write:any': ['PUT /users/*'] }`.
-   * Every permission named in `rolePermissions` must be defined here.
+   * Permission to the API methods it allows, as `"<METHOD> <path>"`, e.g.
+   * `{ 'user:read:own': ['GET /users/me'], 'user:write:any': ['PUT /users/*'] }`.
+   * A path segment may be `*` as a whole (it matches any characters, `/` included, so
+   * `/users/*` also covers `/users/1/orders`); a `*` method stands for DELETE, GET, HEAD,
+   * OPTIONS, PATCH, POST and PUT, each listed explicitly in the policy. Every permission named
+   * in `rolePermissions` must be defined here.
    */
   readonly permissionMethods: { [permission: string]: string[] };
 
@@ -113,6 +117,15 @@ export interface JwtAuthorizerProps {
   readonly keyCacheTtl?: Duration;
 
   /**
+   * The longest the function waits for Secrets Manager when it reads the key ring (connect,
+   * request and response together). On timeout the request is denied (401, logged
+   * `keys_unavailable`) and the next request tries again. Between 100 ms and 5 seconds.
+   *
+   * @default Duration.seconds(2)
+   */
+  readonly keyFetchTimeout?: Duration;
+
+  /**
    * A regular expression API Gateway checks the header against before invoking the function
    * (TOKEN authorizers only). Requests that do not match get 401 without a Lambda invocation.
    *
@@ -121,7 +134,8 @@ export interface JwtAuthorizerProps {
   readonly identityValidationRegex?: string;
 
   /**
-   * The header that carries the token.
+   * The header that carries the token. A REQUEST authorizer's function reads the token from
+   * this header too.
    *
    * @default 'Authorization'
    */
@@ -176,14 +190,16 @@ export interface JwtAuthorizerProps {
    * @default - the VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The security groups of the function in `vpc`.
+   *
+   * @default - a new security group allowing all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 const DEFAULT_VALIDATION_REGEX = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
-const NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
-const METHOD = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|\*) (\/|(\/([A-Za-z0-9._~:@!$&'()+,;=%-]+|\*))+)$/;
-const CLAIM = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
-const MAX_METHODS_PER_ROLE = 200;
-const REGISTERED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti'];
 
 /**
  * An API Gateway Lambda authorizer that verifies HS256 JWTs signed with a RotatingJwtSecret key
@@ -217,8 +233,10 @@ export class JwtAuthorizer extends Construct {
     const maxTokenAge = props.maxTokenAge ?? maxTokenLifetime;
     const clockSkew = props.clockSkew ?? Duration.seconds(60);
     this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.minutes(5);
-    const keyCacheTtl = props.keyCacheTtl ?? Duration.minutes(5);
-    this.validate(props, maxTokenLifetime, maxTokenAge, clockSkew, keyCacheTtl);
+    const keyCacheTtl = props.keyCacheTtl ?? Duration.seconds(LIMITS.keyCacheTtlSeconds.default);
+    const keyFetchTimeout = props.keyFetchTimeout ?? Duration.millis(LIMITS.keyFetchTimeoutMs.default);
+    this.validate(props, maxTokenLifetime, maxTokenAge, clockSkew, keyCacheTtl, keyFetchTimeout);
+    const headerName = props.headerName ?? DEFAULT_HEADER_NAME;
 
     const secret = props.signingKeys?.secret ?? props.secret!;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -229,16 +247,18 @@ export class JwtAuthorizer extends Construct {
       handler: 'authorizer',
       description: `Verifies HS256 JWTs for ${props.audience} (fails closed)`,
       environment: {
-        JWT_SECRET_ID: secret.secretArn,
-        JWT_ISSUER: props.issuer,
-        JWT_AUDIENCE: props.audience,
-        JWT_ROLE_CLAIM: props.roleClaim ?? 'role',
-        ROLE_PERMISSIONS: JSON.stringify(props.rolePermissions),
-        PERMISSION_METHODS: JSON.stringify(props.permissionMethods),
-        JWT_MAX_TOKEN_LIFETIME_SECONDS: String(maxTokenLifetime.toSeconds()),
-        JWT_MAX_TOKEN_AGE_SECONDS: String(maxTokenAge.toSeconds()),
-        JWT_CLOCK_SKEW_SECONDS: String(clockSkew.toSeconds()),
-        KEY_CACHE_TTL_SECONDS: String(keyCacheTtl.toSeconds()),
+        [ENV.secretId]: secret.secretArn,
+        [ENV.issuer]: props.issuer,
+        [ENV.audience]: props.audience,
+        [ENV.roleClaim]: props.roleClaim ?? DEFAULT_ROLE_CLAIM,
+        [ENV.headerName]: headerName,
+        [ENV.rolePermissions]: JSON.stringify(props.rolePermissions),
+        [ENV.permissionMethods]: JSON.stringify(props.permissionMethods),
+        [ENV.maxTokenLifetimeSeconds]: String(maxTokenLifetime.toSeconds()),
+        [ENV.maxTokenAgeSeconds]: String(maxTokenAge.toSeconds()),
+        [ENV.clockSkewSeconds]: String(clockSkew.toSeconds()),
+        [ENV.keyCacheTtlSeconds]: String(keyCacheTtl.toSeconds()),
+        [ENV.keyFetchTimeoutMs]: String(keyFetchTimeout.toMilliseconds()),
       },
       timeout: Duration.seconds(10),
       logEncryptionKey: logKey,
@@ -247,6 +267,7 @@ export class JwtAuthorizer extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
       readSecrets: [secret],
       noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
         'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
@@ -263,7 +284,7 @@ export class JwtAuthorizer extends Construct {
       }
     }
 
-    const identitySource = apigateway.IdentitySource.header(props.headerName ?? 'Authorization');
+    const identitySource = apigateway.IdentitySource.header(headerName);
     this.authorizer = (props.type ?? JwtAuthorizerType.TOKEN) === JwtAuthorizerType.TOKEN
       ? new apigateway.TokenAuthorizer(this, 'Authorizer', {
         handler: fn.function,
@@ -278,11 +299,17 @@ export class JwtAuthorizer extends Construct {
       });
   }
 
-  private validate(props: JwtAuthorizerProps, maxTokenLifetime: Duration, maxTokenAge: Duration, clockSkew: Duration, keyCacheTtl: Duration): void {
-    validateDurationRange(this, 'maxTokenLifetime', maxTokenLifetime, Duration.minutes(1), Duration.hours(24));
-    validateDurationRange(this, 'maxTokenAge', maxTokenAge, Duration.minutes(1), Duration.days(7));
-    validateDurationRange(this, 'clockSkew', clockSkew, Duration.seconds(0), Duration.minutes(5));
-    validateDurationRange(this, 'keyCacheTtl', keyCacheTtl, Duration.seconds(0), Duration.hours(1));
+  private validate(
+    props: JwtAuthorizerProps, maxTokenLifetime: Duration, maxTokenAge: Duration,
+    clockSkew: Duration, keyCacheTtl: Duration, keyFetchTimeout: Duration,
+  ): void {
+    const seconds = (limit: { min: number; max: number }): [Duration, Duration] => [Duration.seconds(limit.min), Duration.seconds(limit.max)];
+    validateDurationRange(this, 'maxTokenLifetime', maxTokenLifetime, ...seconds(LIMITS.maxTokenLifetimeSeconds));
+    validateDurationRange(this, 'maxTokenAge', maxTokenAge, ...seconds(LIMITS.maxTokenAgeSeconds));
+    validateDurationRange(this, 'clockSkew', clockSkew, ...seconds(LIMITS.clockSkewSeconds));
+    validateDurationRange(this, 'keyCacheTtl', keyCacheTtl, ...seconds(LIMITS.keyCacheTtlSeconds));
+    validateDurationRange(this, 'keyFetchTimeout', keyFetchTimeout,
+      Duration.millis(LIMITS.keyFetchTimeoutMs.min), Duration.millis(LIMITS.keyFetchTimeoutMs.max));
     validateDurationRange(this, 'resultsCacheTtl', this.resultsCacheTtl, Duration.seconds(0), Duration.hours(1));
     if (this.resultsCacheTtl.toSeconds() > maxTokenLifetime.toSeconds()) {
       throw new ValidationError(this, 'resultsCacheTtl',
@@ -298,9 +325,10 @@ export class JwtAuthorizer extends Construct {
         throw new ValidationError(this, prop, `must be 1 to 256 characters, got ${value.length}`);
       }
     }
-    if (props.roleClaim !== undefined && (!CLAIM.test(props.roleClaim) || REGISTERED_CLAIMS.includes(props.roleClaim))) {
-      throw new ValidationError(this, 'roleClaim', `must match ${CLAIM} and not be a registered claim (${REGISTERED_CLAIMS.join(', ')}), got '${props.roleClaim}'`);
-    }
+    const claimProblem = props.roleClaim === undefined ? undefined : roleClaimProblem(props.roleClaim);
+    if (claimProblem) throw new ValidationError(this, 'roleClaim', `${claimProblem}, got '${props.roleClaim}'`);
+    const headerProblem = props.headerName === undefined ? undefined : headerNameProblem(props.headerName);
+    if (headerProblem) throw new ValidationError(this, 'headerName', `${headerProblem}, got '${props.headerName}'`);
     if (props.identityValidationRegex !== undefined && props.type === JwtAuthorizerType.REQUEST) {
       throw new ValidationError(this, 'identityValidationRegex', 'applies to TOKEN authorizers only');
     }
@@ -314,31 +342,9 @@ export class JwtAuthorizer extends Construct {
     this.validateRoleMap(props.rolePermissions, props.permissionMethods);
   }
 
-  /** The handler treats a bad map as "deny everything"; catching it here says why at synth. */
+  /** The handler treats a bad map as "deny everything"; the same check here says why at synth. */
   private validateRoleMap(roles: { [role: string]: string[] }, permissions: { [permission: string]: string[] }): void {
-    if (Object.keys(roles).length === 0) throw new ValidationError(this, 'rolePermissions', 'must define at least one role');
-    for (const [name, methods] of Object.entries(permissions)) {
-      if (!NAME.test(name)) throw new ValidationError(this, 'permissionMethods', `has an invalid permission name '${name}' (allowed: ${NAME})`);
-      if (methods.length === 0) throw new ValidationError(this, 'permissionMethods', `'${name}' must list at least one method`);
-      for (const m of methods) {
-        if (!METHOD.test(m)) {
-          throw new ValidationError(this, 'permissionMethods', `'${name}' has '${m}': use "<GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|*> /path", with * for path parameters`);
-        }
-      }
-    }
-    for (const [role, granted] of Object.entries(roles)) {
-      if (!NAME.test(role)) throw new ValidationError(this, 'rolePermissions', `has an invalid role name '${role}' (allowed: ${NAME})`);
-      if (granted.length === 0) throw new ValidationError(this, 'rolePermissions', `'${role}' must grant at least one permission`);
-      for (const p of granted) {
-        if (!Object.prototype.hasOwnProperty.call(permissions, p)) {
-          throw new ValidationError(this, 'rolePermissions', `'${role}' grants '${p}', which permissionMethods does not define`);
-        }
-      }
-      // The handler lists every allowed method in one policy; it refuses roles beyond this cap.
-      const methods = new Set(granted.flatMap((p) => permissions[p]));
-      if (methods.size > MAX_METHODS_PER_ROLE) {
-        throw new ValidationError(this, 'rolePermissions', `'${role}' resolves to ${methods.size} methods; at most ${MAX_METHODS_PER_ROLE} fit one authorizer policy`);
-      }
-    }
+    const result = checkRoleMap(roles, permissions);
+    if (!result.ok) throw new ValidationError(this, result.input, result.problem);
   }
 }

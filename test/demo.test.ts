@@ -18,6 +18,18 @@ describe('the demo app (npm run demo)', () => {
     expectScheduleWaitsForItsPermissions(Template.fromStack(stack));
   });
 
+  test('lists the public routes with their reasons', () => {
+    expect(securityReport(stack).text).toMatch(/Public routes of SecurityBlocksDemo\/OrdersApi[^\n]*\n  GET \/health\s+reason: Load balancer/);
+  });
+
+  test('sets the account API Gateway CloudWatch role and deploys the stage after it', () => {
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    const account = Object.keys(template.findResources('AWS::ApiGateway::Account'))[0];
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    expect(stage.DependsOn).toContain(account);
+  });
+
   test('passes cfn-lint with no error', () => {
     expectCfnLintClean(stack);
   });

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,7 +9,7 @@ import { HardenedRestApi, HardenedRestApiProps, WafRuleAction } from '../src/har
 import { JwtAuthorizer } from '../src/jwt-authorizer';
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
 import { expectCfnLintClean } from './helpers/cfn-lint';
-import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
+import { acknowledgements, expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
 
 const RBAC = {
@@ -241,21 +241,22 @@ describe('HardenedRestApi fully configured', () => {
     stageName: 'v1',
     throttlingRateLimit: 200,
     throttlingBurstLimit: 400,
-    rateLimit: 100,
-    rateLimitWindow: Duration.minutes(1),
-    forwardedIpHeader: 'X-Forwarded-For',
-    enableAnonymousIpList: true,
-    enableBotControl: true,
-    ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesCommonRuleSet', ruleName: 'SizeRestrictions_BODY', action: WafRuleAction.COUNT }],
-    allowedIpRanges: ['192.0.2.0/24', '2001:db8::/32'],
-    deniedIpRanges: ['198.51.100.0/24'],
-    wafLogBlockedAndCountedOnly: true,
-    usagePlanThrottle: { burstLimit: 50, rateLimit: 20 },
-    usagePlanQuota: { limit: 1000, period: apigateway.Period.WEEK },
+    waf: {
+      rateLimit: 100,
+      rateLimitWindow: Duration.minutes(1),
+      forwardedIpHeader: 'X-Forwarded-For',
+      enableAnonymousIpList: true,
+      enableBotControl: true,
+      ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesCommonRuleSet', ruleName: 'SizeRestrictions_BODY', action: WafRuleAction.COUNT }],
+      allowedIpRanges: ['192.0.2.0/24', '2001:db8::/32'],
+      deniedIpRanges: ['198.51.100.0/24'],
+      logBlockedAndCountedOnly: true,
+    },
+    usagePlan: { throttle: { burstLimit: 50, rateLimit: 20 }, quota: { limit: 1000, period: apigateway.Period.WEEK } },
     apiKeyRequired: true,
     customDomain: { domainName: 'api.example.com', certificate },
     alarmTopic: topic,
-    latencyThreshold: Duration.seconds(1),
+    alarms: { latencyThreshold: Duration.seconds(1) },
     logRetention: logs.RetentionDays.THREE_MONTHS,
   });
   api.addMethod('/orders/{id}', 'GET', new apigateway.MockIntegration(), { requestParameters: { 'method.request.path.id': true } });
@@ -379,7 +380,7 @@ describe('HardenedRestApi fully configured', () => {
 
 describe('HardenedRestApi options', () => {
   test('count-only rollout mode counts every rule, including the rate limit and the deny list', () => {
-    const { stack } = build({ wafCountOnly: true, deniedIpRanges: ['198.51.100.0/24'] });
+    const { stack } = build({ waf: { countOnly: true, deniedIpRanges: ['198.51.100.0/24'] } });
     const rules = wafRules(Template.fromStack(stack));
     for (const r of rules) {
       if (r.OverrideAction) expect(r.OverrideAction).toEqual({ Count: {} });
@@ -397,11 +398,29 @@ describe('HardenedRestApi options', () => {
     expect(JSON.stringify(template.findResources('AWS::ApiGateway::GatewayResponse'))).not.toContain('Allow-Credentials');
   });
 
-  test('without WAF logging there is no WAF log group', () => {
-    const { stack, api } = build({ wafLogging: false });
+  test('without WAF logging there is no WAF log group, and synth names the findings to acknowledge', () => {
+    const { stack, api } = build({ waf: { logging: false } });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 0);
     expect(api.wafLogGroup).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/TestStack/Api/WebAcl', Match.stringLikeRegexp(
+      'waf.logging is false: acknowledge NIST.800.53.R5-WAFv2LoggingEnabled, HIPAA.Security-WAFv2LoggingEnabled, PCI.DSS.321-WAFv2LoggingEnabled on TestStack/Api/WebAcl'));
+    const open = nagFindings(stack).map((f) => f.ruleId).filter((id) => id.endsWith('WAFv2LoggingEnabled')).sort();
+    expect(open).toEqual(['HIPAA.Security-WAFv2LoggingEnabled', 'NIST.800.53.R5-WAFv2LoggingEnabled', 'PCI.DSS.321-WAFv2LoggingEnabled']);
+  });
+
+  test('exposes the web ACL association with the stage', () => {
+    const { stack, api } = build();
+    expect(api.webAclAssociation.webAclArn).toEqual(api.webAcl.attrArn);
+    Template.fromStack(stack).resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  test.each<[string, Extra, RegExp]>([
+    ['a negative quota', { usagePlan: { quota: { limit: -5, period: apigateway.Period.DAY } } }, /Api: usagePlan.quota.limit must be between 1 and 2147483647, got -5/],
+    ['a burst below the rate', { usagePlan: { throttle: { rateLimit: 500, burstLimit: 100 } } }, /Api: usagePlan.throttle.burstLimit must be at least the rate limit \(500\), got 100/],
+    ['a zero rate', { usagePlan: { throttle: { rateLimit: 0, burstLimit: 100 } } }, /Api: usagePlan.throttle.rateLimit must be between 1 and 10000, got 0/],
+  ])('rejects %s in the usage plan', (_name, extra, message) => {
+    expect(() => build(extra)).toThrow(message);
   });
 
   test('a passed authorizer is used instead of a JwtAuthorizer', () => {
@@ -415,10 +434,12 @@ describe('HardenedRestApi options', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: Match.stringLikeRegexp('^OwnAuthorizer') } });
   });
 
-  test('over 1,500 WCU is accepted with allowHigherWafCapacityPricing', () => {
+  test('over 1,500 WCU is accepted with waf.allowHigherCapacityPricing', () => {
     const { api } = build({
-      allowHigherWafCapacityPricing: true,
-      additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }],
+      waf: {
+        allowHigherCapacityPricing: true,
+        additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }],
+      },
     });
     expect(api.webAclCapacity).toBe(1127 + 400);
   });
@@ -451,19 +472,19 @@ describe('HardenedRestApi options', () => {
 describe('HardenedRestApi rejects bad props at construct time', () => {
   const cases: Array<[string, Extra, RegExp]> = [
     ['a web ACL over 1,500 WCU without opting into the higher price',
-      { additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }] },
-      /Api: allowHigherWafCapacityPricing must be true for a web ACL of 1527 WCU: the base price covers 1500 WCU/],
-    ['a web ACL over the 5,000 WCU maximum', { allowHigherWafCapacityPricing: true, additionalManagedRuleGroups: [{ name: 'Huge', vendorName: 'Vendor', capacity: 4000 }] },
-      /additionalManagedRuleGroups make the web ACL 5127 WCU, over the AWS WAF maximum of 5000/],
+      { waf: { additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }] } },
+      /Api: waf.allowHigherCapacityPricing must be true for a web ACL of 1527 WCU: the base price covers 1500 WCU/],
+    ['a web ACL over the 5,000 WCU maximum', { waf: { allowHigherCapacityPricing: true, additionalManagedRuleGroups: [{ name: 'Huge', vendorName: 'Vendor', capacity: 4000 }] } },
+      /waf.additionalManagedRuleGroups make the web ACL 5127 WCU, over the AWS WAF maximum of 5000/],
     ['origin * with credentials', { allowOrigins: ['*'], allowCredentials: true }, /allowOrigins must list specific origins when allowCredentials is true/],
     ['an http origin', { allowOrigins: ['http://app.example.com'] }, /allowOrigins must hold '\*' or origins like/],
-    ['a rate limit below WAF\'s minimum of 10', { rateLimit: 5 }, /Api: rateLimit must be between 10 and 2000000000, got 5/],
-    ['a rate window WAF does not offer', { rateLimitWindow: Duration.minutes(3) }, /rateLimitWindow must be 1, 2, 5 or 10 minutes, got 3 minutes/],
+    ['a rate limit below WAF\'s minimum of 10', { waf: { rateLimit: 5 } }, /Api: waf.rateLimit must be between 10 and 2000000000, got 5/],
+    ['a rate window WAF does not offer', { waf: { rateLimitWindow: Duration.minutes(3) } }, /waf.rateLimitWindow must be 1, 2, 5 or 10 minutes, got 3 minutes/],
     ['infinite log retention', { logRetention: logs.RetentionDays.INFINITE }, /logRetention must be one of logs.RetentionDays other than INFINITE/],
     ['a log retention that is no RetentionDays value', { logRetention: 42 as logs.RetentionDays }, /logRetention must be one of logs.RetentionDays .*got 42/],
-    ['an override of a rule group not in the web ACL', { ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesBotControlRuleSet', ruleName: 'x', action: WafRuleAction.COUNT }] },
-      /ruleActionOverrides names rule group 'AWSManagedRulesBotControlRuleSet', which is not in the web ACL/],
-    ['a malformed CIDR', { deniedIpRanges: ['10.0.0.0'] }, /deniedIpRanges must hold CIDR ranges/],
+    ['an override of a rule group not in the web ACL', { waf: { ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesBotControlRuleSet', ruleName: 'x', action: WafRuleAction.COUNT }] } },
+      /waf.ruleActionOverrides names rule group 'AWSManagedRulesBotControlRuleSet', which is not in the web ACL/],
+    ['a malformed CIDR', { waf: { deniedIpRanges: ['10.0.0.0'] } }, /waf.deniedIpRanges must hold CIDR ranges/],
     ['TLS 1.0', { securityPolicy: apigateway.SecurityPolicy.TLS_1_0 }, /securityPolicy must accept only TLS 1.2 or newer/],
     ['an edge-only TLS policy', { securityPolicy: apigateway.SecurityPolicy.TLS13_2025_EDGE }, /securityPolicy must be a policy for REGIONAL endpoints/],
     ['an enhanced TLS policy with mutual TLS', {
@@ -471,7 +492,7 @@ describe('HardenedRestApi rejects bad props at construct time', () => {
       customDomain: { domainName: 'api.example.com', certificate: {} as acm.ICertificate, mtls: { bucket: {} as s3.IBucket, key: 'ca.pem' } },
     }, /securityPolicy must be TLS_1_2 \(or unset\) with customDomain.mtls/],
     ['a stage throttle above the account limit', { throttlingRateLimit: 20000 }, /throttlingRateLimit must be between 1 and 10000/],
-    ['an error-rate threshold above 1', { serverErrorRateThreshold: 5 }, /serverErrorRateThreshold must be a fraction above 0 and at most 1, got 5/],
+    ['an error-rate threshold above 1', { alarms: { serverErrorRateThreshold: 5 } }, /alarms.serverErrorRateThreshold must be a fraction above 0 and at most 1, got 5/],
     ['a signing key ring without issuer', { issuer: undefined }, /issuer is required with signingKeys/],
   ];
 
@@ -492,5 +513,88 @@ describe('HardenedRestApi rejects bad props at construct time', () => {
     const first = new HardenedRestApi(stack, 'First', { signingKeys: keys, ...RBAC });
     expect(() => new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC, authorizer: first.authorizer }))
       .toThrow(/Api: signingKeys or authorizer must be given, and not both/);
+  });
+});
+
+describe('HardenedRestApi leaves no silent holes', () => {
+  function synthError(act: (api: HardenedRestApi, stack: Stack) => void, extra: Extra = {}): Error | undefined {
+    const stack = testStack();
+    const keys = new RotatingJwtSecret(stack, 'Keys');
+    try {
+      const api = new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC, ...extra });
+      act(api, stack);
+      Template.fromStack(stack);
+    } catch (e) {
+      return e as Error;
+    }
+    return undefined;
+  }
+
+  test('an API with no methods fails synth with a clear message, not a resolution error', () => {
+    const error = synthError(() => undefined);
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toMatch(/TestStack\/Api: methods must not be empty: add them with addMethod/);
+    expect(error?.message).not.toMatch(/Resolution error/);
+  });
+
+  test('addMethod refuses a method that no role may call, naming it', () => {
+    const error = synthError((api) => api.addMethod('/admin', 'DELETE', new apigateway.MockIntegration()));
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toMatch(/Api: permissionMethods grant DELETE \/admin to no role: every caller would get 403/);
+  });
+
+  test('a method added on restApi directly that no role may call fails synth', () => {
+    const error = synthError((api) => {
+      api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+      api.restApi.root.resourceForPath('/reports').addMethod('GET', new apigateway.MockIntegration());
+    });
+    expect(error?.message).toMatch(/Api: methods must each be granted to a role, but GET \/reports is reachable by no role/);
+  });
+
+  test('a method added on restApi directly without an authorizer fails synth', () => {
+    const error = synthError((api) => {
+      api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+      api.restApi.root.resourceForPath('/orders').addMethod('PUT', new apigateway.MockIntegration(), { authorizationType: apigateway.AuthorizationType.NONE });
+    });
+    expect(error?.message).toMatch(/Api: methods must all be authorized, but PUT \/orders has no authorizer: add it with addMethod\(\), or declare it public with addPublicMethod/);
+  });
+
+  test('path parameters are matched against role-map wildcards', () => {
+    expect(synthError((api) => api.addMethod('/orders/{id}', 'GET', new apigateway.MockIntegration()))).toBeUndefined();
+    expect(synthError((api) => api.addMethod('/orders/{id}', 'DELETE', new apigateway.MockIntegration()))?.message).toMatch(/DELETE \/orders\/\{id\} to no role/);
+  });
+
+  test('with a custom authorizer the role map is unknown, so only the authorizer check applies', () => {
+    const stack = testStack();
+    const keys = new RotatingJwtSecret(stack, 'Keys');
+    const authz = new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, ...RBAC });
+    const api = new HardenedRestApi(stack, 'Api', { authorizer: authz.authorizer });
+    api.addMethod('/anything', 'DELETE', new apigateway.MockIntegration());
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  describe('addPublicMethod', () => {
+    const { stack, api } = build();
+    const health = api.addPublicMethod('/health', 'GET', new apigateway.MockIntegration(), { reason: 'Load balancer health check; returns no data' });
+    const template = Template.fromStack(stack);
+
+    test('creates a method without authorizer, still validated', () => {
+      const cfn = health.node.defaultChild as apigateway.CfnMethod;
+      expect(cfn.authorizationType).toBe('NONE');
+      expect(cfn.authorizerId).toBeUndefined();
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'GET', AuthorizationType: 'NONE', RequestValidatorId: { Ref: Match.stringLikeRegexp('RequestValidator') },
+      });
+    });
+
+    test('records the route and its reason, and acknowledges the findings with it', () => {
+      expect(api.publicRoutes).toEqual([{ path: '/health', httpMethod: 'GET', reason: 'Load balancer health check; returns no data' }]);
+      expect(acknowledgements(stack).filter((a) => a.path.includes('health')).map((a) => a.id).sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-COG4']);
+      expectNoUnacknowledgedFindings(api);
+    });
+
+    test('needs a reason', () => {
+      expect(() => api.addPublicMethod('/ping', 'GET', new apigateway.MockIntegration(), { reason: 'ok' })).toThrow(/Api: reason must say in at least 10 characters why GET \/ping is public/);
+    });
   });
 });

@@ -60,6 +60,8 @@ describe('JwtAuthorizer with a RotatingJwtSecret', () => {
           JWT_MAX_TOKEN_LIFETIME_SECONDS: '3600',
           JWT_CLOCK_SKEW_SECONDS: '60',
           KEY_CACHE_TTL_SECONDS: '300',
+          KEY_FETCH_TIMEOUT_MS: '2000',
+          JWT_HEADER_NAME: 'Authorization',
         }),
       },
     });
@@ -150,6 +152,14 @@ describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concu
     });
   });
 
+  test('tells the function which header to read and how long a key fetch may take', () => {
+    const custom = synth({ type: JwtAuthorizerType.REQUEST, headerName: 'X-Api-Token', keyFetchTimeout: Duration.millis(750) });
+    custom.template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST', IdentitySource: 'method.request.header.X-Api-Token' });
+    custom.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_HEADER_NAME: 'X-Api-Token', KEY_FETCH_TIMEOUT_MS: '750' }) },
+    });
+  });
+
   test('with reserved concurrency, no concurrency acknowledgement is needed or made', () => {
     expectNoUnacknowledgedFindings(authz);
     expect(JSON.stringify(authz.function.node.metadata)).not.toContain('LambdaConcurrency');
@@ -187,6 +197,10 @@ describe('JwtAuthorizer rejects bad props at construct time', () => {
     ['a registered claim as role claim', { roleClaim: 'sub' }, /roleClaim must match .* and not be a registered claim/],
     ['an empty issuer', { issuer: '' }, /issuer must be 1 to 256 characters, got 0/],
     ['an invalid validation regex', { identityValidationRegex: '^Bearer (' }, /identityValidationRegex is not a valid regular expression/],
+    ['a key fetch timeout over 5 seconds', { keyFetchTimeout: Duration.seconds(6) }, /keyFetchTimeout must be between 100 millis and 5 seconds, got 6 seconds/],
+    ['a header name that is not an HTTP field name', { headerName: 'X Token' }, /headerName must be an HTTP header name matching .*, got 'X Token'/],
+    ['a partial-segment wildcard', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET /users/ab*'] } },
+      /permissionMethods 'user:read:own' has 'GET \/users\/ab\*'/],
   ];
 
   test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, extra, message) => {

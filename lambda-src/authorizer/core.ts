@@ -1,74 +1,38 @@
 /**
  * Pure core of the JWT authorizer: configuration, token verification and IAM policy building.
  * No AWS SDK, no clock, no I/O: everything arrives as arguments, so every rule here is unit
- * tested and fuzzed without a network. The adapter (index.ts) only fetches the key ring.
+ * tested and fuzzed without a network.
  *
- * ## Environment variables (the construct sets these on the function)
- *
- * | Name                               | Format                      | Default | Notes |
- * |------------------------------------|-----------------------------|---------|-------|
- * | `JWT_SECRET_ID`                    | secret name or ARN          | (required) | read by index.ts; AWSCURRENT only |
- * | `JWT_ISSUER`                       | string                      | (required) | `iss` must equal it exactly |
- * | `JWT_AUDIENCE`                     | string                      | (required) | `aud` (string, or array of strings) must contain it |
- * | `ROLE_PERMISSIONS`                 | JSON object, see below      | (required) | role → permissions |
- * | `PERMISSION_METHODS`               | JSON object, see below      | (required) | permission → API methods |
- * | `JWT_ROLE_CLAIM`                   | claim name                  | `role`  | `^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$`, not a registered claim |
- * | `JWT_MAX_TOKEN_LIFETIME_SECONDS`   | integer 1..86400            | `3600`  | `exp - iat` may not exceed it |
- * | `JWT_MAX_TOKEN_AGE_SECONDS`        | integer 1..604800           | `3600`  | `now - iat` may not exceed it |
- * | `JWT_CLOCK_SKEW_SECONDS`           | integer 0..300              | `60`    | tolerance for `exp`, `nbf`, `iat` |
- * | `JWT_MAX_TOKEN_BYTES`              | integer 256..65536          | `8192`  | longer tokens are rejected unparsed |
- * | `KEY_CACHE_TTL_SECONDS`            | integer 0..3600             | `300`   | read by index.ts; key ring cache lifetime (0 = fetch per request) |
- * | `KEY_REFETCH_MIN_INTERVAL_SECONDS` | integer 1..3600             | `30`    | read by index.ts; unknown-kid refetch rate limit |
- *
- * Any variable that is present but malformed, or a required one that is missing, makes the
- * configuration invalid, and an invalid configuration denies every request (fail closed):
- * a typo in a role map must never widen access, so it is never "repaired" or partly applied.
- *
- * ## Role map format
- *
- * `ROLE_PERMISSIONS` maps a role (the value of the role claim) to a non-empty list of
- * permission names; `PERMISSION_METHODS` maps every permission to a non-empty list of
- * `"<METHOD> <path>"` strings:
- *
- * ```json
- * ROLE_PERMISSIONS   = {"admin":["user:read:any","user:write:any"],"user":["user:read:own"]}
- * PERMISSION_METHODS = {"user:read:own":["GET /users/me"],
- *                       "user:read:any":["GET /users","GET /users/*"],
- *                       "user:write:any":["PUT /users/*","DELETE /users/*"]}
- * ```
- *
- * - role and permission names: `^[A-Za-z0-9_.:-]{1,128}$`.
- * - METHOD: `GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|*` (`*` = any method).
- * - path: `/` or `/seg/seg...`, each segment of `[A-Za-z0-9._~:@!$&'()+,;=%-]` or `*`. The path
- *   is copied into an execute-api ARN, where `*` matches any characters, including `/`
- *   (so `/users/*` also covers `/users/1/orders`). Path parameters are not named (`{id}`): the
- *   ARN holds the concrete request path, so use `*`.
- * - every permission a role names must be defined in `PERMISSION_METHODS` (a dangling name is
- *   almost always a typo, so it invalidates the configuration rather than being skipped).
+ * Environment variable names, their ranges and defaults, and the role-map grammar are the
+ * contract in src/private/authorizer-contract.ts, shared with the construct (which validates the
+ * same values with the same functions at synth time). Any variable that is present but
+ * malformed, or a required one that is missing, makes the configuration invalid, and an invalid
+ * configuration denies every request (fail closed): a typo in a role map must never widen
+ * access, so it is never "repaired" or partly applied.
  *
  * ## What the construct must grant and configure
  *
  * - IAM: `secretsmanager:GetSecretValue` on the secret (the handler only ever asks for
- *   VersionStage AWSCURRENT, so a `secretsmanager:VersionStage = AWSCURRENT` condition may be
- *   added); `kms:Decrypt` on the secret's key (via Secrets Manager only); the usual CloudWatch
- *   Logs permissions. Nothing else: the handler calls no other API.
- * - Handler `index.handler`, code `assets/authorizer`. TOKEN authorizer (identity source
- *   `method.request.header.Authorization`) or REQUEST authorizer with that header as identity
- *   source. Authorizer result caching is safe across methods (the policy covers all of the
- *   role's methods), but a cached Allow outlives the token's `exp` by up to the cache TTL, so
- *   keep that TTL short (e.g. 300 s or less).
+ *   VersionStage AWSCURRENT); `kms:Decrypt` on the secret's key (via Secrets Manager only); the
+ *   usual CloudWatch Logs permissions. Nothing else: the handler calls no other API.
+ * - Handler `index.handler`, code `assets/authorizer`. TOKEN authorizer (identity source the
+ *   configured header) or REQUEST authorizer with that header as identity source and
+ *   `JWT_HEADER_NAME` naming it. A cached Allow outlives the token's `exp` by up to the cache
+ *   TTL, so keep that TTL short (e.g. 300 s or less).
  * - Logs: one JSON line per request, `{"source":"jwt-authorizer","level","decision":"allow"|
  *   "deny","reason":<DenyReason|"ok">,"eventType","kid"?,"role"?}`, and one `level:"error"` line
- *   at cold start when the configuration is invalid. A metric filter on `decision = "deny"`
- *   (or `reason = "config_invalid"` / `"keys_unavailable"`) gives alarms.
+ *   at cold start when the configuration is invalid.
  *
  * A successful check returns an Allow policy listing every method the role may call (not only
- * the requested one), built on the incoming methodArn's `arn:<partition>:execute-api:<region>:
- * <account>:<apiId>/<stage>/` prefix, so API Gateway's authorizer cache returns a correct answer
- * for any method later called with the same token. A method outside the role's list gets 403
- * from API Gateway's policy evaluation; a bad token gets 401.
+ * the requested one, each with an explicit verb: a `*` method is expanded), built on the
+ * incoming methodArn's `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>/` prefix,
+ * so API Gateway's authorizer cache returns a correct answer for any method later called with
+ * the same token. A method outside the role's list gets 403; a bad token gets 401.
  */
+import { ApiMethod, checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, IntegerLimit, LIMITS, roleClaimProblem } from '../../src/private/authorizer-contract';
 import { hs256SignatureMatches } from '../jwt/hs256';
+
+export type { ApiMethod } from '../../src/private/authorizer-contract';
 
 // ---------------------------------------------------------------------------------------------
 // Reason codes: the only thing logged about a rejected request.
@@ -112,19 +76,17 @@ export interface AuthorizerConfig {
   readonly issuer: string;
   readonly audience: string;
   readonly roleClaim: string;
+  /** The header a REQUEST event carries the token in (TOKEN events carry it as authorizationToken). */
+  readonly headerName: string;
   readonly maxTokenLifetimeSeconds: number;
   readonly maxTokenAgeSeconds: number;
   readonly clockSkewSeconds: number;
   readonly maxTokenBytes: number;
   readonly keyCacheTtlSeconds: number;
   readonly keyRefetchMinIntervalSeconds: number;
-  /** role → deduplicated, sorted `METHOD /path` list. A Map so `__proto__` is just a string. */
+  readonly keyFetchTimeoutMs: number;
+  /** role → deduplicated, sorted explicit methods. A Map so `__proto__` is just a string. */
   readonly roleMethods: ReadonlyMap<string, readonly ApiMethod[]>;
-}
-
-export interface ApiMethod {
-  readonly method: string;
-  readonly path: string;
 }
 
 export type ConfigResult =
@@ -132,23 +94,7 @@ export type ConfigResult =
   /** `problem` names the variable and rule; it never echoes a value. */
   | { readonly ok: false; readonly problem: string };
 
-export const DEFAULTS = {
-  roleClaim: 'role',
-  maxTokenLifetimeSeconds: 3600,
-  maxTokenAgeSeconds: 3600,
-  clockSkewSeconds: 60,
-  maxTokenBytes: 8192,
-  keyCacheTtlSeconds: 300,
-  keyRefetchMinIntervalSeconds: 30,
-} as const;
-
-const NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
-const CLAIM_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
-// The role claim cannot reuse a registered claim: `sub` as a role would make every subject a role.
-const REGISTERED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti']);
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*']);
-const PATH_PATTERN = /^\/(?:[A-Za-z0-9._~:@!$&'()+,;=%*-]+(?:\/[A-Za-z0-9._~:@!$&'()+,;=%*-]+)*)?$/;
-const MAX_METHODS_PER_ROLE = 200;
+type Env = Readonly<Record<string, string | undefined>>;
 
 class ConfigError extends Error {}
 
@@ -156,7 +102,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function requiredString(env: Readonly<Record<string, string | undefined>>, name: string): string {
+function requiredString(env: Env, name: string): string {
   const value = env[name];
   if (value === undefined || value.trim() === '' || value !== value.trim()) {
     throw new ConfigError(`${name} is required and must not have surrounding whitespace`);
@@ -164,16 +110,25 @@ function requiredString(env: Readonly<Record<string, string | undefined>>, name:
   return value;
 }
 
-function integer(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number, max: number): number {
+function optionalString(env: Env, name: string, fallback: string, problemOf: (v: string) => string | undefined): string {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d{1,9}$/.test(raw)) throw new ConfigError(`${name} must be an integer from ${min} to ${max}`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}`);
+  const value = raw === undefined || raw === '' ? fallback : raw;
+  const problem = problemOf(value);
+  if (problem) throw new ConfigError(`${name} ${problem}`);
   return value;
 }
 
-function jsonObject(env: Readonly<Record<string, string | undefined>>, name: string): Record<string, unknown> {
+function integer(env: Env, key: keyof typeof LIMITS): number {
+  const name = ENV[key];
+  const limit: IntegerLimit = LIMITS[key];
+  const raw = env[name];
+  if (raw === undefined || raw === '') return limit.default;
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= limit.min && value <= limit.max)) throw new ConfigError(`${name} must be an integer from ${limit.min} to ${limit.max}`);
+  return value;
+}
+
+function jsonObject(env: Env, name: string): Record<string, unknown> {
   const raw = requiredString(env, name);
   let value: unknown;
   try {
@@ -185,69 +140,26 @@ function jsonObject(env: Readonly<Record<string, string | undefined>>, name: str
   return value;
 }
 
-function nonEmptyStringList(value: unknown, where: string): string[] {
-  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) {
-    throw new ConfigError(`${where} must be a non-empty array of strings`);
-  }
-  return value as string[];
-}
-
-function parseMethod(spec: string, where: string): ApiMethod {
-  const match = /^([A-Z]+|\*) (\/\S*)$/.exec(spec);
-  if (!match || !METHODS.has(match[1]) || !PATH_PATTERN.test(match[2])) {
-    throw new ConfigError(`${where} entries must look like "GET /users/*" (method ${[...METHODS].join('|')}, path of URL-safe segments or *)`);
-  }
-  return { method: match[1], path: match[2] };
-}
-
-function parseRoleMethods(env: Readonly<Record<string, string | undefined>>): Map<string, ApiMethod[]> {
-  const roles = jsonObject(env, 'ROLE_PERMISSIONS');
-  const permissions = jsonObject(env, 'PERMISSION_METHODS');
-
-  const methodsByPermission = new Map<string, ApiMethod[]>();
-  for (const [permission, specs] of Object.entries(permissions)) {
-    if (!NAME_PATTERN.test(permission)) throw new ConfigError('PERMISSION_METHODS keys must match [A-Za-z0-9_.:-]{1,128}');
-    const list = nonEmptyStringList(specs, 'PERMISSION_METHODS values');
-    methodsByPermission.set(permission, list.map((s) => parseMethod(s, 'PERMISSION_METHODS values')));
-  }
-
-  const roleMethods = new Map<string, ApiMethod[]>();
-  for (const [role, names] of Object.entries(roles)) {
-    if (!NAME_PATTERN.test(role)) throw new ConfigError('ROLE_PERMISSIONS keys must match [A-Za-z0-9_.:-]{1,128}');
-    const unique = new Map<string, ApiMethod>();
-    for (const name of nonEmptyStringList(names, 'ROLE_PERMISSIONS values')) {
-      const methods = methodsByPermission.get(name);
-      if (!methods) throw new ConfigError('ROLE_PERMISSIONS names a permission that PERMISSION_METHODS does not define');
-      for (const m of methods) unique.set(`${m.method} ${m.path}`, m);
-    }
-    if (unique.size > MAX_METHODS_PER_ROLE) {
-      // Keeps the policy document well under API Gateway's authorizer response size limit.
-      throw new ConfigError(`a role may grant at most ${MAX_METHODS_PER_ROLE} distinct methods`);
-    }
-    roleMethods.set(role, [...unique.keys()].sort().map((k) => unique.get(k)!));
-  }
-  if (roleMethods.size === 0) throw new ConfigError('ROLE_PERMISSIONS must define at least one role');
-  return roleMethods;
-}
-
 /** Reads the configuration from the environment. Never throws: an invalid one is a value. */
-export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+export function parseConfig(env: Env): ConfigResult {
   try {
-    const roleClaim = env.JWT_ROLE_CLAIM === undefined || env.JWT_ROLE_CLAIM === '' ? DEFAULTS.roleClaim : env.JWT_ROLE_CLAIM;
-    if (!CLAIM_NAME_PATTERN.test(roleClaim) || REGISTERED_CLAIMS.has(roleClaim)) {
-      throw new ConfigError('JWT_ROLE_CLAIM must match [A-Za-z_][A-Za-z0-9_.:-]{0,63} and not be a registered claim');
-    }
+    const roles = jsonObject(env, ENV.rolePermissions);
+    const permissions = jsonObject(env, ENV.permissionMethods);
+    const roleMap = checkRoleMap(roles, permissions);
+    if (!roleMap.ok) throw new ConfigError(`${ENV[roleMap.input]}: ${roleMap.rule}`);
     const config: AuthorizerConfig = {
-      issuer: requiredString(env, 'JWT_ISSUER'),
-      audience: requiredString(env, 'JWT_AUDIENCE'),
-      roleClaim,
-      maxTokenLifetimeSeconds: integer(env, 'JWT_MAX_TOKEN_LIFETIME_SECONDS', DEFAULTS.maxTokenLifetimeSeconds, 1, 86_400),
-      maxTokenAgeSeconds: integer(env, 'JWT_MAX_TOKEN_AGE_SECONDS', DEFAULTS.maxTokenAgeSeconds, 1, 604_800),
-      clockSkewSeconds: integer(env, 'JWT_CLOCK_SKEW_SECONDS', DEFAULTS.clockSkewSeconds, 0, 300),
-      maxTokenBytes: integer(env, 'JWT_MAX_TOKEN_BYTES', DEFAULTS.maxTokenBytes, 256, 65_536),
-      keyCacheTtlSeconds: integer(env, 'KEY_CACHE_TTL_SECONDS', DEFAULTS.keyCacheTtlSeconds, 0, 3600),
-      keyRefetchMinIntervalSeconds: integer(env, 'KEY_REFETCH_MIN_INTERVAL_SECONDS', DEFAULTS.keyRefetchMinIntervalSeconds, 1, 3600),
-      roleMethods: parseRoleMethods(env),
+      issuer: requiredString(env, ENV.issuer),
+      audience: requiredString(env, ENV.audience),
+      roleClaim: optionalString(env, ENV.roleClaim, DEFAULT_ROLE_CLAIM, roleClaimProblem),
+      headerName: optionalString(env, ENV.headerName, DEFAULT_HEADER_NAME, headerNameProblem),
+      maxTokenLifetimeSeconds: integer(env, 'maxTokenLifetimeSeconds'),
+      maxTokenAgeSeconds: integer(env, 'maxTokenAgeSeconds'),
+      clockSkewSeconds: integer(env, 'clockSkewSeconds'),
+      maxTokenBytes: integer(env, 'maxTokenBytes'),
+      keyCacheTtlSeconds: integer(env, 'keyCacheTtlSeconds'),
+      keyRefetchMinIntervalSeconds: integer(env, 'keyRefetchMinIntervalSeconds'),
+      keyFetchTimeoutMs: integer(env, 'keyFetchTimeoutMs'),
+      roleMethods: roleMap.roleMethods,
     };
     return { ok: true, config };
   } catch (e) {
@@ -523,13 +435,4 @@ export function allowResponse(identity: VerifiedIdentity, arn: MethodArnPrefix, 
     },
     context: { sub: identity.sub, role: identity.role },
   };
-}
-
-/**
- * The Allow response for a verified identity: every method its role grants, on the stage the
- * request came from. Returns undefined (deny) if the role has no methods or the ARN is unusable.
- */
-export function buildPolicy(identity: VerifiedIdentity, methodArn: string, config: AuthorizerConfig): AllowResponse | undefined {
-  const arn = parseMethodArn(methodArn);
-  return arn ? allowResponse(identity, arn, config) : undefined;
 }

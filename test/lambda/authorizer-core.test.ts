@@ -1,4 +1,4 @@
-import { AuthorizerConfig, buildPolicy, extractToken, parseConfig, parseMethodArn, verifyToken } from '../../lambda-src/authorizer/core';
+import { allowResponse, AuthorizerConfig, extractToken, parseConfig, parseMethodArn, VerifiedIdentity, verifyToken } from '../../lambda-src/authorizer/core';
 import { hmacSha256, signHs256 } from '../../lambda-src/jwt/hs256';
 import { issueToken } from '../../lambda-src/jwt/issue-token';
 import { KeyRing, newKeyRing, rotateKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
@@ -339,7 +339,13 @@ describe('extractToken', () => {
   });
 });
 
-describe('buildPolicy', () => {
+/** The Allow response for an identity on the stage of `methodArn`, as the handler builds it. */
+function buildPolicy(identity: VerifiedIdentity, methodArn: string, c: AuthorizerConfig): ReturnType<typeof allowResponse> {
+  const arn = parseMethodArn(methodArn);
+  return arn ? allowResponse(identity, arn, c) : undefined;
+}
+
+describe('allowResponse', () => {
   test('allows exactly the methods of the role, on the stage of the request', () => {
     const policy = buildPolicy({ sub: 'user-1', role: 'admin' }, METHOD_ARN, config)!;
     const prefix = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/';
@@ -362,12 +368,14 @@ describe('buildPolicy', () => {
     expect(policy.policyDocument.Statement[0].Resource).toEqual(['arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/users/me']);
   });
 
-  test('keeps the partition of the incoming ARN and maps the root path and wildcard method', () => {
+  test('keeps the partition of the incoming ARN, maps the root path and expands a wildcard method', () => {
     const c = configFrom({ ...ENV, ROLE_PERMISSIONS: '{"ops":["all"]}', PERMISSION_METHODS: '{"all":["* /","GET /health"]}' });
     const policy = buildPolicy({ sub: 'u', role: 'ops' }, 'arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3/v1/GET/', c)!;
+    const prefix = 'arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3/v1/';
     expect(policy.policyDocument.Statement[0].Resource).toEqual([
-      'arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3/v1/*/',
-      'arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3/v1/GET/health',
+      ...['DELETE', 'GET'].map((m) => `${prefix}${m}/`),
+      `${prefix}GET/health`,
+      ...['HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'].map((m) => `${prefix}${m}/`),
     ]);
   });
 

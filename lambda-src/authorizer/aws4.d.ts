@@ -1,0 +1,18 @@
+// The part of aws4's API (https://github.com/mhart/aws4) the authorizer uses; aws4 ships no types.
+declare module 'aws4' {
+  interface Request {
+    host?: string;
+    path?: string;
+    method?: string;
+    service?: string;
+    region?: string;
+    body?: string;
+    headers?: Record<string, string | number>;
+  }
+  interface Credentials {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+  }
+  export function sign<T extends Request>(request: T, credentials?: Credentials): T & { headers: Record<string, string | number> };
+}

@@ -1,0 +1,117 @@
+/**
+ * One authorizer decision per API Gateway event, over an injected clock and key cache: reads the
+ * token from the configured header, checks its structure before any key is fetched, verifies it,
+ * and builds the Allow policy. Also formats the one log line per decision. Pure: index.ts only
+ * wires it to the environment, the network and the console.
+ */
+import { AllowResponse, allowResponse, ConfigResult, DenyReason, extractToken, MethodArnPrefix, parseMethodArn, ParsedToken, parseToken, verifyParsedToken, VerifyResult } from './core';
+import { KeyCache } from './key-cache';
+
+export interface Decision {
+  readonly response?: AllowResponse;
+  readonly reason: DenyReason | 'ok';
+  readonly kid?: string;
+  readonly role?: string;
+}
+
+/**
+ * The token of a TOKEN event (API Gateway already read the configured header into
+ * `authorizationToken`) or of a REQUEST event, from the header named `headerName` (any case).
+ */
+export function tokenFrom(event: Record<string, unknown>, headerName: string): string | undefined {
+  if (event.type === 'TOKEN') return extractToken(event.authorizationToken);
+  if (event.type !== 'REQUEST') return undefined;
+  const headers = event.headers;
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const wanted = headerName.toLowerCase();
+  const names = Object.keys(headers).filter((name) => name.toLowerCase() === wanted);
+  // Two spellings of the header, or a repeated header, is ambiguous: refuse rather than pick one.
+  if (names.length !== 1) return undefined;
+  const multi = event.multiValueHeaders as Record<string, unknown> | null | undefined;
+  const values = multi && typeof multi === 'object' ? multi[names[0]] : undefined;
+  if (Array.isArray(values) && values.length > 1) return undefined;
+  return extractToken((headers as Record<string, unknown>)[names[0]]);
+}
+
+export interface DeciderOptions {
+  readonly config: ConfigResult;
+  readonly keys: KeyCache;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+}
+
+/**
+ * Returns `decide(event)`: synchronous while the key ring is cached (the warm path); only a fetch
+ * (cold, expired TTL, or a rate-limited unknown-kid refetch) returns a promise.
+ */
+export function createDecider(options: DeciderOptions): (event: unknown) => Decision | Promise<Decision> {
+  const { keys, now } = options;
+  if (!options.config.ok) return () => ({ reason: 'config_invalid' });
+  const config = options.config.config;
+
+  function decision(result: VerifyResult, arn: MethodArnPrefix): Decision {
+    if (!result.ok) return { reason: result.reason, kid: result.kid };
+    const response = allowResponse(result.identity, arn, config);
+    if (!response) return { reason: 'bad_method_arn', kid: result.kid };
+    return { response, reason: 'ok', kid: result.kid, role: result.identity.role };
+  }
+
+  async function afterFetch(token: ParsedToken, arn: MethodArnPrefix, nowMs: number, force: boolean): Promise<Decision> {
+    let result: VerifyResult;
+    try {
+      const entry = force ? await keys.fetch(nowMs) : await keys.current(nowMs);
+      result = verifyParsedToken(token, keys.keysOf(entry, nowMs), new Date(nowMs), config);
+    } catch {
+      return { reason: 'keys_unavailable', kid: token.kid };
+    }
+    return decision(result, arn);
+  }
+
+  return (event) => {
+    if (typeof event !== 'object' || event === null) return { reason: 'no_token' };
+    const ev = event as Record<string, unknown>;
+    const arn = parseMethodArn(ev.methodArn);
+    if (!arn) return { reason: 'bad_method_arn' };
+    const token = tokenFrom(ev, config.headerName);
+    if (token === undefined) return { reason: 'no_token' };
+    // Malformed tokens are refused before the key ring is fetched: junk costs no Secrets Manager call.
+    const parsed = parseToken(token, config);
+    if (!parsed.ok) return { reason: parsed.reason };
+
+    const nowMs = now();
+    const entry = keys.fresh(nowMs);
+    if (!entry) return afterFetch(parsed.token, arn, nowMs, false);
+    let result: VerifyResult;
+    try {
+      result = verifyParsedToken(parsed.token, keys.keysOf(entry, nowMs), new Date(nowMs), config);
+    } catch {
+      return { reason: 'keys_unavailable', kid: parsed.token.kid };
+    }
+    // A kid we do not know may be a rotation newer than our cache.
+    if (!result.ok && (result.reason === 'unknown_kid' || result.reason === 'no_keys') && keys.claimForcedRefetch(entry, nowMs)) {
+      return afterFetch(parsed.token, arn, nowMs, true);
+    }
+    return decision(result, arn);
+  };
+}
+
+/** The allow line is the common one: built from constant text, same fields and order as logLine's. */
+const ALLOW_LINE_START = '{"source":"jwt-authorizer","level":"info","decision":"allow","reason":"ok","eventType":';
+
+/** The one JSON log line for a decision. Never the token, its signature or any key: only codes and ids. */
+export function logLine(d: Decision, event: unknown): string {
+  const type = typeof event === 'object' && event !== null ? (event as Record<string, unknown>).type : undefined;
+  const eventType = type === 'TOKEN' || type === 'REQUEST' ? type : 'unknown';
+  if (d.response && d.reason === 'ok' && d.kid && d.role) {
+    return `${ALLOW_LINE_START}"${eventType}","kid":${JSON.stringify(d.kid)},"role":${JSON.stringify(d.role)}}`;
+  }
+  return JSON.stringify({
+    source: 'jwt-authorizer',
+    level: d.response ? 'info' : 'warn',
+    decision: d.response ? 'allow' : 'deny',
+    reason: d.reason,
+    eventType,
+    ...(d.kid ? { kid: d.kid } : {}),
+    ...(d.role ? { role: d.role } : {}),
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * The Transport of secrets-manager.ts on node:http / node:https (loaded on first use, so a
+ * container that never fetches never pays for TLS). Rejects at the deadline, destroying
+ * the socket, so a server that accepts and never answers costs one deadline, not a hung request.
+ */
+import type { HttpRequest, HttpResponse } from './secrets-manager';
+
+/** A response larger than this is not a key ring: refuse it rather than buffer it. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+export function nodeTransport(request: HttpRequest): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const client: typeof import('https') = request.url.protocol === 'http:' ? require('http') : require('https');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const req = client.request(request.url, { method: request.method, headers: request.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_RESPONSE_BYTES) {
+          req.destroy(new Error('response too large'));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+      res.on('aborted', () => reject(new Error('response aborted')));
+    });
+    req.on('error', reject);
+    request.deadline.onExpire(() => req.destroy(new Error('deadline')));
+    req.end(request.body);
+  });
+}

@@ -1,0 +1,143 @@
+/**
+ * GetSecretValue as one SigV4-signed HTTPS POST, instead of the SDK client whose 450 KB
+ * dominated the authorizer's cold start. Only what the authorizer needs: AWSCURRENT of one
+ * secret, Lambda's environment credentials (session token included), the Region's endpoint on its
+ * partition's DNS suffix or AWS_ENDPOINT_URL_SECRETS_MANAGER, and one deadline for the whole
+ * call (connect, TLS, request and body). Signing is `aws4` (node:crypto, synchronous); the
+ * transport is injected, so every rule here is tested without a network.
+ */
+// Bundled into the asset by esbuild, pinned in package.json: a devDependency on purpose.
+// eslint-disable-next-line import/no-extraneous-dependencies
+import * as aws4 from 'aws4';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface HttpRequest {
+  readonly url: URL;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** At the deadline the transport must reject and release its socket. */
+  readonly deadline: Deadline;
+}
+
+/**
+ * A one-shot timer. Not an AbortSignal: creating the first AbortController loads and compiles
+ * Node's EventTarget internals, milliseconds on the cold path for a single callback.
+ */
+export interface Deadline {
+  readonly expired: boolean;
+  /** Runs `callback` at the deadline (at once if it has passed). */
+  onExpire(callback: () => void): void;
+}
+
+function startDeadline(ms: number): Deadline & { cancel(): void } {
+  const callbacks: Array<() => void> = [];
+  const deadline = {
+    expired: false,
+    onExpire(callback: () => void): void {
+      if (deadline.expired) callback();
+      else callbacks.push(callback);
+    },
+    cancel(): void { clearTimeout(timer); },
+  };
+  const timer = setTimeout(() => {
+    deadline.expired = true;
+    for (const cb of callbacks) cb();
+  }, ms);
+  return deadline;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Sends one request and resolves with the whole response body. */
+export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** Why the secret could not be read: a code for the log line, never a value. */
+export class SecretFetchError extends Error {}
+
+/** The DNS suffix of the partition a Region belongs to. */
+export function dnsSuffix(region: string): string {
+  if (region.startsWith('cn-')) return 'amazonaws.com.cn';
+  if (region.startsWith('us-isob-')) return 'sc2s.sgov.gov';
+  if (region.startsWith('us-isof-')) return 'csp.hci.ic.gov';
+  if (region.startsWith('us-iso-')) return 'c2s.ic.gov';
+  if (region.startsWith('eu-isoe-')) return 'cloud.adc-e.uk';
+  return 'amazonaws.com';
+}
+
+/** The service endpoint, with the SDK's precedence: service-specific override, global override, Region. */
+export function secretsManagerEndpoint(env: Env, region: string): string {
+  const endpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER || env.AWS_ENDPOINT_URL;
+  return endpoint ? endpoint : `https://secretsmanager.${region}.${dnsSuffix(region)}`;
+}
+
+export interface GetSecretStringOptions {
+  readonly env: Env;
+  readonly secretId: string;
+  /** Deadline for the whole call, response body included. */
+  readonly timeoutMs: number;
+  readonly transport: Transport;
+  /** The signing time (SigV4 rejects a clock more than 5 minutes off). */
+  readonly now: Date;
+}
+
+/** The AWSCURRENT SecretString of `secretId`. Rejects with SecretFetchError, never hangs past the deadline. */
+export async function getSecretString(options: GetSecretStringOptions): Promise<string> {
+  const { env } = options;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!region) throw new SecretFetchError('no_region');
+  if (!accessKeyId || !secretAccessKey) throw new SecretFetchError('no_credentials');
+  let url: URL;
+  try {
+    url = new URL(secretsManagerEndpoint(env, region));
+  } catch {
+    throw new SecretFetchError('bad_endpoint');
+  }
+
+  // AWSCURRENT only: a pending version is not trusted until rotation promotes it.
+  const body = JSON.stringify({ SecretId: options.secretId, VersionStage: 'AWSCURRENT' });
+  const signed = aws4.sign({
+    host: url.host,
+    path: url.pathname,
+    method: 'POST',
+    service: 'secretsmanager',
+    region,
+    body,
+    headers: {
+      'Host': url.host,
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': 'secretsmanager.GetSecretValue',
+      'X-Amz-Date': options.now.toISOString().replace(/[:-]|\.\d{3}/g, ''),
+    },
+  }, { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined });
+
+  const deadline = startDeadline(options.timeoutMs);
+  let response: HttpResponse;
+  try {
+    response = await new Promise<HttpResponse>((resolve, reject) => {
+      // The deadline wins even over a transport that ignores it.
+      deadline.onExpire(() => reject(new SecretFetchError('timeout')));
+      options.transport({ url, method: 'POST', headers: signed.headers as Record<string, string>, body, deadline }).then(resolve, reject);
+    });
+  } catch {
+    throw new SecretFetchError(deadline.expired ? 'timeout' : 'network_error');
+  } finally {
+    deadline.cancel();
+  }
+  if (response.status < 200 || response.status > 299) throw new SecretFetchError(`http_${response.status}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(response.body);
+  } catch {
+    throw new SecretFetchError('bad_response');
+  }
+  const secretString = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).SecretString : undefined;
+  if (typeof secretString !== 'string') throw new SecretFetchError('no_secret_string');
+  return secretString;
+}

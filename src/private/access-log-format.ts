@@ -1,0 +1,35 @@
+/**
+ * The JSON access log line of a HardenedRestApi stage: who called, what happened, and why a
+ * request was refused (authorizer, WAF and integration errors, TLS version).
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  errorType: '$context.error.responseType',
+  errorMessage: '$context.error.message',
+  principalId: '$context.authorizer.principalId',
+  authorizerStatus: '$context.authorizer.status',
+  authorizerLatency: '$context.authorizer.latency',
+  authorizerError: '$context.authorizer.error',
+  apiKeyId: '$context.identity.apiKeyId',
+  wafStatus: '$context.waf.status',
+  wafError: '$context.waf.error',
+  wafResponseCode: '$context.wafResponseCode',
+  webAclArn: '$context.webaclArn',
+  integrationStatus: '$context.integration.status',
+  integrationLatency: '$context.integration.latency',
+  integrationError: '$context.integration.error',
+  tlsVersion: '$context.tlsVersion',
+  cipherSuite: '$context.cipherSuite',
+  domainName: '$context.domainName',
+};

@@ -1,0 +1,185 @@
+/**
+ * The authorizer's GetSecretValue call, with an injected transport: endpoint and partition,
+ * Lambda's credentials, a SigV4 signature identical to the AWS SDK's signer, and the deadline;
+ * and the node:http transport against loopback servers that stall.
+ */
+import { createHash, createHmac } from 'crypto';
+import * as http from 'http';
+import * as net from 'net';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { SignatureV4 } from '@smithy/signature-v4';
+import { nodeTransport } from '../../lambda-src/authorizer/http-transport';
+import { Deadline, dnsSuffix, getSecretString, HttpRequest, secretsManagerEndpoint, Transport } from '../../lambda-src/authorizer/secrets-manager';
+
+const NOW = new Date('2026-03-01T12:00:00Z');
+const LAMBDA_ENV = {
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEXAMPLE//token',
+};
+
+type Captured = HttpRequest;
+
+function answering(status: number, body: string, captured: Captured[] = []): Transport {
+  return async (request) => {
+    captured.push(request);
+    return { status, body };
+  };
+}
+
+/** Header lookup by any case, as HTTP does. */
+function header(req: Captured, name: string): string | undefined {
+  const key = Object.keys(req.headers).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : String(req.headers[key]);
+}
+
+describe('endpoint', () => {
+  test.each([
+    ['eu-west-1', 'https://secretsmanager.eu-west-1.amazonaws.com'],
+    ['cn-north-1', 'https://secretsmanager.cn-north-1.amazonaws.com.cn'],
+    ['us-iso-east-1', 'https://secretsmanager.us-iso-east-1.c2s.ic.gov'],
+    ['us-isob-east-1', 'https://secretsmanager.us-isob-east-1.sc2s.sgov.gov'],
+    ['us-gov-west-1', 'https://secretsmanager.us-gov-west-1.amazonaws.com'],
+  ])('in %s is on its partition\'s DNS suffix', (region, endpoint) => {
+    expect(secretsManagerEndpoint({}, region)).toBe(endpoint);
+    expect(endpoint.endsWith(dnsSuffix(region))).toBe(true);
+  });
+
+  test('honours AWS_ENDPOINT_URL_SECRETS_MANAGER before AWS_ENDPOINT_URL', () => {
+    expect(secretsManagerEndpoint({ AWS_ENDPOINT_URL: 'http://global:1', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://sm:2' }, 'eu-west-1')).toBe('http://sm:2');
+    expect(secretsManagerEndpoint({ AWS_ENDPOINT_URL: 'http://global:1' }, 'eu-west-1')).toBe('http://global:1');
+  });
+});
+
+describe('getSecretString', () => {
+  test('asks for AWSCURRENT of the secret with Lambda\'s credentials, session token included', async () => {
+    const captured: Captured[] = [];
+    const value = await getSecretString({ env: LAMBDA_ENV, secretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:k', timeoutMs: 1000, transport: answering(200, '{"SecretString":"ring"}', captured), now: NOW });
+    expect(value).toBe('ring');
+    expect(captured).toHaveLength(1);
+    const [req] = captured;
+    expect(req.url.toString()).toBe('https://secretsmanager.eu-west-1.amazonaws.com/');
+    expect(req.method).toBe('POST');
+    expect(JSON.parse(req.body)).toEqual({ SecretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:k', VersionStage: 'AWSCURRENT' });
+    expect(header(req, 'x-amz-target')).toBe('secretsmanager.GetSecretValue');
+    expect(header(req, 'x-amz-security-token')).toBe(LAMBDA_ENV.AWS_SESSION_TOKEN);
+    expect(header(req, 'authorization')).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIAEXAMPLEEXAMPLE\/20260301\/eu-west-1\/secretsmanager\/aws4_request, /);
+  });
+
+  test('signs exactly as the AWS SDK\'s SigV4 signer does', async () => {
+    const captured: Captured[] = [];
+    await getSecretString({ env: LAMBDA_ENV, secretId: 'jwt-keys', timeoutMs: 1000, transport: answering(200, '{"SecretString":"x"}', captured), now: NOW });
+    const [req] = captured;
+    const signedHeaderNames = /SignedHeaders=([^,]+)/.exec(header(req, 'authorization')!)![1].split(';');
+    const headers: Record<string, string> = { host: 'secretsmanager.eu-west-1.amazonaws.com' };
+    for (const name of signedHeaderNames) if (name !== 'host') headers[name] = header(req, name)!;
+    const toBytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
+      typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
+    class Sha256 {
+      private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
+      constructor(secret?: string | ArrayBuffer | ArrayBufferView) { this.h = secret ? createHmac('sha256', toBytes(secret)) : createHash('sha256'); }
+      update(data: string | ArrayBuffer | ArrayBufferView): void { this.h.update(toBytes(data)); }
+      async digest(): Promise<Uint8Array> { return this.h.digest(); }
+    }
+    const sdk = new SignatureV4({
+      service: 'secretsmanager',
+      region: 'eu-west-1',
+      sha256: Sha256,
+      applyChecksum: false,
+      credentials: {
+        accessKeyId: LAMBDA_ENV.AWS_ACCESS_KEY_ID,
+        secretAccessKey: LAMBDA_ENV.AWS_SECRET_ACCESS_KEY,
+        sessionToken: LAMBDA_ENV.AWS_SESSION_TOKEN,
+      },
+    });
+    const signed = await sdk.sign({ method: 'POST', protocol: 'https:', hostname: headers.host, path: '/', headers, body: req.body }, { signingDate: NOW });
+    const signatureOf = (authorization: string): string => /Signature=([0-9a-f]{64})/.exec(authorization)![1];
+    expect(signatureOf(header(req, 'authorization')!)).toBe(signatureOf(signed.headers.authorization));
+  });
+
+  test.each([
+    ['an HTTP error', answering(400, '{"__type":"ResourceNotFoundException"}'), 'http_400'],
+    ['a body that is not JSON', answering(200, '<html>'), 'bad_response'],
+    ['a binary secret', answering(200, '{"SecretBinary":"AAAA"}'), 'no_secret_string'],
+    ['a network failure', (async () => { throw new Error('ECONNREFUSED'); }) as Transport, 'network_error'],
+  ])('rejects %s with a reason code', async (_name, transport, code) => {
+    await expect(getSecretString({ env: LAMBDA_ENV, secretId: 's', timeoutMs: 1000, transport, now: NOW })).rejects.toThrow(code);
+  });
+
+  test('rejects without calling out when region or credentials are missing', async () => {
+    const calls: Captured[] = [];
+    await expect(getSecretString({ env: { ...LAMBDA_ENV, AWS_REGION: undefined }, secretId: 's', timeoutMs: 1000, transport: answering(200, '', calls), now: NOW })).rejects.toThrow('no_region');
+    await expect(getSecretString({ env: { ...LAMBDA_ENV, AWS_SECRET_ACCESS_KEY: '' }, secretId: 's', timeoutMs: 1000, transport: answering(200, '', calls), now: NOW })).rejects.toThrow('no_credentials');
+    expect(calls).toHaveLength(0);
+  });
+
+  test('gives up at the deadline even when the transport ignores it', async () => {
+    const hanging: Transport = () => new Promise(() => undefined);
+    const t0 = Date.now();
+    await expect(getSecretString({ env: LAMBDA_ENV, secretId: 's', timeoutMs: 150, transport: hanging, now: NOW })).rejects.toThrow('timeout');
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('nodeTransport', () => {
+  const servers: net.Server[] = [];
+  const sockets = new Set<net.Socket>();
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  async function listen(server: net.Server): Promise<URL> {
+    servers.push(server);
+    server.on('connection', (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return new URL(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`);
+  }
+
+  /** A deadline the test fires by hand, so nothing depends on timer precision. */
+  function manualDeadline(): Deadline & { fire(): void } {
+    const callbacks: Array<() => void> = [];
+    const d = {
+      expired: false,
+      onExpire: (cb: () => void) => { callbacks.push(cb); },
+      fire: () => { d.expired = true; callbacks.forEach((cb) => cb()); },
+    };
+    return d;
+  }
+  const post = (url: URL, deadline: Deadline): Promise<unknown> =>
+    nodeTransport({ url, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}', deadline });
+
+  test('sends the request and returns status and whole body', async () => {
+    const url = await listen(http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => res.writeHead(200).end(JSON.stringify({ method: req.method, body, type: req.headers['content-type'] })));
+    }));
+    const out = await post(url, manualDeadline()) as { status: number; body: string };
+    expect(out.status).toBe(200);
+    expect(JSON.parse(out.body)).toEqual({ method: 'POST', body: '{}', type: 'application/json' });
+  });
+
+  test('rejects at the deadline when the server accepts and never answers', async () => {
+    const url = await listen(net.createServer(() => undefined));
+    const deadline = manualDeadline();
+    const pending = post(url, deadline);
+    setTimeout(() => deadline.fire(), 100);
+    await expect(pending).rejects.toThrow('deadline');
+  });
+
+  test('rejects at the deadline when the body stalls after the headers', async () => {
+    const url = await listen(http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"SecretString":');
+    }));
+    const deadline = manualDeadline();
+    const pending = post(url, deadline);
+    setTimeout(() => deadline.fire(), 100);
+    await expect(pending).rejects.toThrow();
+  });
+});
