@@ -131,16 +131,18 @@ for (const lang of ['python', 'java', 'go']) {
   task.exec(`jsii-pacmak -v --target ${lang} ${PACMAK_TRANSLATED}`);
 }
 // .NET: building needs the .NET SDK (and NuGet); most machines, and this project's CI, have
-// neither. Without `dotnet` on PATH the step says so in one line and skips; with it, pacmak runs
-// and any failure fails the task.
-const DOTNET_SKIP_NOTICE = 'package:dotnet skipped: no dotnet on PATH (install the .NET 8 SDK to build the NuGet package)';
+// neither. Without `dotnet` on PATH the task says so in one line and skips; with it (even a
+// broken one: only "not found" counts as absent), pacmak runs and any failure fails the task.
+// Conditions, not `if` (projen's cross-platform task shell has no `if`).
+const dotnetFound = (found: boolean) =>
+  `node -e "process.exit(require('child_process').spawnSync('dotnet', ['--version'], { stdio: 'ignore' }).error ? ${found ? 1 : 0} : ${found ? 0 : 1})"`;
 const packageDotnet = project.tasks.tryFind('package:dotnet')!;
 packageDotnet.reset();
-packageDotnet.spawn(rosetta);
-packageDotnet.exec(
-  `if command -v dotnet >/dev/null 2>&1; then jsii-pacmak -v --target dotnet ${PACMAK_TRANSLATED}; ` +
-  `else echo "${DOTNET_SKIP_NOTICE}"; fi`,
-);
+packageDotnet.spawn(rosetta, { condition: dotnetFound(true) });
+packageDotnet.exec(`jsii-pacmak -v --target dotnet ${PACMAK_TRANSLATED}`, { condition: dotnetFound(true) });
+packageDotnet.exec('echo "package:dotnet skipped: no dotnet on PATH (install the .NET 8 SDK to build the NuGet package)"', {
+  condition: dotnetFound(false),
+});
 
 const testPython = project.addTask('test:python', {
   description: 'Install the built Python wheel into a fresh virtualenv, synthesize the constructs and check its README with pytest',
