@@ -19,7 +19,8 @@ function artifacts(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const file = path.join(dir, e.name);
-    if (e.isDirectory()) return artifacts(file);
+    // dist/go/<module>/jsii/ holds the npm tarball embedded in the Go module, not a package.
+    if (e.isDirectory()) return e.name === 'jsii' ? [] : artifacts(file);
     return ARTIFACT.test(e.name) && !/-(sources|javadoc)\.jar$/.test(e.name) ? [file] : [];
   }).sort();
 }
@@ -30,7 +31,7 @@ let previous = Number(startLine);
 const dotnetMissing = spawnSync('dotnet', ['--version'], { stdio: 'ignore' }).error !== undefined;
 
 const rows = stepLines.map((line) => {
-  const match = /^(\d+) (\S+) \| (.*)$/.exec(line);
+  const match = /^(\d+) (.+?) \| (.*)$/.exec(line);
   if (!match) throw new Error(`unexpected line in ${logFile}: ${line}`);
   const at = Number(match[1]);
   const took = duration(at - previous);
