@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, Task } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 /** Versions bundled into the Lambda handlers, pinned so every release ships the same bytes. */
@@ -88,6 +88,19 @@ project.tsconfigDev.addInclude('bench/**/*.ts');
 project.tsconfigDev.addInclude('demo/**/*.ts');
 project.tsconfigDev.addInclude('build-tools/**/*.ts');
 
+// --- Readable output (issue 9), silenced at the source for every task:
+// - jsii, jsii-pacmak, jsii-rosetta and the jsii runtime print a ~12-line banner per process on
+//   Node 20 (end of jsii support 2026-10-30), the README's minimum; the variable lists the majors
+//   that are known and accepted here.
+// - aws-cdk-lib's own constructors pass deprecated props internally (`new dynamodb.TableV2` warns
+//   `TableGrantsProps#encryptedResource is deprecated`, ~500 lines per test run); nothing in this
+//   project can act on them. `quiet` turns off the printing only; jsii still type-checks.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+project.tasks.addEnvironment('JSII_DEPRECATED', 'quiet');
+// - The AWS SDK v3 clients the tests drive (moto, the handlers' adapters) warn, 9 lines per jest
+//   worker, that SDK releases after January 2027 need Node 22; the handlers run on Node 24 in Lambda.
+project.tasks.addEnvironment('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
+
 // --- Handler pipeline: lambda-src/<name>/index.ts -> assets/<name>/index.js, before jsii compiles.
 const bundle = project.addTask('bundle', {
   description: 'Bundle every Lambda handler in lambda-src/ into assets/ with esbuild (pinned SDK, Node 24 target)',
@@ -112,10 +125,44 @@ const testNode24 = project.addTask('test:node24', {
   exec: 'npx -y -p node@24 -- node node_modules/jest/bin/jest.js --ci --coverage=false test/lambda',
 });
 
-const packagePython = project.tasks.tryFind('package:python')!;
+// --- Translated docs (issue 9): every language package carries the README and docstring
+// examples translated by rosetta. jsii-pacmak loads the tablet rosetta writes next to .jsii
+// (.jsii.tabl.json) by itself; without it pacmak copies TypeScript verbatim into the Python,
+// Java, .NET and Go docs. So every non-JS package task runs rosetta first (cached: ~2 s when
+// nothing changed) and pacmak fails on any snippet the tablet does not hold.
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile every README and docstring example strictly and write their translations (.jsii.tabl.json) for pacmak',
+  exec: 'jsii-rosetta extract --strict',
+});
+
+const PACMAK_TRANSLATED = '--rosetta-unknown-snippets fail';
+for (const lang of ['python', 'java', 'go']) {
+  const task = project.tasks.tryFind(`package:${lang}`)!;
+  task.reset();
+  task.spawn(rosetta);
+  // pacmak's default for Java is a fresh temporary Maven repository per run, which downloads
+  // aws-cdk-lib's 111 MB jar every time; the machine's ~/.m2 (test:java uses it too) keeps a warm run offline.
+  const maven = lang === 'java' ? ' --maven-local-repository="$HOME/.m2/repository"' : '';
+  task.exec(`jsii-pacmak -v --target ${lang} ${PACMAK_TRANSLATED}${maven}`);
+}
+// .NET: building needs the .NET SDK (and NuGet); most machines, and this project's CI, have
+// neither. Without `dotnet` on PATH the task says so in one line and skips; with it (even a
+// broken one: only "not found" counts as absent), pacmak runs and any failure fails the task.
+// Conditions, not `if` (projen's cross-platform task shell has no `if`).
+const dotnetFound = (found: boolean) =>
+  `node -e "process.exit(require('child_process').spawnSync('dotnet', ['--version'], { stdio: 'ignore' }).error ? ${found ? 1 : 0} : ${found ? 0 : 1})"`;
+const packageDotnet = project.tasks.tryFind('package:dotnet')!;
+packageDotnet.reset();
+packageDotnet.spawn(rosetta, { condition: dotnetFound(true) });
+packageDotnet.exec(`jsii-pacmak -v --target dotnet ${PACMAK_TRANSLATED}`, { condition: dotnetFound(true) });
+packageDotnet.exec('echo "package:dotnet skipped: no dotnet on PATH (install the .NET 8 SDK to build the NuGet package)"', {
+  condition: dotnetFound(false),
+});
+
 const testPython = project.addTask('test:python', {
-  description: 'Install the built Python wheel into a fresh virtualenv and synthesize the constructs with pytest',
-  exec: '.venv/bin/python -m pytest -q test/python',
+  description: 'Install the built Python wheel into a fresh virtualenv, synthesize the constructs and check its README with pytest',
+  // The example app has its own task (examples), which runs it in the same consumer venv.
+  exec: '.venv/bin/python -m pytest -q test/python --ignore=test/python/test_examples.py',
 });
 
 // --- Consumer tests in Go and Java (issue 9, item 5) -------------------------------------------
@@ -148,10 +195,6 @@ const testConsumer = project.addTask('test:consumer', {
   env: { CDK_VERSION: '2.276.0' },
 });
 
-// pacmak's default is a fresh temporary Maven repository per run, which downloads aws-cdk-lib's
-// 111 MB jar every time; the machine's ~/.m2 (which test:java uses too) makes a warm run offline.
-const packageJava = project.tasks.tryFind('package:java')!;
-packageJava.reset('jsii-pacmak -v --target java --maven-local-repository="$HOME/.m2/repository"');
 const testJava = project.addTask('test:java', {
   description: 'Synthesize every construct from Java (Maven + JUnit in test/java) against the jar in dist/java and aws-cdk-lib',
   env: consumerEnv,
@@ -163,11 +206,6 @@ const testJava = project.addTask('test:java', {
   ],
 });
 // --- end of consumer tests in Go and Java ----------------------------------------------------
-
-const rosetta = project.addTask('rosetta', {
-  description: 'Compile every README example strictly',
-  exec: 'jsii-rosetta extract --strict',
-});
 
 project.addTask('demo', {
   description: 'Synthesize the example app (every construct) into cdk.out/ and print its security report',
@@ -185,25 +223,21 @@ project.addTask('bench', {
   ],
 });
 
-// The whole suite, as README Quick start line (2) and .ci/run run it.
-project.addTask('ci', {
-  description: 'Set up the test peers, build, test (Node 20 and 24), package and test the Python wheel, the Java jar and the Go module',
+// --- Examples (issue 9): one complete app per language in examples/, synthesized against this
+// build (the TypeScript one through a node_modules link to lib/, the Python one in the wheel
+// consumer venv of test/python) and checked by build-tools/check-example.ts.
+const examples = project.addTask('examples', {
+  description: 'Synthesize the example apps in examples/ (TypeScript against lib/, Python against the built wheel) and check their templates',
   steps: [
-    { spawn: setup.name },
-    { spawn: project.buildTask.name },
-    { exec: 'git diff --ignore-space-at-eol --exit-code -- . ":(exclude)package-lock.json"', name: 'generated files are committed and in sync' },
-    { spawn: testNode24.name },
-    // After build, which ran package:js.
-    { spawn: testConsumer.name },
-    { spawn: packagePython.name },
-    { spawn: testPython.name },
-    // Java: pacmak compiles the generated code with Maven against aws-cdk-lib from Maven Central.
-    { spawn: packageJava.name },
-    { spawn: testJava.name },
-    { spawn: testGo.name },
-    { spawn: rosetta.name },
+    { exec: 'mkdir -p examples/typescript/node_modules && ln -sfn ../../.. examples/typescript/node_modules/cdk-security-blocks' },
+    { exec: 'rm -rf cdk.out && CDK_OUTDIR=cdk.out ts-node --project tsconfig.json app.ts', cwd: 'examples/typescript' },
+    { exec: '.venv/bin/python -m pytest -q test/python/test_examples.py' },
+    { exec: 'ts-node --project tsconfig.dev.json build-tools/check-example.ts examples/typescript/cdk.out examples/python/cdk.out' },
   ],
 });
+project.addPackageIgnore('/examples/');
+project.tsconfigDev.addExclude('examples');
+project.gitignore.addPatterns('/examples/*/node_modules/', '/examples/*/cdk.out/');
 
 // --- Issue 14: integration tests (test/integ/integ.*.ts, integ-runner + @aws-cdk/integ-tests-alpha).
 // The snapshots are committed; integ-runner compares templates with asset hashes masked, and
@@ -237,6 +271,48 @@ project.addTask('integ:deploy', {
 });
 // Asset directories in the snapshots are not needed to compare templates (2 MB each).
 project.gitignore.addPatterns('/test/integ/*.snapshot/asset.*');
-project.tasks.tryFind('ci')!.spawn(integSnapshot);
+
+// --- ci (issue 9): README Quick start line (2) and .ci/run. It runs the same steps whether CI is
+// set or not: it does not spawn `build`, whose `package` step switches on CI (package:js only
+// under CI; every language, .NET included, without). After each step a marker line goes to
+// .tools/ci-steps.log; build-tools/ci-summary.ts prints them (what ran, how long) at the end.
+const CI_LOG = '.tools/ci-steps.log';
+const named = (name: string): Task => project.tasks.tryFind(name)!;
+const ciSteps: Array<{ readonly task: Task; readonly says: string }> = [
+  { task: setup, says: 'test peers: .venv with moto server, cfn-lint, PyJWT, pytest' },
+  { task: project.defaultTask!, says: 'projen synth' },
+  { task: project.preCompileTask, says: 'handlers bundled with esbuild into assets/' },
+  { task: project.compileTask, says: 'jsii compile (jsii rules checked)' },
+  { task: project.postCompileTask, says: 'API.md generated' },
+  { task: project.testTask, says: 'jest on Node 20 (constructs, cdk-nag gate, cfn-lint, handlers against moto) and eslint' },
+  { task: testNode24, says: 'handler tests on Node 24' },
+  { task: rosetta, says: 'README and docstring examples compiled strictly and translated' },
+  { task: named('package:js'), says: 'npm package (dist/js)' },
+  { task: testConsumer, says: 'packed tarball in a fresh app (newest aws-cdk-lib): cdk-nag v2 Aspects and v3 plugins, four packs, zero findings' },
+  { task: named('package:python'), says: 'Python wheel (dist/python), translated docs' },
+  { task: testPython, says: 'wheel consumer tests in a fresh venv (pytest), README of the wheel shows Python' },
+  // Java: pacmak compiles the generated code with Maven against aws-cdk-lib from Maven Central.
+  { task: named('package:java'), says: 'Java package compiled by Maven (dist/java)' },
+  { task: testJava, says: 'Java consumer: Maven + JUnit synthesize every construct against the built jar' },
+  { task: packageDotnet, says: '.NET package (skipped without the .NET SDK)' },
+  { task: testGo, says: 'Go consumer: go build + go test synthesize every construct against the generated module (aws-cdk-go)' },
+  { task: examples, says: 'examples/ apps synthesized (TypeScript, Python) and checked' },
+  { task: integSnapshot, says: 'integration-test snapshots match what test/integ synthesizes (offline)' },
+];
+const ci = project.addTask('ci', {
+  description: 'Everything README Quick start line (2) promises, the same with or without CI set; ends with a summary of what ran',
+});
+ci.exec(`mkdir -p .tools && date +%s > ${CI_LOG}`);
+for (const step of ciSteps) {
+  ci.spawn(step.task);
+  ci.exec(`echo "$(date +%s) ${step.task.name} | ${step.says}" >> ${CI_LOG}`);
+  if (step.task === project.testTask) {
+    // After eslint --fix (in test): a fix that was not committed fails here too.
+    ci.exec('git diff --ignore-space-at-eol --exit-code -- . ":(exclude)package-lock.json"', { name: 'generated files are committed and in sync' });
+    ci.exec(`echo "$(date +%s) git diff | generated files (package.json, tasks, API.md) and eslint fixes committed" >> ${CI_LOG}`);
+  }
+}
+ci.exec(`ts-node --project tsconfig.dev.json build-tools/ci-summary.ts ${CI_LOG}`);
+
 
 project.synth();

@@ -34,5 +34,5 @@ def consumer_python() -> str:
 
 def run_consumer(python: str, script: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [python, "-c", script], capture_output=True, text=True, cwd=str(WORK), env={**os.environ, "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"},
+        [python, "-c", script], capture_output=True, text=True, cwd=str(WORK), env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
     )
