@@ -113,6 +113,7 @@ export class HardenedRestApi extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the REST API logs and API key secrets');
 
+    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'REST API');
     if (props.authorizer) {
       this.authorizer = props.authorizer;
     } else {
@@ -124,6 +125,7 @@ export class HardenedRestApi extends Construct {
         permissionMethods: props.permissionMethods!,
         logRetention,
         removalPolicy: this.removalPolicy,
+        alarmTopic: this.alarmTopic,
       });
       this.authorizer = this.jwtAuthorizer.authorizer;
       const roleMap = checkRoleMap(props.rolePermissions, props.permissionMethods);
@@ -218,7 +220,6 @@ export class HardenedRestApi extends Construct {
       });
     }
 
-    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'REST API');
     this.alarms = createApiAlarms(this, props.alarms ?? {});
     createApiDashboard(this);
 

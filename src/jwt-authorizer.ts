@@ -5,9 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledge } from './private/acknowledge';
 import { checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, LIMITS, roleClaimProblem } from './private/authorizer-contract';
+import { createAlarmTopic } from './private/alarm-topic';
 import { addAuthorizerSecurityEvents } from './private/authorizer-security-events';
 import { BundledFunction } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
@@ -170,6 +172,13 @@ export interface JwtAuthorizerProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
+   * Where the security-event alarms (forged tokens, keys unavailable, invalid configuration) go.
+   *
+   * @default - the stack's `SecurityNotifications` topic (created by the first construct that needs it)
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
    * Reserved concurrency for the function. The authorizer runs on every uncached request, so a
    * reservation caps the whole API's throughput at that many concurrent verifications.
    *
@@ -219,6 +228,9 @@ export class JwtAuthorizer extends Construct {
 
   /** The function's log group. */
   public readonly logGroup: logs.ILogGroup;
+
+  /** The topic the security-event alarms notify. */
+  public readonly alarmTopic: sns.ITopic;
 
   /** How long API Gateway caches a result. */
   public readonly resultsCacheTtl: Duration;
@@ -274,7 +286,8 @@ export class JwtAuthorizer extends Construct {
     });
     this.function = fn.function;
     this.logGroup = fn.logGroup;
-    addAuthorizerSecurityEvents(this, fn.logGroup);
+    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'JWT authorizer');
+    addAuthorizerSecurityEvents(this, fn.logGroup, this.alarmTopic);
 
     if (props.reservedConcurrentExecutions === undefined) {
       for (const ruleId of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {

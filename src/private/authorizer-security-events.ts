@@ -9,7 +9,6 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { createAlarmTopic } from './alarm-topic';
 import { AUTHORIZER_EVENT_TYPES, denyFilterPattern } from './authorizer-event-types';
 
 /** What `addAuthorizerSecurityEvents` created, for dashboards and tests. */
@@ -35,7 +34,7 @@ export function authorizerSecurityEventsOf(authorizer: IConstruct): AuthorizerSe
  * of their own per authorizer (metric filters cannot set a constant dimension), named after
  * the construct path.
  */
-export function addAuthorizerSecurityEvents(authorizer: Construct, logGroup: logs.ILogGroup, topic?: sns.ITopic): AuthorizerSecurityEvents {
+export function addAuthorizerSecurityEvents(authorizer: Construct, logGroup: logs.ILogGroup, topic: sns.ITopic): AuthorizerSecurityEvents {
   const scope = new Construct(authorizer, 'SecurityEvents');
   const namespace = `SecurityBlocks/JwtAuthorizer/${Names.uniqueResourceName(authorizer, { maxLength: 200 })}`;
   const metrics = new Map<string, cloudwatch.Metric>();
@@ -49,7 +48,7 @@ export function addAuthorizerSecurityEvents(authorizer: Construct, logGroup: log
     });
     metrics.set(type.metricName, filter.metric({ statistic: 'Sum', period: Duration.minutes(5) }));
   }
-  const action = new cwActions.SnsAction(topic ?? createAlarmTopic(authorizer, 'AlarmTopic', 'JWT authorizer'));
+  const action = new cwActions.SnsAction(topic);
   const alarm = (id: string, metricName: string, threshold: number, description: string) => {
     const a = new cloudwatch.Alarm(scope, id, {
       alarmDescription: `${authorizer.node.path}: ${description}`,
