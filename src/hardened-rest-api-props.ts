@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ApiGatewayCloudWatchRole } from './api-gateway-cloudwatch-role';
+import { BundledFunctionOptions } from './bundled-function-options';
 import { RotatingJwtSecret } from './rotating-jwt-secret';
 
 /**
@@ -404,6 +405,14 @@ export interface HardenedRestApiProps {
    * @default - a JwtAuthorizer from `signingKeys`
    */
   readonly authorizer?: apigateway.IAuthorizer;
+
+  /**
+   * Where the function of the JwtAuthorizer created from `signingKeys` runs (VPC, subnets,
+   * security groups) and how long its logs are kept. Only with `signingKeys`.
+   *
+   * @default - outside a VPC; log retention and removal policy as the API's (`logRetention`, `removalPolicy`)
+   */
+  readonly authorizerFunction?: BundledFunctionOptions;
 
   /**
    * Origins allowed to call the API from a browser (`https://app.example.com`). Each gets a

@@ -15,6 +15,7 @@ import { createAlarmTopic } from './private/alarm-topic';
 import { createApiAlarms } from './private/api-alarms';
 import { createApiDashboard } from './private/api-dashboard';
 import { ApiMethod, checkRoleMap } from './private/authorizer-contract';
+import { validateBundledFunctionOptions, validateLogRetention } from './private/bundled-function';
 import { allowLogGroupEncryption, createEncryptionKey } from './private/encryption-key';
 import { addGatewayResponses } from './private/gateway-responses';
 import { isCorsPreflight, unauthorizedMethods, unreachableMethods } from './private/method-audit';
@@ -122,8 +123,11 @@ export class HardenedRestApi extends Construct {
         audience: props.audience!,
         rolePermissions: props.rolePermissions!,
         permissionMethods: props.permissionMethods!,
-        logRetention,
-        removalPolicy: this.removalPolicy,
+        functionOptions: {
+          ...props.authorizerFunction,
+          logRetention: props.authorizerFunction?.logRetention ?? logRetention,
+          removalPolicy: props.authorizerFunction?.removalPolicy ?? this.removalPolicy,
+        },
       });
       this.authorizer = this.jwtAuthorizer.authorizer;
       const roleMap = checkRoleMap(props.rolePermissions, props.permissionMethods);
@@ -381,6 +385,10 @@ export class HardenedRestApi extends Construct {
         if (props[prop] === undefined) throw new ValidationError(this, prop, 'is required with signingKeys');
       }
     }
+    if (props.authorizer && props.authorizerFunction) {
+      throw new ValidationError(this, 'authorizerFunction', 'applies to the authorizer created from signingKeys; place your own authorizer\'s function where you create it');
+    }
+    validateBundledFunctionOptions(this, 'authorizerFunction', props.authorizerFunction);
     if (props.stageName !== undefined && !STAGE_NAME.test(props.stageName)) {
       throw new ValidationError(this, 'stageName', `must match ${STAGE_NAME}, got '${props.stageName}'`);
     }
@@ -397,10 +405,7 @@ export class HardenedRestApi extends Construct {
     if (forwardedIpHeader !== undefined && !HEADER.test(forwardedIpHeader)) {
       throw new ValidationError(this, 'waf.forwardedIpHeader', `must be a header name matching ${HEADER}, got '${forwardedIpHeader}'`);
     }
-    const retention = props.logRetention;
-    if (retention !== undefined && (retention === logs.RetentionDays.INFINITE || !Object.values(logs.RetentionDays).includes(retention))) {
-      throw new ValidationError(this, 'logRetention', `must be one of logs.RetentionDays other than INFINITE (an explicit retention), got ${props.logRetention}`);
-    }
+    validateLogRetention(this, 'logRetention', props.logRetention);
     if (props.securityPolicy === apigateway.SecurityPolicy.TLS_1_0) {
       throw new ValidationError(this, 'securityPolicy', 'must accept only TLS 1.2 or newer, got TLS_1_0');
     }

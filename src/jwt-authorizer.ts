@@ -1,15 +1,15 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { BundledFunctionOptions } from './bundled-function-options';
 import { acknowledge } from './private/acknowledge';
 import { checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, LIMITS, roleClaimProblem } from './private/authorizer-contract';
 import { addAuthorizerSecurityEvents } from './private/authorizer-security-events';
-import { BundledFunction } from './private/bundled-function';
+import { BundledFunction, validateBundledFunctionOptions } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
 import { RotatingJwtSecret } from './rotating-jwt-secret';
@@ -156,20 +156,6 @@ export interface JwtAuthorizerProps {
   readonly logEncryptionKey?: kms.IKey;
 
   /**
-   * How long the function's logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * What happens to the log group when it leaves the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
    * Reserved concurrency for the function. The authorizer runs on every uncached request, so a
    * reservation caps the whole API's throughput at that many concurrent verifications.
    *
@@ -178,25 +164,12 @@ export interface JwtAuthorizerProps {
   readonly reservedConcurrentExecutions?: number;
 
   /**
-   * The VPC to run the function in. It then needs a route to Secrets Manager.
+   * Where the verification function runs (VPC, subnets, security groups) and how long its logs
+   * are kept. In a VPC it needs a route to Secrets Manager (an interface VPC endpoint, or NAT).
    *
-   * @default - not in a VPC; the function reaches only the Secrets Manager API
+   * @default - outside a VPC, logs kept one year and retained when they leave the stack
    */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Where to place the function in `vpc`.
-   *
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * The security groups of the function in `vpc`.
-   *
-   * @default - a new security group allowing all outbound traffic
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly functionOptions?: BundledFunctionOptions;
 }
 
 const DEFAULT_VALIDATION_REGEX = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
@@ -239,7 +212,6 @@ export class JwtAuthorizer extends Construct {
     const headerName = props.headerName ?? DEFAULT_HEADER_NAME;
 
     const secret = props.signingKeys?.secret ?? props.secret!;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logKey = props.logEncryptionKey ?? props.signingKeys?.encryptionKey
       ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');
 
@@ -262,12 +234,8 @@ export class JwtAuthorizer extends Construct {
       },
       timeout: Duration.seconds(10),
       logEncryptionKey: logKey,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy,
+      options: props.functionOptions,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
       readSecrets: [secret],
       noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
         'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
@@ -320,6 +288,7 @@ export class JwtAuthorizer extends Construct {
         `must not exceed signingKeys.maxTokenLifetime (${props.signingKeys.maxTokenLifetime.toHumanString()}), which the key grace period covers; got ${maxTokenLifetime.toHumanString()}`);
     }
     validateNumberRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1000);
+    validateBundledFunctionOptions(this, 'functionOptions', props.functionOptions);
     for (const [prop, value] of [['issuer', props.issuer], ['audience', props.audience]] as const) {
       if (!Token.isUnresolved(value) && (value.length === 0 || value.length > 256)) {
         throw new ValidationError(this, prop, `must be 1 to 256 characters, got ${value.length}`);

@@ -1,7 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -409,6 +410,32 @@ describe('HardenedRestApi options', () => {
     expect(open).toEqual(['HIPAA.Security-WAFv2LoggingEnabled', 'NIST.800.53.R5-WAFv2LoggingEnabled', 'PCI.DSS.321-WAFv2LoggingEnabled']);
   });
 
+  test('authorizerFunction places the authorizer it creates; its logs default to the API\'s retention and removal policy', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const api = new HardenedRestApi(stack, 'Api', {
+      signingKeys: new RotatingJwtSecret(stack, 'Keys'),
+      ...RBAC,
+      logRetention: logs.RetentionDays.SIX_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+      authorizerFunction: { vpc },
+    });
+    api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_AUDIENCE: 'orders-api' }) },
+      VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+    });
+    const authorizerLogs = (api.jwtAuthorizer!.logGroup.node.defaultChild as logs.CfnLogGroup);
+    expect(authorizerLogs.retentionInDays).toBe(180);
+    expect(authorizerLogs.cfnOptions.deletionPolicy).toBe('Delete');
+
+    const own = build({ authorizerFunction: { logRetention: logs.RetentionDays.TWO_YEARS } });
+    const ownLogs = own.api.jwtAuthorizer!.logGroup.node.defaultChild as logs.CfnLogGroup;
+    expect(ownLogs.retentionInDays).toBe(731);
+    expect(ownLogs.cfnOptions.deletionPolicy).toBe('Retain');
+  });
+
   test('exposes the web ACL association with the stage', () => {
     const { stack, api } = build();
     expect(api.webAclAssociation.webAclArn).toEqual(api.webAcl.attrArn);
@@ -493,6 +520,10 @@ describe('HardenedRestApi rejects bad props at construct time', () => {
     }, /securityPolicy must be TLS_1_2 \(or unset\) with customDomain.mtls/],
     ['a stage throttle above the account limit', { throttlingRateLimit: 20000 }, /throttlingRateLimit must be between 1 and 10000/],
     ['an error-rate threshold above 1', { alarms: { serverErrorRateThreshold: 5 } }, /alarms.serverErrorRateThreshold must be a fraction above 0 and at most 1, got 5/],
+    ['authorizerFunction with an authorizer of your own', { signingKeys: undefined, authorizer: {} as apigateway.IAuthorizer, authorizerFunction: {} },
+      /Api: authorizerFunction applies to the authorizer created from signingKeys/],
+    ['subnets for the authorizer without a VPC', { authorizerFunction: { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } } },
+      /Api: authorizerFunction.vpcSubnets and securityGroups need vpc to be set/],
     ['a signing key ring without issuer', { issuer: undefined }, /issuer is required with signingKeys/],
   ];
 
