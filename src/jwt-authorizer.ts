@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -29,7 +29,9 @@ export enum JwtAuthorizerType {
  */
 export interface JwtAuthorizerProps {
   /**
-   * The key ring the tokens are signed with. Give either this or `secret`.
+   * The key ring the tokens are signed with. Give either this or `secret`. In a stack of
+   * another Region than the key ring's, the function reads the key ring's replica in its own
+   * Region, which `replicaRegions` must include.
    *
    * @default - use `secret`
    */
@@ -151,7 +153,7 @@ export interface JwtAuthorizerProps {
   /**
    * Encrypts the function's log group.
    *
-   * @default - the signing keys' encryption key with `signingKeys`, otherwise a new KMS key
+   * @default - the signing keys' encryption key with `signingKeys` in the same Region, otherwise a new KMS key
    */
   readonly logEncryptionKey?: kms.IKey;
 
@@ -211,8 +213,10 @@ export class JwtAuthorizer extends Construct {
     this.validate(props, maxTokenLifetime, maxTokenAge, clockSkew, keyCacheTtl, keyFetchTimeout);
     const headerName = props.headerName ?? DEFAULT_HEADER_NAME;
 
-    const secret = props.signingKeys?.secret ?? props.secret!;
-    const logKey = props.logEncryptionKey ?? props.signingKeys?.encryptionKey
+    const crossRegion = props.signingKeys !== undefined && isInOtherRegion(this, props.signingKeys);
+    const secret = props.signingKeys ? keyRingInThisRegion(this, props.signingKeys, crossRegion) : props.secret!;
+    // A KMS key serves one Region: the key ring's key cannot encrypt logs in another.
+    const logKey = props.logEncryptionKey ?? (crossRegion ? undefined : props.signingKeys?.encryptionKey)
       ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');
 
     const fn = new BundledFunction(this, 'Function', {
@@ -316,4 +320,30 @@ export class JwtAuthorizer extends Construct {
     const result = checkRoleMap(roles, permissions);
     if (!result.ok) throw new ValidationError(this, result.input, result.problem);
   }
+}
+
+/** Whether `keys` lives in a stack of another (known) Region than `scope`. */
+function isInOtherRegion(scope: Construct, keys: RotatingJwtSecret): boolean {
+  const here = Stack.of(scope).region;
+  const home = Stack.of(keys).region;
+  return !Token.isUnresolved(here) && !Token.isUnresolved(home) && here !== home;
+}
+
+/**
+ * The copy of the key ring the function reads: the handler calls Secrets Manager in its own
+ * Region, so in another Region than the key ring's that is the replica there.
+ */
+function keyRingInThisRegion(scope: Construct, keys: RotatingJwtSecret, crossRegion: boolean): secretsmanager.ISecret {
+  if (!crossRegion) return keys.secret;
+  const region = Stack.of(scope).region;
+  const replica = keys.replicaRegions.find((r) => r.region === region);
+  if (!replica) {
+    throw new ValidationError(scope, 'signingKeys',
+      `must have a replica in ${region} (replicaRegions): the function reads the key ring through Secrets Manager in its own Region, ` +
+      `and ${keys.node.path} is in ${Stack.of(keys).region}`);
+  }
+  return secretsmanager.Secret.fromSecretAttributes(scope, 'SigningKeysReplica', {
+    secretCompleteArn: keys.replicaSecretArn(region),
+    encryptionKey: replica.encryptionKey,
+  });
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -200,6 +200,41 @@ describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concu
 
   test('matches the snapshot', () => {
     expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('JwtAuthorizer in another Region than its RotatingJwtSecret', () => {
+  const REPLICA_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  function twoRegions(replicaRegion: string): { keys: RotatingJwtSecret; stack: Stack } {
+    const app = new App();
+    const home = new Stack(app, 'Home', { env: { account: '123456789012', region: 'us-east-1' }, crossRegionReferences: true });
+    const keys = new RotatingJwtSecret(home, 'Keys', {
+      replicaRegions: [{ region: replicaRegion, encryptionKey: kms.Key.fromKeyArn(home, 'ReplicaKey', REPLICA_KEY) }],
+    });
+    return { keys, stack: new Stack(app, 'Away', { env: { account: '123456789012', region: 'eu-west-1' }, crossRegionReferences: true }) };
+  }
+
+  test('reads and decrypts only the replica in its own Region, and encrypts its logs with a key of its own Region', () => {
+    const { keys, stack } = twoRegions('eu-west-1');
+    const authz = new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'i', audience: 'a', ...RBAC });
+    attachToApi(stack, authz);
+    const template = Template.fromStack(stack);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    const secretId = JSON.stringify(stack.resolve(fn.Properties.Environment.Variables.JWT_SECRET_ID));
+    expect(secretId).toContain('eu-west-1');
+    expect(secretId).not.toContain('us-east-1');
+    const policies = JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toContain(REPLICA_KEY);
+    expect(policies).toContain('secretsmanager.eu-west-1.amazonaws.com');
+    expect(policies).not.toContain('us-east-1');
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthzLogKey'), 'Arn'] } });
+    expectNoUnacknowledgedFindings(authz);
+  });
+
+  test('without a replica in its Region, is a ValidationError naming signingKeys', () => {
+    const { keys, stack } = twoRegions('eu-central-1');
+    expect(() => new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'i', audience: 'a', ...RBAC }))
+      .toThrow(expect.objectContaining({ name: 'ValidationError', message: expect.stringMatching(/Away\/Authz: signingKeys must have a replica in eu-west-1 \(replicaRegions\).*Home\/Keys is in us-east-1/) }));
   });
 });
 
