@@ -1,72 +1,25 @@
 /**
- * The public types of HardenedRestApi: its props, method and API key options, WAF options.
- * Kept apart from the construct so each file holds one concern. Over 400 lines because every
- * prop carries its documentation and default (API.md is generated from it); the WAF, usage plan
- * and alarm props are grouped in their own structs here, and could move to files of their own.
+ * The public types of HardenedRestApi: its props, method and API key options. The option groups
+ * (`waf`, `usagePlan`, `alarms`, `logging`) live in files of their own, re-exported here.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ApiGatewayCloudWatchRole } from './api-gateway-cloudwatch-role';
+import { BundledFunctionOptions } from './bundled-function-options';
+import { HardenedRestApiAlarmOptions } from './hardened-rest-api-alarm-options';
+import { HardenedRestApiLoggingOptions } from './hardened-rest-api-logging-options';
+import { HardenedRestApiUsagePlanOptions } from './hardened-rest-api-usage-plan-options';
+import { HardenedRestApiWafOptions } from './hardened-rest-api-waf-options';
 import { RotatingJwtSecret } from './rotating-jwt-secret';
 
-/**
- * What a WAF rule does with a request it matches.
- */
-export enum WafRuleAction {
-  /** Let the request through and stop evaluating. */
-  ALLOW = 'ALLOW',
-  /** Reject the request with 403. */
-  BLOCK = 'BLOCK',
-  /** Only count (and label) the request; evaluation goes on. */
-  COUNT = 'COUNT',
-  /** Answer with a CAPTCHA puzzle. */
-  CAPTCHA = 'CAPTCHA',
-  /** Answer with a silent browser challenge. */
-  CHALLENGE = 'CHALLENGE',
-}
-
-/**
- * Overrides the action of one rule inside a managed rule group, e.g. to COUNT
- * `SizeRestrictions_BODY` of `AWSManagedRulesCommonRuleSet` for APIs that accept bodies over 8 KB.
- */
-export interface WafRuleActionOverride {
-  /** The managed rule group, e.g. `AWSManagedRulesCommonRuleSet`. It must be in the web ACL. */
-  readonly ruleGroupName: string;
-  /** The rule in that group, e.g. `SizeRestrictions_BODY`. */
-  readonly ruleName: string;
-  /** The action to use instead of the rule's own. */
-  readonly action: WafRuleAction;
-}
-
-/**
- * A further managed rule group for the web ACL, evaluated after the built-in ones.
- */
-export interface WafManagedRuleGroup {
-  /** The rule group's name, e.g. `AWSManagedRulesLinuxRuleSet`. */
-  readonly name: string;
-
-  /**
-   * The rule group's vendor.
-   *
-   * @default 'AWS'
-   */
-  readonly vendorName?: string;
-
-  /** The rule group's capacity in WCU, as its vendor documents it; counted against the web ACL's budget. */
-  readonly capacity: number;
-
-  /**
-   * A pinned version of the rule group.
-   *
-   * @default - the vendor's default version
-   */
-  readonly version?: string;
-}
+export * from './hardened-rest-api-alarm-options';
+export * from './hardened-rest-api-logging-options';
+export * from './hardened-rest-api-usage-plan-options';
+export * from './hardened-rest-api-waf-options';
 
 /**
  * A custom domain name for the API.
@@ -191,159 +144,6 @@ export interface HardenedApiKey {
 }
 
 /**
- * The WAF options of a HardenedRestApi (`HardenedRestApiProps.waf`).
- */
-export interface HardenedRestApiWafOptions {
-  /**
-   * Requests per IP in each `rateLimitWindow` above which WAF blocks the IP (with 429).
-   * At least 10, WAF's minimum.
-   *
-   * @default 2000
-   */
-  readonly rateLimit?: number;
-
-  /**
-   * The window the rate limit counts over: 1, 2, 5 or 10 minutes.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly rateLimitWindow?: Duration;
-
-  /**
-   * Rate-limit by the client IP in this header (e.g. `X-Forwarded-For`) instead of the
-   * connection's source IP. Only when a proxy you control (CloudFront) overwrites the header:
-   * clients can set it to anything. The IP allow and deny lists always use the source IP.
-   *
-   * @default - the source IP
-   */
-  readonly forwardedIpHeader?: string;
-
-  /**
-   * Add AWSManagedRulesAnonymousIpList (VPNs, Tor, hosting providers; 50 WCU).
-   *
-   * @default false
-   */
-  readonly enableAnonymousIpList?: boolean;
-
-  /**
-   * Add AWSManagedRulesBotControlRuleSet at the COMMON inspection level (50 WCU, billed per request).
-   *
-   * @default false
-   */
-  readonly enableBotControl?: boolean;
-
-  /**
-   * Further managed rule groups, evaluated after the built-in ones.
-   *
-   * @default - none
-   */
-  readonly additionalManagedRuleGroups?: WafManagedRuleGroup[];
-
-  /**
-   * Per-rule action overrides inside the managed rule groups.
-   *
-   * @default - none
-   */
-  readonly ruleActionOverrides?: WafRuleActionOverride[];
-
-  /**
-   * Rollout mode: every WAF rule only counts (the deny list and rate limit count too), so
-   * logs and metrics show what would be blocked before anything is.
-   *
-   * @default false
-   */
-  readonly countOnly?: boolean;
-
-  /**
-   * CIDR ranges (IPv4 or IPv6) that WAF lets through without further rules, after the deny list.
-   *
-   * @default - no allow list
-   */
-  readonly allowedIpRanges?: string[];
-
-  /**
-   * CIDR ranges (IPv4 or IPv6) that WAF blocks before any other rule.
-   *
-   * @default - no deny list
-   */
-  readonly deniedIpRanges?: string[];
-
-  /**
-   * Accept a web ACL over 1,500 WCU, which AWS WAF bills at a higher price (up to 5,000).
-   *
-   * @default false - over 1,500 WCU is a ValidationError
-   */
-  readonly allowHigherCapacityPricing?: boolean;
-
-  /**
-   * Whether WAF logs go to an `aws-waf-logs-` log group (with the authorization, x-api-key and
-   * cookie headers redacted).
-   *
-   * @default true
-   */
-  readonly logging?: boolean;
-
-  /**
-   * Keep only BLOCK and COUNT requests in the WAF logs.
-   *
-   * @default false - all requests are logged
-   */
-  readonly logBlockedAndCountedOnly?: boolean;
-}
-
-/**
- * The usage plan options of a HardenedRestApi (`HardenedRestApiProps.usagePlan`).
- */
-export interface HardenedRestApiUsagePlanOptions {
-  /**
-   * Throttle of each API key in the usage plan.
-   *
-   * @default - burst 1,000, rate 500
-   */
-  readonly throttle?: apigateway.ThrottleSettings;
-
-  /**
-   * Quota of each API key in the usage plan.
-   *
-   * @default - 100,000 requests per day
-   */
-  readonly quota?: apigateway.QuotaSettings;
-}
-
-/**
- * The alarm thresholds of a HardenedRestApi (`HardenedRestApiProps.alarms`).
- */
-export interface HardenedRestApiAlarmOptions {
-  /**
-   * The fraction of requests answered 5XX (over 5 minutes, 2 of 3 periods) that alarms.
-   *
-   * @default 0.05
-   */
-  readonly serverErrorRateThreshold?: number;
-
-  /**
-   * The fraction of requests answered 4XX (over 5 minutes, 3 of 3 periods) that alarms.
-   *
-   * @default 0.25
-   */
-  readonly clientErrorRateThreshold?: number;
-
-  /**
-   * The p99 latency (over 5 minutes, 3 of 3 periods) that alarms.
-   *
-   * @default Duration.seconds(3)
-   */
-  readonly latencyThreshold?: Duration;
-
-  /**
-   * Requests blocked by WAF in 5 minutes that alarm.
-   *
-   * @default 1000
-   */
-  readonly blockedRequestsThreshold?: number;
-}
-
-/**
  * Properties for a HardenedRestApi.
  */
 export interface HardenedRestApiProps {
@@ -404,6 +204,14 @@ export interface HardenedRestApiProps {
    * @default - a JwtAuthorizer from `signingKeys`
    */
   readonly authorizer?: apigateway.IAuthorizer;
+
+  /**
+   * Where the function of the JwtAuthorizer created from `signingKeys` runs (VPC, subnets,
+   * security groups) and how long its logs are kept. Only with `signingKeys`.
+   *
+   * @default - outside a VPC; log retention and removal policy as the API's (`logging.retention`, `removalPolicy`)
+   */
+  readonly authorizerFunction?: BundledFunctionOptions;
 
   /**
    * Origins allowed to call the API from a browser (`https://app.example.com`). Each gets a
@@ -497,11 +305,12 @@ export interface HardenedRestApiProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * How long the access logs, WAF logs and authorizer logs are kept.
+   * Log retention, execution logging level and data tracing of the stage. Access logs are
+   * always on.
    *
-   * @default logs.RetentionDays.ONE_YEAR
+   * @default - logs kept one year; execution errors logged, without request or response data
    */
-  readonly logRetention?: logs.RetentionDays;
+  readonly logging?: HardenedRestApiLoggingOptions;
 
   /**
    * What happens to the log groups and API key secrets when they leave the stack.

@@ -18,15 +18,13 @@ import { ApiMethod, checkRoleMap } from './private/authorizer-contract';
 import { allowLogGroupEncryption, createEncryptionKey } from './private/encryption-key';
 import { addGatewayResponses } from './private/gateway-responses';
 import { isCorsPreflight, unauthorizedMethods, unreachableMethods } from './private/method-audit';
-import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
+import { validateHardenedRestApiProps } from './private/rest-api-validation';
+import { stageLogging, warnAboutStageLogging } from './private/stage-logging';
+import { ValidationError } from './private/validation';
 import { createWebAcl } from './private/web-acl';
 
 export * from './hardened-rest-api-props';
 
-const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
-const ORIGIN = /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^http:\/\/localhost(:\d{1,5})?$/;
-const HEADER = /^[A-Za-z0-9-]{1,64}$/;
-const RATE_WINDOWS = [60, 120, 300, 600];
 const DEFAULT_POLICY = apigateway.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
 
 /**
@@ -37,7 +35,7 @@ const DEFAULT_POLICY = apigateway.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
  * security headers; alarms watch errors, latency and blocked requests.
  *
  * **Execution logging needs the account's API Gateway CloudWatch role.** The stage logs
- * execution errors (level ERROR, data tracing off, so no bodies or tokens reach the logs), which
+ * execution errors by default (level ERROR, data tracing off, so no bodies or tokens reach the logs), which
  * API Gateway writes with the role set in the account's API Gateway settings. This construct does
  * not create that role (`cloudWatchRole: false`): `AWS::ApiGateway::Account` is one setting per
  * account and Region, so whichever stack owns it last wins, and deleting that stack removes the
@@ -106,11 +104,11 @@ export class HardenedRestApi extends Construct {
 
   constructor(scope: Construct, id: string, props: HardenedRestApiProps) {
     super(scope, id);
-    this.validate(props);
+    validateHardenedRestApiProps(this, props);
 
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.apiKeyRequired = props.apiKeyRequired ?? false;
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const logRetention = props.logging?.retention ?? logs.RetentionDays.ONE_YEAR;
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the REST API logs and API key secrets');
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'REST API');
@@ -123,8 +121,11 @@ export class HardenedRestApi extends Construct {
         audience: props.audience!,
         rolePermissions: props.rolePermissions!,
         permissionMethods: props.permissionMethods!,
-        logRetention,
-        removalPolicy: this.removalPolicy,
+        functionOptions: {
+          ...props.authorizerFunction,
+          logRetention: props.authorizerFunction?.logRetention ?? logRetention,
+          removalPolicy: props.authorizerFunction?.removalPolicy ?? this.removalPolicy,
+        },
         alarmTopic: this.alarmTopic,
       });
       this.authorizer = this.jwtAuthorizer.authorizer;
@@ -138,6 +139,7 @@ export class HardenedRestApi extends Construct {
     });
 
     const allowOrigins = props.allowOrigins ?? [];
+    const logging = stageLogging(props.logging);
     const securityPolicy = props.securityPolicy ?? DEFAULT_POLICY;
     this.restApi = new apigateway.RestApi(this, 'Resource', {
       restApiName: props.restApiName ?? Names.uniqueResourceName(this, { maxLength: 255 }),
@@ -160,8 +162,8 @@ export class HardenedRestApi extends Construct {
         stageName: props.stageName ?? 'prod',
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
+        loggingLevel: logging.loggingLevel,
+        dataTraceEnabled: logging.dataTraceEnabled,
         metricsEnabled: true,
         tracingEnabled: true,
         throttlingRateLimit: props.throttlingRateLimit ?? 1000,
@@ -172,6 +174,7 @@ export class HardenedRestApi extends Construct {
     // A library adds no stack outputs (an export name would have to be unique account-wide);
     // `restApi.url` and `domainName` give the endpoint to whoever needs it.
     this.restApi.node.tryRemoveChild('Endpoint');
+    warnAboutStageLogging(this.restApi.deploymentStage, logging);
     if (props.cloudWatchAccount) {
       this.restApi.deploymentStage.node.addDependency(props.cloudWatchAccount.account);
     } else if (props.cloudWatchRole !== true) {
@@ -371,88 +374,6 @@ export class HardenedRestApi extends Construct {
       statistic: 'Sum',
       ...props,
     });
-  }
-
-  private validate(props: HardenedRestApiProps): void {
-    if ((props.signingKeys ? 1 : 0) + (props.authorizer ? 1 : 0) !== 1) {
-      throw new ValidationError(this, 'signingKeys', 'or authorizer must be given, and not both');
-    }
-    if (props.signingKeys) {
-      for (const prop of ['issuer', 'audience', 'rolePermissions', 'permissionMethods'] as const) {
-        if (props[prop] === undefined) throw new ValidationError(this, prop, 'is required with signingKeys');
-      }
-    }
-    if (props.stageName !== undefined && !STAGE_NAME.test(props.stageName)) {
-      throw new ValidationError(this, 'stageName', `must match ${STAGE_NAME}, got '${props.stageName}'`);
-    }
-    this.validateCors(props);
-    validateNumberRange(this, 'throttlingRateLimit', props.throttlingRateLimit, 1, 10_000);
-    validateNumberRange(this, 'throttlingBurstLimit', props.throttlingBurstLimit, 1, 5_000);
-    this.validateUsagePlan(props);
-    validateNumberRange(this, 'waf.rateLimit', props.waf?.rateLimit, 10, 2_000_000_000);
-    const window = props.waf?.rateLimitWindow;
-    if (window !== undefined && !Token.isUnresolved(window.toSeconds()) && !RATE_WINDOWS.includes(window.toSeconds())) {
-      throw new ValidationError(this, 'waf.rateLimitWindow', `must be 1, 2, 5 or 10 minutes, got ${window.toHumanString()}`);
-    }
-    const forwardedIpHeader = props.waf?.forwardedIpHeader;
-    if (forwardedIpHeader !== undefined && !HEADER.test(forwardedIpHeader)) {
-      throw new ValidationError(this, 'waf.forwardedIpHeader', `must be a header name matching ${HEADER}, got '${forwardedIpHeader}'`);
-    }
-    const retention = props.logRetention;
-    if (retention !== undefined && (retention === logs.RetentionDays.INFINITE || !Object.values(logs.RetentionDays).includes(retention))) {
-      throw new ValidationError(this, 'logRetention', `must be one of logs.RetentionDays other than INFINITE (an explicit retention), got ${props.logRetention}`);
-    }
-    if (props.securityPolicy === apigateway.SecurityPolicy.TLS_1_0) {
-      throw new ValidationError(this, 'securityPolicy', 'must accept only TLS 1.2 or newer, got TLS_1_0');
-    }
-    if (props.securityPolicy !== undefined && props.securityPolicy.endsWith('_EDGE')) {
-      throw new ValidationError(this, 'securityPolicy', `must be a policy for REGIONAL endpoints, got the edge-only ${props.securityPolicy}`);
-    }
-    if (props.customDomain?.mtls && props.securityPolicy?.startsWith('SecurityPolicy_')) {
-      throw new ValidationError(this, 'securityPolicy',
-        `must be TLS_1_2 (or unset) with customDomain.mtls: API Gateway refuses mutual TLS with an enhanced policy, got ${props.securityPolicy}`);
-    }
-    const alarms = props.alarms ?? {};
-    for (const [prop, value] of [['alarms.serverErrorRateThreshold', alarms.serverErrorRateThreshold], ['alarms.clientErrorRateThreshold', alarms.clientErrorRateThreshold]] as const) {
-      if (value !== undefined && !Token.isUnresolved(value) && !(value > 0 && value <= 1)) {
-        throw new ValidationError(this, prop, `must be a fraction above 0 and at most 1, got ${value}`);
-      }
-    }
-    validateDurationRange(this, 'alarms.latencyThreshold', alarms.latencyThreshold, Duration.millis(1), Duration.seconds(29));
-    validateNumberRange(this, 'alarms.blockedRequestsThreshold', alarms.blockedRequestsThreshold, 1, 1_000_000_000);
-  }
-
-  /** aws-cdk-lib only warns in the template about these; a negative quota would fail the deployment. */
-  private validateUsagePlan(props: HardenedRestApiProps): void {
-    const quota = props.usagePlan?.quota;
-    validateNumberRange(this, 'usagePlan.quota.limit', quota?.limit, 1, 2_147_483_647);
-    const throttle = props.usagePlan?.throttle;
-    if (!throttle) return;
-    validateNumberRange(this, 'usagePlan.throttle.burstLimit', throttle.burstLimit, 1, 5_000);
-    validateNumberRange(this, 'usagePlan.throttle.rateLimit', throttle.rateLimit, 1, 10_000);
-    const { burstLimit, rateLimit } = throttle;
-    const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);
-    if (known(burstLimit) && known(rateLimit) && burstLimit < rateLimit) {
-      throw new ValidationError(this, 'usagePlan.throttle.burstLimit', `must be at least the rate limit (${rateLimit}), got ${burstLimit}`);
-    }
-  }
-
-  private validateCors(props: HardenedRestApiProps): void {
-    const origins = props.allowOrigins ?? [];
-    for (const origin of origins) {
-      if (origin !== '*' && !ORIGIN.test(origin)) {
-        throw new ValidationError(this, 'allowOrigins', `must hold '*' or origins like 'https://app.example.com' (http only for localhost), got '${origin}'`);
-      }
-    }
-    if (origins.includes('*') && origins.length > 1) {
-      throw new ValidationError(this, 'allowOrigins', `cannot mix '*' with specific origins, got ${origins.join(', ')}`);
-    }
-    if (origins.includes('*') && props.allowCredentials) {
-      throw new ValidationError(this, 'allowOrigins', "must list specific origins when allowCredentials is true: '*' with credentials lets every site act as the user");
-    }
-    if (props.allowCredentials && origins.length === 0) {
-      throw new ValidationError(this, 'allowCredentials', 'needs allowOrigins');
-    }
   }
 
   private createLogGroup(id: string, logGroupName: string, retention: logs.RetentionDays): logs.LogGroup {

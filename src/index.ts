@@ -7,3 +7,4 @@ export * from './security-audit-trail-options';
 export * from './security-notifications';
 export * from './hardened-rest-api';
 export * from './api-gateway-cloudwatch-role';
+export * from './bundled-function-options';

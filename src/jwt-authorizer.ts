@@ -1,17 +1,17 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { BundledFunctionOptions } from './bundled-function-options';
 import { acknowledge } from './private/acknowledge';
 import { checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, LIMITS, roleClaimProblem } from './private/authorizer-contract';
 import { createAlarmTopic } from './private/alarm-topic';
 import { addAuthorizerSecurityEvents } from './private/authorizer-security-events';
-import { BundledFunction } from './private/bundled-function';
+import { BundledFunction, validateBundledFunctionOptions } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
 import { RotatingJwtSecret } from './rotating-jwt-secret';
@@ -31,7 +31,9 @@ export enum JwtAuthorizerType {
  */
 export interface JwtAuthorizerProps {
   /**
-   * The key ring the tokens are signed with. Give either this or `secret`.
+   * The key ring the tokens are signed with. Give either this or `secret`. In a stack of
+   * another Region than the key ring's, the function reads the key ring's replica in its own
+   * Region, which `replicaRegions` must include.
    *
    * @default - use `secret`
    */
@@ -153,23 +155,9 @@ export interface JwtAuthorizerProps {
   /**
    * Encrypts the function's log group.
    *
-   * @default - the signing keys' encryption key with `signingKeys`, otherwise a new KMS key
+   * @default - the signing keys' encryption key with `signingKeys` in the same Region, otherwise a new KMS key
    */
   readonly logEncryptionKey?: kms.IKey;
-
-  /**
-   * How long the function's logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * What happens to the log group when it leaves the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 
   /**
    * Where the security-event alarms (forged tokens, keys unavailable, invalid configuration) go.
@@ -187,25 +175,12 @@ export interface JwtAuthorizerProps {
   readonly reservedConcurrentExecutions?: number;
 
   /**
-   * The VPC to run the function in. It then needs a route to Secrets Manager.
+   * Where the verification function runs (VPC, subnets, security groups) and how long its logs
+   * are kept. In a VPC it needs a route to Secrets Manager (an interface VPC endpoint, or NAT).
    *
-   * @default - not in a VPC; the function reaches only the Secrets Manager API
+   * @default - outside a VPC, logs kept one year and retained when they leave the stack
    */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Where to place the function in `vpc`.
-   *
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * The security groups of the function in `vpc`.
-   *
-   * @default - a new security group allowing all outbound traffic
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly functionOptions?: BundledFunctionOptions;
 }
 
 const DEFAULT_VALIDATION_REGEX = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
@@ -250,9 +225,10 @@ export class JwtAuthorizer extends Construct {
     this.validate(props, maxTokenLifetime, maxTokenAge, clockSkew, keyCacheTtl, keyFetchTimeout);
     const headerName = props.headerName ?? DEFAULT_HEADER_NAME;
 
-    const secret = props.signingKeys?.secret ?? props.secret!;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const logKey = props.logEncryptionKey ?? props.signingKeys?.encryptionKey
+    const crossRegion = props.signingKeys !== undefined && isInOtherRegion(this, props.signingKeys);
+    const secret = props.signingKeys ? keyRingInThisRegion(this, props.signingKeys, crossRegion) : props.secret!;
+    // A KMS key serves one Region: the key ring's key cannot encrypt logs in another.
+    const logKey = props.logEncryptionKey ?? (crossRegion ? undefined : props.signingKeys?.encryptionKey)
       ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');
 
     const fn = new BundledFunction(this, 'Function', {
@@ -274,12 +250,8 @@ export class JwtAuthorizer extends Construct {
       },
       timeout: Duration.seconds(10),
       logEncryptionKey: logKey,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy,
+      options: props.functionOptions,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
       readSecrets: [secret],
       noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
         'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
@@ -333,6 +305,7 @@ export class JwtAuthorizer extends Construct {
         `must not exceed signingKeys.maxTokenLifetime (${props.signingKeys.maxTokenLifetime.toHumanString()}), which the key grace period covers; got ${maxTokenLifetime.toHumanString()}`);
     }
     validateNumberRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1000);
+    validateBundledFunctionOptions(this, 'functionOptions', props.functionOptions);
     for (const [prop, value] of [['issuer', props.issuer], ['audience', props.audience]] as const) {
       if (!Token.isUnresolved(value) && (value.length === 0 || value.length > 256)) {
         throw new ValidationError(this, prop, `must be 1 to 256 characters, got ${value.length}`);
@@ -360,4 +333,30 @@ export class JwtAuthorizer extends Construct {
     const result = checkRoleMap(roles, permissions);
     if (!result.ok) throw new ValidationError(this, result.input, result.problem);
   }
+}
+
+/** Whether `keys` lives in a stack of another (known) Region than `scope`. */
+function isInOtherRegion(scope: Construct, keys: RotatingJwtSecret): boolean {
+  const here = Stack.of(scope).region;
+  const home = Stack.of(keys).region;
+  return !Token.isUnresolved(here) && !Token.isUnresolved(home) && here !== home;
+}
+
+/**
+ * The copy of the key ring the function reads: the handler calls Secrets Manager in its own
+ * Region, so in another Region than the key ring's that is the replica there.
+ */
+function keyRingInThisRegion(scope: Construct, keys: RotatingJwtSecret, crossRegion: boolean): secretsmanager.ISecret {
+  if (!crossRegion) return keys.secret;
+  const region = Stack.of(scope).region;
+  const replica = keys.replicaRegions.find((r) => r.region === region);
+  if (!replica) {
+    throw new ValidationError(scope, 'signingKeys',
+      `must have a replica in ${region} (replicaRegions): the function reads the key ring through Secrets Manager in its own Region, ` +
+      `and ${keys.node.path} is in ${Stack.of(keys).region}`);
+  }
+  return secretsmanager.Secret.fromSecretAttributes(scope, 'SigningKeysReplica', {
+    secretCompleteArn: keys.replicaSecretArn(region),
+    encryptionKey: replica.encryptionKey,
+  });
 }

@@ -1,7 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,9 +9,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { BundledFunctionOptions } from './bundled-function-options';
 import { acknowledge } from './private/acknowledge';
 import { allowEventRulePublish, createAlarmTopic, topicTarget } from './private/alarm-topic';
-import { BundledFunction } from './private/bundled-function';
+import { BundledFunction, validateBundledFunctionOptions } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
 import { lockKeyMaterial } from './private/key-material-lock';
 import { replicaKeyUseConditions, replicaSecretArn, validateReplicaRegions } from './private/replicas';
@@ -125,14 +125,8 @@ export interface RotatingJwtSecretProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * How long the rotation function's logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * What happens to the secret and the rotation logs when they leave the stack.
+   * What happens to the secret and (unless `rotationFunction.removalPolicy` says otherwise) the
+   * rotation logs when they leave the stack.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -152,26 +146,12 @@ export interface RotatingJwtSecretProps {
   readonly reservedConcurrentExecutions?: number;
 
   /**
-   * The VPC to run the rotation function in. It then needs a route to Secrets Manager
-   * (an interface VPC endpoint, or NAT).
+   * Where the rotation function runs (VPC, subnets, security groups) and how long its logs are
+   * kept. In a VPC it needs a route to Secrets Manager (an interface VPC endpoint, or NAT).
    *
-   * @default - not in a VPC; the function reaches only the Secrets Manager API
+   * @default - outside a VPC, logs kept one year, log group removed like the secret (`removalPolicy`)
    */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Where to place the rotation function in `vpc`.
-   *
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Security groups for the rotation function in `vpc`.
-   *
-   * @default - a new security group
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly rotationFunction?: BundledFunctionOptions;
 }
 
 const MIN_ROTATION = Duration.hours(4);
@@ -233,9 +213,7 @@ export class RotatingJwtSecret extends Construct {
     const window = rotationWindow(this, props.rotationWindow);
     validateNumberRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 10);
     validateReplicaRegions(this, props.replicaRegions ?? []);
-    if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
-      throw new ValidationError(this, 'vpcSubnets', 'and securityGroups need vpc to be set');
-    }
+    validateBundledFunctionOptions(this, 'rotationFunction', props.rotationFunction);
 
     this.replicaRegions = [...(props.replicaRegions ?? [])];
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -265,12 +243,9 @@ export class RotatingJwtSecret extends Construct {
       },
       timeout: Duration.seconds(30),
       logEncryptionKey: this.encryptionKey,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy,
+      options: props.rotationFunction,
+      defaultRemovalPolicy: removalPolicy,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
       noDeadLetterQueueReason: 'Secrets Manager invokes the rotation function synchronously and records a failed step ' +
         'itself (the RotationFailed event, which this construct alarms on); a dead-letter queue only receives ' +
         'asynchronous invocations and would stay empty.',

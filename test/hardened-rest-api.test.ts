@@ -1,7 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -257,7 +258,7 @@ describe('HardenedRestApi fully configured', () => {
     customDomain: { domainName: 'api.example.com', certificate },
     alarmTopic: topic,
     alarms: { latencyThreshold: Duration.seconds(1) },
-    logRetention: logs.RetentionDays.THREE_MONTHS,
+    logging: { retention: logs.RetentionDays.THREE_MONTHS },
   });
   api.addMethod('/orders/{id}', 'GET', new apigateway.MockIntegration(), { requestParameters: { 'method.request.path.id': true } });
   const client = api.addApiKey('Partner', { apiKeyName: 'partner' });
@@ -409,6 +410,57 @@ describe('HardenedRestApi options', () => {
     expect(open).toEqual(['HIPAA.Security-WAFv2LoggingEnabled', 'NIST.800.53.R5-WAFv2LoggingEnabled', 'PCI.DSS.321-WAFv2LoggingEnabled']);
   });
 
+  test('authorizerFunction places the authorizer it creates; its logs default to the API\'s retention and removal policy', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const api = new HardenedRestApi(stack, 'Api', {
+      signingKeys: new RotatingJwtSecret(stack, 'Keys'),
+      ...RBAC,
+      logging: { retention: logs.RetentionDays.SIX_MONTHS },
+      removalPolicy: RemovalPolicy.DESTROY,
+      authorizerFunction: { vpc },
+    });
+    api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_AUDIENCE: 'orders-api' }) },
+      VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+    });
+    const authorizerLogs = (api.jwtAuthorizer!.logGroup.node.defaultChild as logs.CfnLogGroup);
+    expect(authorizerLogs.retentionInDays).toBe(180);
+    expect(authorizerLogs.cfnOptions.deletionPolicy).toBe('Delete');
+
+    const own = build({ authorizerFunction: { logRetention: logs.RetentionDays.TWO_YEARS } });
+    const ownLogs = own.api.jwtAuthorizer!.logGroup.node.defaultChild as logs.CfnLogGroup;
+    expect(ownLogs.retentionInDays).toBe(731);
+    expect(ownLogs.cfnOptions.deletionPolicy).toBe('Retain');
+  });
+
+  test('execution logging OFF: the stage logs no execution, and synth names the findings to acknowledge (exactly those cdk-nag reports)', () => {
+    const { stack } = build({ logging: { executionLoggingLevel: apigateway.MethodLoggingLevel.OFF } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ LoggingLevel: 'OFF', DataTraceEnabled: false })],
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Api/Resource/DeploymentStage.prod', Match.stringLikeRegexp('executionLoggingLevel is OFF'));
+    expect(warnings).toHaveLength(1);
+    const named = /acknowledge (.*) on TestStack\/Api\/Resource\/DeploymentStage.prod with/.exec(String(warnings[0].entry.data))![1].split(', ').sort();
+    const open = nagFindings(stack).map((f) => f.ruleId).filter((id) => /APIG6|ExecutionLogging/.test(id)).sort();
+    expect(open).toEqual(named);
+    expect(named).toHaveLength(4);
+  });
+
+  test('data tracing is deployed only when asked, with a warning that tokens reach the logs', () => {
+    const { stack } = build({ logging: { executionLoggingLevel: apigateway.MethodLoggingLevel.INFO, dataTraceEnabled: true } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ LoggingLevel: 'INFO', DataTraceEnabled: true })],
+    });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Api/Resource/DeploymentStage.prod', Match.stringLikeRegexp('dataTraceEnabled is true: .*JWTs'));
+    const quiet = build();
+    expect(Annotations.fromStack(quiet.stack).findWarning('*', Match.stringLikeRegexp('dataTraceEnabled|executionLoggingLevel'))).toHaveLength(0);
+  });
+
   test('exposes the web ACL association with the stage', () => {
     const { stack, api } = build();
     expect(api.webAclAssociation.webAclArn).toEqual(api.webAcl.attrArn);
@@ -480,8 +532,10 @@ describe('HardenedRestApi rejects bad props at construct time', () => {
     ['an http origin', { allowOrigins: ['http://app.example.com'] }, /allowOrigins must hold '\*' or origins like/],
     ['a rate limit below WAF\'s minimum of 10', { waf: { rateLimit: 5 } }, /Api: waf.rateLimit must be between 10 and 2000000000, got 5/],
     ['a rate window WAF does not offer', { waf: { rateLimitWindow: Duration.minutes(3) } }, /waf.rateLimitWindow must be 1, 2, 5 or 10 minutes, got 3 minutes/],
-    ['infinite log retention', { logRetention: logs.RetentionDays.INFINITE }, /logRetention must be one of logs.RetentionDays other than INFINITE/],
-    ['a log retention that is no RetentionDays value', { logRetention: 42 as logs.RetentionDays }, /logRetention must be one of logs.RetentionDays .*got 42/],
+    ['infinite log retention', { logging: { retention: logs.RetentionDays.INFINITE } }, /Api: logging.retention must be one of logs.RetentionDays other than INFINITE/],
+    ['a log retention that is no RetentionDays value', { logging: { retention: 42 as logs.RetentionDays } }, /logging.retention must be one of logs.RetentionDays .*got 42/],
+    ['data tracing without execution logging', { logging: { executionLoggingLevel: apigateway.MethodLoggingLevel.OFF, dataTraceEnabled: true } },
+      /Api: logging.dataTraceEnabled needs an executionLoggingLevel other than OFF/],
     ['an override of a rule group not in the web ACL', { waf: { ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesBotControlRuleSet', ruleName: 'x', action: WafRuleAction.COUNT }] } },
       /waf.ruleActionOverrides names rule group 'AWSManagedRulesBotControlRuleSet', which is not in the web ACL/],
     ['a malformed CIDR', { waf: { deniedIpRanges: ['10.0.0.0'] } }, /waf.deniedIpRanges must hold CIDR ranges/],
@@ -493,6 +547,10 @@ describe('HardenedRestApi rejects bad props at construct time', () => {
     }, /securityPolicy must be TLS_1_2 \(or unset\) with customDomain.mtls/],
     ['a stage throttle above the account limit', { throttlingRateLimit: 20000 }, /throttlingRateLimit must be between 1 and 10000/],
     ['an error-rate threshold above 1', { alarms: { serverErrorRateThreshold: 5 } }, /alarms.serverErrorRateThreshold must be a fraction above 0 and at most 1, got 5/],
+    ['authorizerFunction with an authorizer of your own', { signingKeys: undefined, authorizer: {} as apigateway.IAuthorizer, authorizerFunction: {} },
+      /Api: authorizerFunction applies to the authorizer created from signingKeys/],
+    ['subnets for the authorizer without a VPC', { authorizerFunction: { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } } },
+      /Api: authorizerFunction.vpcSubnets and securityGroups need vpc to be set/],
     ['a signing key ring without issuer', { issuer: undefined }, /issuer is required with signingKeys/],
   ];
 

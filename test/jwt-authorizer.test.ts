@@ -1,7 +1,9 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JwtAuthorizer, JwtAuthorizerProps, JwtAuthorizerType } from '../src/jwt-authorizer';
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
@@ -160,6 +162,33 @@ describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concu
     });
   });
 
+  test('functionOptions place the function in a VPC with the given security group, and set its log retention and removal', () => {
+    const s = testStack();
+    const vpc = new ec2.Vpc(s, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const group = new ec2.SecurityGroup(s, 'Group', { vpc, allowAllOutbound: false });
+    const a = new JwtAuthorizer(s, 'Authz', {
+      signingKeys: new RotatingJwtSecret(s, 'Keys'),
+      issuer: 'i',
+      audience: 'a',
+      ...RBAC,
+      functionOptions: {
+        vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        securityGroups: [group],
+        logRetention: logs.RetentionDays.THREE_MONTHS,
+        removalPolicy: RemovalPolicy.DESTROY,
+      },
+    });
+    attachToApi(s, a);
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_ISSUER: 'i' }) },
+      VpcConfig: { SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Group'), 'GroupId'] }], SubnetIds: Match.anyValue() },
+    });
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ RetentionInDays: 90, LogGroupName: Match.stringLikeRegexp('Authz') }) });
+    expect(JSON.stringify(a.function.node.metadata)).not.toContain('LambdaInsideVPC');
+  });
+
   test('with reserved concurrency, no concurrency acknowledgement is needed or made', () => {
     expectNoUnacknowledgedFindings(authz);
     expect(JSON.stringify(authz.function.node.metadata)).not.toContain('LambdaConcurrency');
@@ -171,6 +200,41 @@ describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concu
 
   test('matches the snapshot', () => {
     expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('JwtAuthorizer in another Region than its RotatingJwtSecret', () => {
+  const REPLICA_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  function twoRegions(replicaRegion: string): { keys: RotatingJwtSecret; stack: Stack } {
+    const app = new App();
+    const home = new Stack(app, 'Home', { env: { account: '123456789012', region: 'us-east-1' }, crossRegionReferences: true });
+    const keys = new RotatingJwtSecret(home, 'Keys', {
+      replicaRegions: [{ region: replicaRegion, encryptionKey: kms.Key.fromKeyArn(home, 'ReplicaKey', REPLICA_KEY) }],
+    });
+    return { keys, stack: new Stack(app, 'Away', { env: { account: '123456789012', region: 'eu-west-1' }, crossRegionReferences: true }) };
+  }
+
+  test('reads and decrypts only the replica in its own Region, and encrypts its logs with a key of its own Region', () => {
+    const { keys, stack } = twoRegions('eu-west-1');
+    const authz = new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'i', audience: 'a', ...RBAC });
+    attachToApi(stack, authz);
+    const template = Template.fromStack(stack);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    const secretId = JSON.stringify(stack.resolve(fn.Properties.Environment.Variables.JWT_SECRET_ID));
+    expect(secretId).toContain('eu-west-1');
+    expect(secretId).not.toContain('us-east-1');
+    const policies = JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toContain(REPLICA_KEY);
+    expect(policies).toContain('secretsmanager.eu-west-1.amazonaws.com');
+    expect(policies).not.toContain('us-east-1');
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthzLogKey'), 'Arn'] } });
+    expectNoUnacknowledgedFindings(authz);
+  });
+
+  test('without a replica in its Region, is a ValidationError naming signingKeys', () => {
+    const { keys, stack } = twoRegions('eu-central-1');
+    expect(() => new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'i', audience: 'a', ...RBAC }))
+      .toThrow(expect.objectContaining({ name: 'ValidationError', message: expect.stringMatching(/Away\/Authz: signingKeys must have a replica in eu-west-1 \(replicaRegions\).*Home\/Keys is in us-east-1/) }));
   });
 });
 
@@ -199,6 +263,9 @@ describe('JwtAuthorizer rejects bad props at construct time', () => {
     ['an invalid validation regex', { identityValidationRegex: '^Bearer (' }, /identityValidationRegex is not a valid regular expression/],
     ['a key fetch timeout over 5 seconds', { keyFetchTimeout: Duration.seconds(6) }, /keyFetchTimeout must be between 100 millis and 5 seconds, got 6 seconds/],
     ['a header name that is not an HTTP field name', { headerName: 'X Token' }, /headerName must be an HTTP header name matching .*, got 'X Token'/],
+    ['security groups without a VPC', { functionOptions: { securityGroups: [] } }, /Authz: functionOptions.vpcSubnets and securityGroups need vpc to be set/],
+    ['infinite log retention', { functionOptions: { logRetention: logs.RetentionDays.INFINITE } },
+      /Authz: functionOptions.logRetention must be one of logs.RetentionDays other than INFINITE/],
     ['a partial-segment wildcard', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET /users/ab*'] } },
       /permissionMethods 'user:read:own' has 'GET \/users\/ab\*'/],
   ];

@@ -1,8 +1,9 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RotatingJwtSecret, RotatingJwtSecretProps } from '../src/rotating-jwt-secret';
 import { expectCfnLintClean } from './helpers/cfn-lint';
@@ -254,7 +255,7 @@ describe('RotatingJwtSecret fully configured', () => {
     gracePeriod: Duration.hours(1),
     rotateImmediatelyOnUpdate: false,
     alarmTopic: topic,
-    vpc,
+    rotationFunction: { vpc },
   });
   const reader = new iam.Role(stack, 'Issuer', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
   secret.grantRead(reader);
@@ -350,8 +351,10 @@ describe('RotatingJwtSecret rejects bad props at construct time', () => {
       /gracePeriod of 2 days would keep up to 12 retired keys alive with rotations every 4 hours; at most 10 are allowed/],
     ['zero reserved concurrency', { reservedConcurrentExecutions: 0 },
       /reservedConcurrentExecutions must be between 1 and 10, got 0/],
-    ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } },
-      /vpcSubnets and securityGroups need vpc to be set/],
+    ['subnets without a VPC', { rotationFunction: { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } } },
+      /Jwt: rotationFunction.vpcSubnets and securityGroups need vpc to be set/],
+    ['infinite log retention for the rotation logs', { rotationFunction: { logRetention: logs.RetentionDays.INFINITE } },
+      /Jwt: rotationFunction.logRetention must be one of logs.RetentionDays other than INFINITE/],
   ];
 
   test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, props, message) => {
@@ -379,6 +382,19 @@ describe('RotatingJwtSecret schedules and options', () => {
   test('takes a rate expression, and a grace period that fits its spacing', () => {
     const { template } = synth({ scheduleExpression: 'rate(6 hours)', gracePeriod: Duration.hours(59) });
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: 'rate(6 hours)' } });
+  });
+
+  test('rotation logs follow the secret\'s removal policy unless rotationFunction names its own, with its retention', () => {
+    const { template } = synth({ removalPolicy: RemovalPolicy.DESTROY });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ RetentionInDays: 365 }) });
+
+    const own = synth({
+      removalPolicy: RemovalPolicy.DESTROY,
+      rotationFunction: { logRetention: logs.RetentionDays.TWO_YEARS, removalPolicy: RemovalPolicy.RETAIN },
+    });
+    own.template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    own.template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ RetentionInDays: 731 }) });
   });
 
   test('reserves concurrency only when asked, and then drops the acknowledgement', () => {

@@ -171,7 +171,7 @@ export function parseConfig(env: Env): ConfigResult {
 // ---------------------------------------------------------------------------------------------
 // Token structure (everything checked before any key is looked up or any HMAC computed)
 
-export const KID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+const KID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 /**
  * Alphabet check of the whole compact token in one pass: header and payload non-empty, the
  * signature possibly empty (its length is judged later, with its own reason code). The dot count
@@ -337,21 +337,6 @@ export function verifyParsedToken(
   const claims = checkClaims(token.payload, now.getTime() / 1000, config);
   if (typeof claims === 'string') return { ok: false, reason: claims, kid };
   return { ok: true, identity: claims, kid };
-}
-
-/**
- * Verifies a compact HS256 JWS. `keys` is `verificationKeys(ring, now)` (current plus unexpired
- * previous keys, by kid), or undefined when the secret holds no ring yet.
- */
-export function verifyToken(
-  token: string,
-  keys: ReadonlyMap<string, Buffer> | undefined,
-  now: Date,
-  config: AuthorizerConfig,
-): VerifyResult {
-  const parsed = parseToken(token, config);
-  if (!parsed.ok) return parsed;
-  return verifyParsedToken(parsed.token, keys, now, config);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { HardenedRestApi } from '../hardened-rest-api';
-import type { HardenedRestApiAlarmOptions } from '../hardened-rest-api-props';
+import type { HardenedRestApiAlarmOptions } from '../hardened-rest-api-alarm-options';
 
 export function createApiAlarms(api: HardenedRestApi, props: HardenedRestApiAlarmOptions): cloudwatch.Alarm[] {
   const action = new cwActions.SnsAction(api.alarmTopic);

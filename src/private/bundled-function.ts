@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +9,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { allowLogGroupEncryption } from './encryption-key';
+import { ValidationError } from './validation';
+import { BundledFunctionOptions } from '../bundled-function-options';
 import { LeastPrivilegeLambdaPolicies } from '../least-privilege-lambda-policies';
 
 /** Where the build puts the bundled handlers (assets/<name>/index.js), shipped in the npm package. */
@@ -24,12 +25,13 @@ export interface BundledFunctionProps {
   readonly memorySize?: number;
   /** Encrypts the function's log group; its key policy gets a statement for this log group. */
   readonly logEncryptionKey: kms.IKey;
-  readonly logRetention: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
+  /** The user's placement and log settings (checked with `validateBundledFunctionOptions`). */
+  readonly options?: BundledFunctionOptions;
+  /** The owning construct's log retention, used when `options` names none (default ONE_YEAR). */
+  readonly defaultLogRetention?: logs.RetentionDays;
+  /** The owning construct's removal policy, used when `options` names none (default RETAIN). */
+  readonly defaultRemovalPolicy?: RemovalPolicy;
   readonly reservedConcurrentExecutions?: number;
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly securityGroups?: ec2.ISecurityGroup[];
   /** Secrets the handler reads (read access, and decrypt through Secrets Manager for them only). */
   readonly readSecrets?: secretsmanager.ISecret[];
   /** Further exact-ARN statements the handler needs. */
@@ -52,6 +54,7 @@ export class BundledFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
+    const options = props.options ?? {};
     const code = path.join(ASSETS_DIR, props.handler);
     if (!fs.existsSync(path.join(code, 'index.js'))) {
       throw new Error(`bundled handler ${props.handler} is missing at ${code}: the package was built without \`npx projen bundle\``);
@@ -62,9 +65,9 @@ export class BundledFunction extends Construct {
     allowLogGroupEncryption(props.logEncryptionKey, `AllowLogs${Names.uniqueId(this).slice(-48)}`, logGroupName);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName,
-      retention: props.logRetention,
+      retention: options.logRetention ?? props.defaultLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: props.logEncryptionKey,
-      removalPolicy: props.removalPolicy,
+      removalPolicy: options.removalPolicy ?? props.defaultRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 
     this.role = new iam.Role(this, 'ServiceRole', {
@@ -85,9 +88,9 @@ export class BundledFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
+      vpc: options.vpc,
+      vpcSubnets: options.vpcSubnets,
+      securityGroups: options.securityGroups,
     });
     // The function must not start before its log group exists with encryption and retention.
     this.function.node.addDependency(this.logGroup);
@@ -102,7 +105,27 @@ export class BundledFunction extends Construct {
     });
 
     acknowledgeSynchronousInvocation(this.function, props.noDeadLetterQueueReason);
-    if (!props.vpc) acknowledgeNoVpc(this.function);
+    if (!options.vpc) acknowledgeNoVpc(this.function);
+  }
+}
+
+/**
+ * Checks a `BundledFunctionOptions` prop before any construct exists; `prop` is its name in the
+ * owning construct's props (e.g. `rotationFunction`), so the error names `rotationFunction.vpcSubnets`.
+ */
+export function validateBundledFunctionOptions(scope: Construct, prop: string, options: BundledFunctionOptions | undefined): void {
+  if (!options) return;
+  if (!options.vpc && (options.vpcSubnets || options.securityGroups)) {
+    throw new ValidationError(scope, `${prop}.vpcSubnets`, 'and securityGroups need vpc to be set');
+  }
+  validateLogRetention(scope, `${prop}.logRetention`, options.logRetention);
+}
+
+/** A log retention must be explicit: one of logs.RetentionDays other than INFINITE. */
+export function validateLogRetention(scope: Construct, prop: string, retention: logs.RetentionDays | undefined): void {
+  if (retention === undefined || Token.isUnresolved(retention)) return;
+  if (retention === logs.RetentionDays.INFINITE || !Object.values(logs.RetentionDays).includes(retention)) {
+    throw new ValidationError(scope, prop, `must be one of logs.RetentionDays other than INFINITE (an explicit retention), got ${retention}`);
   }
 }
 

@@ -9,7 +9,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ValidationError, validateNumberRange } from './validation';
 import { BASE_PRICE_WCU, MANAGED_GROUP_WCU, MAX_WCU, ManagedGroupRule, buildWebAclRules } from './waf-rules';
-import type { HardenedRestApiWafOptions } from '../hardened-rest-api-props';
+import type { HardenedRestApiWafOptions } from '../hardened-rest-api-waf-options';
 
 /** Never logged: the JWT, the API key and session cookies. */
 const REDACTED_HEADERS = ['authorization', 'x-api-key', 'cookie'];

@@ -12,11 +12,11 @@ export interface ControlAllowance {
   readonly why: string;
 }
 
-const OUTSIDE_VPC = 'Outside a VPC by default: the function needs only AWS APIs, and a VPC would need NAT or interface endpoints (a fixed monthly cost). Pass `vpc` (and `vpcSubnets`) to place it in yours.';
+const OUTSIDE_VPC = 'Outside a VPC by default: the function needs only AWS APIs, and a VPC would need NAT or interface endpoints (a fixed monthly cost).';
 
 export const CONTROL_TOWER_ALLOWANCES: readonly ControlAllowance[] = [
-  { control: 'CT.LAMBDA.PR.3', resource: 'RotatingJwtSecret/RotationFunction/Resource/Resource', why: OUTSIDE_VPC },
-  { control: 'CT.LAMBDA.PR.3', resource: 'JwtAuthorizer/Function/Resource/Resource', why: `${OUTSIDE_VPC} HardenedRestApi's own authorizer takes no placement yet: pass your own \`JwtAuthorizer\` as \`authorizer\`.` },
+  { control: 'CT.LAMBDA.PR.3', resource: 'RotatingJwtSecret/RotationFunction/Resource/Resource', why: `${OUTSIDE_VPC} Pass \`rotationFunction: { vpc }\` to place it in yours.` },
+  { control: 'CT.LAMBDA.PR.3', resource: 'JwtAuthorizer/Function/Resource/Resource', why: `${OUTSIDE_VPC} Pass \`functionOptions: { vpc }\` (HardenedRestApi: \`authorizerFunction: { vpc }\`) to place it in yours.` },
   {
     control: 'CT.S3.PR.9',
     resource: 'SecurityAuditTrail/AccessLogsBucket/Resource',

@@ -1,7 +1,8 @@
-import { allowResponse, AuthorizerConfig, extractToken, parseConfig, parseMethodArn, VerifiedIdentity, verifyToken } from '../../lambda-src/authorizer/core';
+import { allowResponse, AuthorizerConfig, extractToken, parseConfig, parseMethodArn, VerifiedIdentity } from '../../lambda-src/authorizer/core';
 import { hmacSha256, signHs256 } from '../../lambda-src/jwt/hs256';
 import { issueToken } from '../../lambda-src/jwt/issue-token';
 import { KeyRing, newKeyRing, rotateKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
+import { verifyToken } from '../helpers/verify-token';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const NOW_S = NOW.getTime() / 1000;

@@ -5,11 +5,12 @@
  * A failure names the seed, mutation kind and index, so it can be replayed exactly.
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AuthorizerConfig, parseConfig, verifyToken } from '../../lambda-src/authorizer/core';
+import { AuthorizerConfig, parseConfig } from '../../lambda-src/authorizer/core';
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
 import { AssetProcess, startAsset } from '../helpers/invoke-asset';
 import { MotoServer, motoEnv, startMoto } from '../helpers/moto';
+import { verifyToken } from '../helpers/verify-token';
 
 const SEED = 0x5eed2026;
 const CORE_RUNS = 2000;

@@ -3,8 +3,9 @@
  * authorizer's verification, and it refuses a ring that holds no key.
  */
 import * as path from 'path';
-import { parseConfig, verifyToken } from '../../lambda-src/authorizer/core';
+import { parseConfig } from '../../lambda-src/authorizer/core';
 import { newKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
+import { verifyToken } from '../helpers/verify-token';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const issuer = require(path.join(__dirname, '..', '..', 'assets', 'issuer', 'index.js')) as typeof import('../../lambda-src/issuer');

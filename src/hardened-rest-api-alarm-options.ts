@@ -1,0 +1,34 @@
+import { Duration } from 'aws-cdk-lib';
+
+/**
+ * The alarm thresholds of a HardenedRestApi (`HardenedRestApiProps.alarms`).
+ */
+export interface HardenedRestApiAlarmOptions {
+  /**
+   * The fraction of requests answered 5XX (over 5 minutes, 2 of 3 periods) that alarms.
+   *
+   * @default 0.05
+   */
+  readonly serverErrorRateThreshold?: number;
+
+  /**
+   * The fraction of requests answered 4XX (over 5 minutes, 3 of 3 periods) that alarms.
+   *
+   * @default 0.25
+   */
+  readonly clientErrorRateThreshold?: number;
+
+  /**
+   * The p99 latency (over 5 minutes, 3 of 3 periods) that alarms.
+   *
+   * @default Duration.seconds(3)
+   */
+  readonly latencyThreshold?: Duration;
+
+  /**
+   * Requests blocked by WAF in 5 minutes that alarm.
+   *
+   * @default 1000
+   */
+  readonly blockedRequestsThreshold?: number;
+}
