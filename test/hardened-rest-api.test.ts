@@ -339,7 +339,8 @@ describe('HardenedRestApi fully configured', () => {
     template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', { KeyId: { Ref: Match.stringLikeRegexp('ApiKeyPartner') } });
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { BurstLimit: 50, RateLimit: 20 }, Quota: { Limit: 1000, Period: 'WEEK' } });
     expect(Object.keys(template.toJSON().Outputs ?? {})).toEqual([]);
-    expect(client.secret.secretArn).toBeDefined();
+    // client.secret is the secret whose value API Gateway resolves (a caller reads the key from it).
+    expect(key.Value['Fn::Join'][1][1]).toEqual(stack.resolve(client.secret.secretArn));
   });
 
   test('the custom domain uses the strict enhanced TLS policy and the execute-api endpoint is disabled', () => {
@@ -462,7 +463,7 @@ describe('HardenedRestApi options', () => {
 
   test('metric helpers name the stage and the web ACL', () => {
     const { api } = build();
-    expect(api.metricServerError().dimensions).toEqual({ ApiName: expect.anything(), Stage: expect.anything() });
+    expect(api.metricServerError().dimensions).toEqual({ ApiName: api.restApi.restApiName, Stage: api.restApi.deploymentStage.stageName });
     expect(api.metricLatency().statistic).toBe('p99');
     expect(api.metricClientError().metricName).toBe('4XXError');
     expect(api.metricBlockedRequests().dimensions).toEqual({ WebACL: api.webAcl.name, Region: 'us-east-1', Rule: 'ALL' });
@@ -565,12 +566,20 @@ describe('HardenedRestApi leaves no silent holes', () => {
   });
 
   test('with a custom authorizer the role map is unknown, so only the authorizer check applies', () => {
-    const stack = testStack();
-    const keys = new RotatingJwtSecret(stack, 'Keys');
-    const authz = new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, ...RBAC });
-    const api = new HardenedRestApi(stack, 'Api', { authorizer: authz.authorizer });
-    api.addMethod('/anything', 'DELETE', new apigateway.MockIntegration());
-    expect(() => Template.fromStack(stack)).not.toThrow();
+    function withCustomAuthorizer(act: (api: HardenedRestApi) => void): Stack {
+      const stack = testStack();
+      const authz = new JwtAuthorizer(stack, 'Authz', { signingKeys: new RotatingJwtSecret(stack, 'Keys'), ...RBAC });
+      act(new HardenedRestApi(stack, 'Api', { authorizer: authz.authorizer }));
+      return stack;
+    }
+    // DELETE /anything is granted to no role of RBAC: it synthesizes because RBAC is not this API's role map.
+    const outsideRoleMap = withCustomAuthorizer((api) => api.addMethod('/anything', 'DELETE', new apigateway.MockIntegration()));
+    Template.fromStack(outsideRoleMap).hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'DELETE', AuthorizationType: 'CUSTOM' });
+    const unauthorized = withCustomAuthorizer((api) => {
+      api.addMethod('/anything', 'DELETE', new apigateway.MockIntegration());
+      api.restApi.root.addMethod('GET', new apigateway.MockIntegration(), { authorizationType: apigateway.AuthorizationType.NONE });
+    });
+    expect(() => Template.fromStack(unauthorized)).toThrow(/Api: methods must all be authorized, but GET \/ has no authorizer/);
   });
 
   describe('addPublicMethod', () => {
