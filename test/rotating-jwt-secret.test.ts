@@ -222,9 +222,15 @@ describe('RotatingJwtSecret with default props', () => {
   });
 
   test('exposes the secret, key and rotation function', () => {
-    expect(secret.secret).toBeDefined();
+    const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secretIds).toHaveLength(1);
+    const [secretId] = secretIds;
+    expect(stack.resolve(secret.secret.secretArn)).toEqual({ Ref: secretId });
     expect(secret.encryptionKey).toBeInstanceOf(kms.Key);
-    expect(secret.rotationFunction.functionArn).toBeDefined();
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: stack.resolve(secret.encryptionKey.keyArn) });
+    const [schedule] = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+    expect(schedule.Properties.SecretId).toEqual({ Ref: secretId });
+    expect(schedule.Properties.RotationLambdaARN).toEqual(stack.resolve(secret.rotationFunction.functionArn));
     expect(secret.gracePeriod.toSeconds()).toBe(7200);
   });
 
