@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { CfnElement, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -417,7 +417,10 @@ describe('SecurityAuditTrail cdk-nag gate', () => {
       expect(ack.reason).toMatch(/under Object Lock/);
       expect(ack.reason).toMatch(/pass `replicationBucket`/);
     }
-    expect(trail.bucket.node.defaultChild).toBeDefined();
+    const byPath = new Map(stack.node.findAll().map((c) => [c.node.path, c]));
+    for (const ack of acks) expect(byPath.get(ack.path)).toBeInstanceOf(CfnResource);
+    // trail.bucket is the archive bucket, the one whose L1 carries the Object Lock acknowledgement.
+    expect(trail.bucket.node.defaultChild?.node.path).toBe('TestStack/AuditTrail/Bucket/Resource');
   });
 });
 
