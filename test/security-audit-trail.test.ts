@@ -207,7 +207,9 @@ describe('SecurityAuditTrail default configuration', () => {
   test('no key policy statement lets CloudTrail use the key without naming this trail', () => {
     const keys = template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('security audit trail') } });
     const statements = Object.values(keys)[0].Properties.KeyPolicy.Statement as Array<Record<string, any>>;
-    for (const s of statements.filter((x) => x.Principal?.Service === 'cloudtrail.amazonaws.com')) {
+    const forCloudTrail = statements.filter((x) => x.Principal?.Service === 'cloudtrail.amazonaws.com');
+    expect(forCloudTrail.length).toBeGreaterThan(0);
+    for (const s of forCloudTrail) {
       expect(s.Condition.StringEquals['aws:SourceArn']).toEqual(TRAIL_ARN);
     }
   });
