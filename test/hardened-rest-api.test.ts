@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { HardenedRestApi, HardenedRestApiProps, WafRuleAction } from '../src/hardened-rest-api';
 import { JwtAuthorizer } from '../src/jwt-authorizer';
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
-import { expectCfnLintClean } from './helpers/cfn-lint';
+import { testGates } from './helpers/gates';
 import { acknowledgements, expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
 
@@ -206,9 +206,7 @@ describe('HardenedRestApi with default props', () => {
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^SecurityNotificationsTopic/) }]);
   });
 
-  test('has zero unacknowledged findings in the four cdk-nag packs', () => {
-    expectNoUnacknowledgedFindings(api);
-  });
+  testGates({ stack, nagScopes: [api] });
 
   test('acknowledges only COG4 on its methods and the stage cache rules, each with a reason', () => {
     const own = acknowledgements(api).filter((a) => !a.path.includes('/Authorizer/'));
@@ -217,14 +215,6 @@ describe('HardenedRestApi with default props', () => {
       'HIPAA.Security-APIGWCacheEnabledAndEncrypted', 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'PCI.DSS.321-APIGWCacheEnabledAndEncrypted',
     ]);
     for (const a of own) expect(a.reason.length).toBeGreaterThan(100);
-  });
-
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
   });
 });
 
@@ -366,17 +356,7 @@ describe('HardenedRestApi fully configured', () => {
     ]);
   });
 
-  test('has zero unacknowledged findings in the four cdk-nag packs', () => {
-    expectNoUnacknowledgedFindings(api);
-  });
-
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [api] });
 });
 
 describe('HardenedRestApi options', () => {
