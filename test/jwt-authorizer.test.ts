@@ -5,8 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JwtAuthorizer, JwtAuthorizerProps, JwtAuthorizerType } from '../src/jwt-authorizer';
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
-import { expectCfnLintClean } from './helpers/cfn-lint';
-import { expectNoUnacknowledgedFindings } from './helpers/nag';
+import { testGates } from './helpers/gates';
 import { testStack } from './helpers/stack';
 
 const RBAC = {
@@ -99,17 +98,7 @@ describe('JwtAuthorizer with a RotatingJwtSecret', () => {
     });
   });
 
-  test('has zero unacknowledged findings in the four cdk-nag packs', () => {
-    expectNoUnacknowledgedFindings(authz);
-  });
-
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [authz] });
 });
 
 describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concurrency', () => {
@@ -160,18 +149,11 @@ describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concu
     });
   });
 
-  test('with reserved concurrency, no concurrency acknowledgement is needed or made', () => {
-    expectNoUnacknowledgedFindings(authz);
+  test('with reserved concurrency, no concurrency acknowledgement is made (the nag gate below shows none is needed)', () => {
     expect(JSON.stringify(authz.function.node.metadata)).not.toContain('LambdaConcurrency');
   });
 
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [authz] });
 });
 
 describe('JwtAuthorizer rejects bad props at construct time', () => {

@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RotatingJwtSecret, RotatingJwtSecretProps } from '../src/rotating-jwt-secret';
-import { expectCfnLintClean } from './helpers/cfn-lint';
 import { expectScheduleWaitsForItsPermissions } from './helpers/dependency-closure';
+import { testGates } from './helpers/gates';
 import { expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
 import { MAX_PREVIOUS_KEYS as RING_MAX_PREVIOUS_KEYS } from '../lambda-src/key-ring';
@@ -234,17 +234,7 @@ describe('RotatingJwtSecret with default props', () => {
     expect(secret.gracePeriod.toSeconds()).toBe(7200);
   });
 
-  test('has zero unacknowledged findings in the four cdk-nag packs', () => {
-    expectNoUnacknowledgedFindings(stack);
-  });
-
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [stack] });
 });
 
 describe('RotatingJwtSecret fully configured', () => {
@@ -309,17 +299,7 @@ describe('RotatingJwtSecret fully configured', () => {
     expect(fnMeta.join()).not.toContain('LambdaInsideVPC');
   });
 
-  test('the construct itself has zero unacknowledged findings', () => {
-    expectNoUnacknowledgedFindings(secret);
-  });
-
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [secret] });
 });
 
 test('warns at synth when an imported key cannot be given the log group statement', () => {
@@ -476,17 +456,7 @@ describe('RotatingJwtSecret replicated to other Regions', () => {
     expect(() => secret.replicaSecretArn('ap-south-1')).toThrow(/replicaRegions has no replica in ap-south-1/);
   });
 
-  test('the construct itself has zero unacknowledged findings', () => {
-    expectNoUnacknowledgedFindings(secret);
-  });
-
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [secret] });
 
   test.each([
     ['a replica without a key', [{ region: 'eu-west-1' }], /replicaRegions\[0\].encryptionKey must be a customer-managed KMS key in eu-west-1/],
