@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CisProfile, SecurityAuditTrail, SecurityAuditTrailProps } from '../src';
-import { expectCfnLintClean } from './helpers/cfn-lint';
+import { expectSecureTemplate, testGates } from './helpers/gates';
 import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
 
@@ -374,23 +374,12 @@ describe('SecurityAuditTrail default configuration', () => {
     template.resourceCountIs('AWS::SecurityHub::Standard', 0);
   });
 
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
-
-  test('cfn-lint finds no errors', () => {
-    expectCfnLintClean(stack);
-  });
+  testGates({ stack, nagScopes: [stack] });
 });
 
 describe('SecurityAuditTrail cdk-nag gate', () => {
-  test('default props: no unacknowledged finding in the four packs', () => {
+  test('default props (no trailName): no unacknowledged finding in the four packs', () => {
     const { stack } = build();
-    expectNoUnacknowledgedFindings(stack);
-  });
-
-  test('fully configured: no unacknowledged finding in the four packs', () => {
-    const { stack } = fullyConfigured();
     expectNoUnacknowledgedFindings(stack);
   });
 
@@ -542,13 +531,7 @@ describe('SecurityAuditTrail fully configured', () => {
       .toThrow(/AuditTrail: metricName must be unique among this trail's control metrics, got 'UnauthorizedAPICallsTuned'/);
   });
 
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
-
-  test('cfn-lint finds no errors', () => {
-    expectCfnLintClean(stack);
-  });
+  testGates({ stack, nagScopes: [stack] });
 });
 
 describe('SecurityAuditTrail options', () => {
@@ -728,9 +711,7 @@ describe('SecurityAuditTrail CIS v5 profile', () => {
     Annotations.fromStack(build().stack).hasNoWarning('/TestStack/AuditTrail', Match.stringLikeRegexp('cisProfile is CIS_V5'));
   });
 
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [stack] });
 
   test('rejects Security Hub control ids, which this profile does not have', () => {
     expect(() => new SecurityAuditTrail(testStack(), 'AuditTrail', { cisProfile: CisProfile.CIS_V5, disabledControls: ['CloudWatch.3'] }))
@@ -769,8 +750,7 @@ describe('SecurityAuditTrail archive options', () => {
     });
     // With replication in place, the archive bucket needs no replication acknowledgement.
     expect(acknowledgements(trail).filter((a) => a.path.endsWith('AuditTrail/Bucket/Resource'))).toEqual([]);
-    expectNoUnacknowledgedFindings(stack);
-    expectCfnLintClean(stack);
+    expectSecureTemplate({ stack, nagScopes: [stack] });
     expect(template.toJSON()).toMatchSnapshot();
   });
 
