@@ -8,8 +8,7 @@ import { buildDemoApp } from '../demo/demo-app';
 import { notifyTopic } from '../src/private/alarm-topic';
 import { SecurityAuditTrail } from '../src/security-audit-trail';
 import { SecurityNotifications, SecurityNotificationsProps } from '../src/security-notifications';
-import { expectCfnLintClean } from './helpers/cfn-lint';
-import { expectNoUnacknowledgedFindings } from './helpers/nag';
+import { testGates } from './helpers/gates';
 import { testStack } from './helpers/stack';
 
 const WARNING = 'cdk-security-blocks:notificationsWithoutSubscriber';
@@ -130,14 +129,7 @@ describe('SecurityNotifications', () => {
     Annotations.fromStack(queueStack).hasNoWarning('*', Match.stringLikeRegexp(WARNING));
   });
 
-  test('has zero unacknowledged findings in the four cdk-nag packs and passes cfn-lint', () => {
-    expectNoUnacknowledgedFindings(notifications);
-    expectCfnLintClean(queueStack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack: queueStack, nagScopes: [notifications] });
 });
 
 describe('SecurityNotifications as the stack default', () => {
