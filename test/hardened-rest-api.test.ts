@@ -11,6 +11,7 @@ import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
 import { testGates } from './helpers/gates';
 import { acknowledgements, expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { expectValidationError } from './helpers/validation-error';
 
 const RBAC = {
   issuer: 'https://issuer.example.com',
@@ -451,41 +452,34 @@ describe('HardenedRestApi options', () => {
 });
 
 describe('HardenedRestApi rejects bad props at construct time', () => {
-  const cases: Array<[string, Extra, RegExp]> = [
+  const cases: Array<[string, Extra, string, RegExp]> = [
     ['a web ACL over 1,500 WCU without opting into the higher price',
       { waf: { additionalManagedRuleGroups: [{ name: 'AWSManagedRulesLinuxRuleSet', capacity: 200 }, { name: 'AWSManagedRulesWindowsRuleSet', capacity: 200 }] } },
-      /Api: waf.allowHigherCapacityPricing must be true for a web ACL of 1527 WCU: the base price covers 1500 WCU/],
+      'waf.allowHigherCapacityPricing', /must be true for a web ACL of 1527 WCU: the base price covers 1500 WCU/],
     ['a web ACL over the 5,000 WCU maximum', { waf: { allowHigherCapacityPricing: true, additionalManagedRuleGroups: [{ name: 'Huge', vendorName: 'Vendor', capacity: 4000 }] } },
-      /waf.additionalManagedRuleGroups make the web ACL 5127 WCU, over the AWS WAF maximum of 5000/],
-    ['origin * with credentials', { allowOrigins: ['*'], allowCredentials: true }, /allowOrigins must list specific origins when allowCredentials is true/],
-    ['an http origin', { allowOrigins: ['http://app.example.com'] }, /allowOrigins must hold '\*' or origins like/],
-    ['a rate limit below WAF\'s minimum of 10', { waf: { rateLimit: 5 } }, /Api: waf.rateLimit must be between 10 and 2000000000, got 5/],
-    ['a rate window WAF does not offer', { waf: { rateLimitWindow: Duration.minutes(3) } }, /waf.rateLimitWindow must be 1, 2, 5 or 10 minutes, got 3 minutes/],
-    ['infinite log retention', { logRetention: logs.RetentionDays.INFINITE }, /logRetention must be one of logs.RetentionDays other than INFINITE/],
-    ['a log retention that is no RetentionDays value', { logRetention: 42 as logs.RetentionDays }, /logRetention must be one of logs.RetentionDays .*got 42/],
+      'waf.additionalManagedRuleGroups', /make the web ACL 5127 WCU, over the AWS WAF maximum of 5000/],
+    ['origin * with credentials', { allowOrigins: ['*'], allowCredentials: true }, 'allowOrigins', /must list specific origins when allowCredentials is true/],
+    ['an http origin', { allowOrigins: ['http://app.example.com'] }, 'allowOrigins', /must hold '\*' or origins like/],
+    ['a rate limit below WAF\'s minimum of 10', { waf: { rateLimit: 5 } }, 'waf.rateLimit', /must be between 10 and 2000000000, got 5/],
+    ['a rate window WAF does not offer', { waf: { rateLimitWindow: Duration.minutes(3) } }, 'waf.rateLimitWindow', /must be 1, 2, 5 or 10 minutes, got 3 minutes/],
+    ['infinite log retention', { logRetention: logs.RetentionDays.INFINITE }, 'logRetention', /must be one of logs.RetentionDays other than INFINITE/],
+    ['a log retention that is no RetentionDays value', { logRetention: 42 as logs.RetentionDays }, 'logRetention', /must be one of logs.RetentionDays .*got 42/],
     ['an override of a rule group not in the web ACL', { waf: { ruleActionOverrides: [{ ruleGroupName: 'AWSManagedRulesBotControlRuleSet', ruleName: 'x', action: WafRuleAction.COUNT }] } },
-      /waf.ruleActionOverrides names rule group 'AWSManagedRulesBotControlRuleSet', which is not in the web ACL/],
-    ['a malformed CIDR', { waf: { deniedIpRanges: ['10.0.0.0'] } }, /waf.deniedIpRanges must hold CIDR ranges/],
-    ['TLS 1.0', { securityPolicy: apigateway.SecurityPolicy.TLS_1_0 }, /securityPolicy must accept only TLS 1.2 or newer/],
-    ['an edge-only TLS policy', { securityPolicy: apigateway.SecurityPolicy.TLS13_2025_EDGE }, /securityPolicy must be a policy for REGIONAL endpoints/],
+      'waf.ruleActionOverrides', /names rule group 'AWSManagedRulesBotControlRuleSet', which is not in the web ACL/],
+    ['a malformed CIDR', { waf: { deniedIpRanges: ['10.0.0.0'] } }, 'waf.deniedIpRanges', /must hold CIDR ranges/],
+    ['TLS 1.0', { securityPolicy: apigateway.SecurityPolicy.TLS_1_0 }, 'securityPolicy', /must accept only TLS 1.2 or newer/],
+    ['an edge-only TLS policy', { securityPolicy: apigateway.SecurityPolicy.TLS13_2025_EDGE }, 'securityPolicy', /must be a policy for REGIONAL endpoints/],
     ['an enhanced TLS policy with mutual TLS', {
       securityPolicy: apigateway.SecurityPolicy.TLS13_1_3_2025_09,
       customDomain: { domainName: 'api.example.com', certificate: {} as acm.ICertificate, mtls: { bucket: {} as s3.IBucket, key: 'ca.pem' } },
-    }, /securityPolicy must be TLS_1_2 \(or unset\) with customDomain.mtls/],
-    ['a stage throttle above the account limit', { throttlingRateLimit: 20000 }, /throttlingRateLimit must be between 1 and 10000/],
-    ['an error-rate threshold above 1', { alarms: { serverErrorRateThreshold: 5 } }, /alarms.serverErrorRateThreshold must be a fraction above 0 and at most 1, got 5/],
-    ['a signing key ring without issuer', { issuer: undefined }, /issuer is required with signingKeys/],
+    }, 'securityPolicy', /must be TLS_1_2 \(or unset\) with customDomain.mtls/],
+    ['a stage throttle above the account limit', { throttlingRateLimit: 20000 }, 'throttlingRateLimit', /must be between 1 and 10000/],
+    ['an error-rate threshold above 1', { alarms: { serverErrorRateThreshold: 5 } }, 'alarms.serverErrorRateThreshold', /must be a fraction above 0 and at most 1, got 5/],
+    ['a signing key ring without issuer', { issuer: undefined }, 'issuer', /is required with signingKeys/],
   ];
 
-  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, extra, message) => {
-    let error: Error | undefined;
-    try {
-      build(extra);
-    } catch (e) {
-      error = e as Error;
-    }
-    expect(error?.name).toBe('ValidationError');
-    expect(error?.message).toMatch(message);
+  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, extra, prop, message) => {
+    expectValidationError(() => build(extra), { path: 'TestStack/Api', prop, message });
   });
 
   test('rejects both signingKeys and authorizer', () => {

@@ -7,6 +7,7 @@ import { JwtAuthorizer, JwtAuthorizerProps, JwtAuthorizerType } from '../src/jwt
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
 import { testGates } from './helpers/gates';
 import { testStack } from './helpers/stack';
+import { expectValidationError } from './helpers/validation-error';
 
 const RBAC = {
   rolePermissions: { admin: ['user:read:any', 'user:write:any'], user: ['user:read:own'] },
@@ -157,45 +158,39 @@ describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concu
 });
 
 describe('JwtAuthorizer rejects bad props at construct time', () => {
-  const cases: Array<[string, Extra, RegExp]> = [
+  const cases: Array<[string, Extra, string, RegExp]> = [
     ['a cache TTL longer than the token lifetime', { maxTokenLifetime: Duration.minutes(10), resultsCacheTtl: Duration.minutes(15) },
-      /Authz: resultsCacheTtl must not exceed the token lifetime \(10 minutes\).*got 15 minutes/],
-    ['a cache TTL over an hour', { resultsCacheTtl: Duration.hours(2) }, /resultsCacheTtl must be between 0 seconds and 1 hour, got 2 hours/],
-    ['a clock skew over 5 minutes', { clockSkew: Duration.minutes(10) }, /clockSkew must be between 0 seconds and 5 minutes, got 10 minutes/],
+      'resultsCacheTtl', /must not exceed the token lifetime \(10 minutes\).*got 15 minutes/],
+    ['a cache TTL over an hour', { resultsCacheTtl: Duration.hours(2) }, 'resultsCacheTtl', /must be between 0 seconds and 1 hour, got 2 hours/],
+    ['a clock skew over 5 minutes', { clockSkew: Duration.minutes(10) }, 'clockSkew', /must be between 0 seconds and 5 minutes, got 10 minutes/],
     ['a token lifetime beyond what the key ring covers', { maxTokenLifetime: Duration.hours(2) },
-      /maxTokenLifetime must not exceed signingKeys.maxTokenLifetime \(1 hour\)/],
+      'maxTokenLifetime', /must not exceed signingKeys.maxTokenLifetime \(1 hour\)/],
     ['a role granting an undefined permission', { rolePermissions: { user: ['user:read:own', 'user:delete:all'] } },
-      /rolePermissions 'user' grants 'user:delete:all', which permissionMethods does not define/],
+      'rolePermissions', /'user' grants 'user:delete:all', which permissionMethods does not define/],
     ['a method without a path', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET users/me'] } },
-      /permissionMethods 'user:read:own' has 'GET users\/me'/],
+      'permissionMethods', /'user:read:own' has 'GET users\/me'/],
     ['a path parameter in braces', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET /users/{id}'] } },
-      /permissionMethods 'user:read:own' has 'GET \/users\/\{id\}'.*with \* for path parameters/],
-    ['no roles', { rolePermissions: {} }, /rolePermissions must define at least one role/],
+      'permissionMethods', /'user:read:own' has 'GET \/users\/\{id\}'.*with \* for path parameters/],
+    ['no roles', { rolePermissions: {} }, 'rolePermissions', /must define at least one role/],
     ['a permission named like an Object built-in', { rolePermissions: { user: ['constructor'] } },
-      /rolePermissions 'user' grants 'constructor', which permissionMethods does not define/],
+      'rolePermissions', /'user' grants 'constructor', which permissionMethods does not define/],
     ['a role resolving to more than 200 methods',
       { rolePermissions: { user: ['many'] }, permissionMethods: { many: Array.from({ length: 201 }, (_, i) => `GET /r${i}`) } },
-      /rolePermissions 'user' resolves to 201 methods; at most 200 fit one authorizer policy/],
-    ['a registered claim as role claim', { roleClaim: 'sub' }, /roleClaim must match .* and not be a registered claim/],
-    ['an empty issuer', { issuer: '' }, /issuer must be 1 to 256 characters, got 0/],
-    ['an invalid validation regex', { identityValidationRegex: '^Bearer (' }, /identityValidationRegex is not a valid regular expression/],
-    ['a key fetch timeout over 5 seconds', { keyFetchTimeout: Duration.seconds(6) }, /keyFetchTimeout must be between 100 millis and 5 seconds, got 6 seconds/],
-    ['a header name that is not an HTTP field name', { headerName: 'X Token' }, /headerName must be an HTTP header name matching .*, got 'X Token'/],
+      'rolePermissions', /'user' resolves to 201 methods; at most 200 fit one authorizer policy/],
+    ['a registered claim as role claim', { roleClaim: 'sub' }, 'roleClaim', /must match .* and not be a registered claim/],
+    ['an empty issuer', { issuer: '' }, 'issuer', /must be 1 to 256 characters, got 0/],
+    ['an invalid validation regex', { identityValidationRegex: '^Bearer (' }, 'identityValidationRegex', /is not a valid regular expression/],
+    ['a key fetch timeout over 5 seconds', { keyFetchTimeout: Duration.seconds(6) }, 'keyFetchTimeout', /must be between 100 millis and 5 seconds, got 6 seconds/],
+    ['a header name that is not an HTTP field name', { headerName: 'X Token' }, 'headerName', /must be an HTTP header name matching .*, got 'X Token'/],
     ['a partial-segment wildcard', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET /users/ab*'] } },
-      /permissionMethods 'user:read:own' has 'GET \/users\/ab\*'/],
+      'permissionMethods', /'user:read:own' has 'GET \/users\/ab\*'/],
   ];
 
-  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, extra, message) => {
+  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, extra, prop, message) => {
     const stack = testStack();
     const keys = new RotatingJwtSecret(stack, 'Keys');
-    let error: Error | undefined;
-    try {
-      new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'i', audience: 'a', ...RBAC, ...extra });
-    } catch (e) {
-      error = e as Error;
-    }
-    expect(error?.name).toBe('ValidationError');
-    expect(error?.message).toMatch(message);
+    expectValidationError(() => new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'i', audience: 'a', ...RBAC, ...extra }),
+      { path: 'TestStack/Authz', prop, message });
   });
 
   test('rejects both signingKeys and secret', () => {

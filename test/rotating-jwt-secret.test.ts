@@ -9,6 +9,7 @@ import { expectScheduleWaitsForItsPermissions } from './helpers/dependency-closu
 import { testGates } from './helpers/gates';
 import { expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { expectValidationError } from './helpers/validation-error';
 import { MAX_PREVIOUS_KEYS as RING_MAX_PREVIOUS_KEYS } from '../lambda-src/key-ring';
 import { MAX_PREVIOUS_KEYS } from '../src/private/rotation-schedule';
 
@@ -310,44 +311,39 @@ test('warns at synth when an imported key cannot be given the log group statemen
 });
 
 describe('RotatingJwtSecret rejects bad props at construct time', () => {
-  const cases: Array<[string, RotatingJwtSecretProps, RegExp]> = [
+  const cases: Array<[string, RotatingJwtSecretProps, string, RegExp]> = [
     ['a rotation interval under 4 hours', { rotationInterval: Duration.hours(2) },
-      /Jwt: rotationInterval must be between 4 hours and 1000 days, got 2 hours/],
+      'rotationInterval', /must be between 4 hours and 1000 days, got 2 hours/],
     ['a rotation interval over 1000 days', { rotationInterval: Duration.days(1001) },
-      /rotationInterval must be between 4 hours and 1000 days, got 1001 days/],
+      'rotationInterval', /must be between 4 hours and 1000 days, got 1001 days/],
     ['a token lifetime over 24 hours', { maxTokenLifetime: Duration.hours(25) },
-      /maxTokenLifetime must be between 1 minute and 1 day, got 1 day 1 hour/],
+      'maxTokenLifetime', /must be between 1 minute and 1 day, got 1 day 1 hour/],
     ['a grace period shorter than the token lifetime', { maxTokenLifetime: Duration.hours(2), gracePeriod: Duration.hours(1) },
-      /gracePeriod must be at least maxTokenLifetime \(2 hours\).*got 1 hour/],
+      'gracePeriod', /must be at least maxTokenLifetime \(2 hours\).*got 1 hour/],
     ['a grace period as long as the rotation interval', { rotationInterval: Duration.days(1), gracePeriod: Duration.days(1) },
-      /gracePeriod must be shorter than rotationInterval \(1 day\), got 1 day/],
+      'gracePeriod', /must be shorter than rotationInterval \(1 day\), got 1 day/],
     ['a schedule expression that is neither rate nor cron', { scheduleExpression: 'every day' },
-      /Jwt: scheduleExpression must be rate\(N hours\|days\) or a six-field cron\(\.\.\.\) expression, got "every day"/],
-    ['a cron expression with five fields', { scheduleExpression: 'cron(0 4 * * ?)' }, /scheduleExpression must be rate/],
+      'scheduleExpression', /must be rate\(N hours\|days\) or a six-field cron\(\.\.\.\) expression, got "every day"/],
+    ['a cron expression with five fields', { scheduleExpression: 'cron(0 4 * * ?)' }, 'scheduleExpression', /must be rate/],
     ['a rate under 4 hours', { scheduleExpression: 'rate(2 hours)' },
-      /scheduleExpression must rotate between every 4 hours and every 1000 days, got rate\(2 hours\)/],
+      'scheduleExpression', /must rotate between every 4 hours and every 1000 days, got rate\(2 hours\)/],
     ['both a schedule expression and a rotation interval', { scheduleExpression: 'rate(1 day)', rotationInterval: Duration.days(2) },
-      /scheduleExpression and rotationInterval are exclusive/],
+      'scheduleExpression', /and rotationInterval are exclusive/],
     ['a rotation interval that is not whole hours', { rotationInterval: Duration.minutes(270) },
-      /rotationInterval must be a whole number of hours, got 4 hours 30 minutes/],
+      'rotationInterval', /must be a whole number of hours, got 4 hours 30 minutes/],
     ['a rotation window of 25 hours', { rotationWindow: Duration.hours(25) },
-      /rotationWindow must be a whole number of hours between 1 and 24, got 1 day 1 hour/],
+      'rotationWindow', /must be a whole number of hours between 1 and 24, got 1 day 1 hour/],
     ['a grace period that could fill the ring with cron rotations', { scheduleExpression: 'cron(0 */4 * * ? *)', gracePeriod: Duration.hours(48) },
-      /gracePeriod of 2 days would keep up to 12 retired keys alive with rotations every 4 hours; at most 10 are allowed/],
+      'gracePeriod', /of 2 days would keep up to 12 retired keys alive with rotations every 4 hours; at most 10 are allowed/],
     ['zero reserved concurrency', { reservedConcurrentExecutions: 0 },
-      /reservedConcurrentExecutions must be between 1 and 10, got 0/],
+      'reservedConcurrentExecutions', /must be between 1 and 10, got 0/],
     ['subnets without a VPC', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } },
-      /vpcSubnets and securityGroups need vpc to be set/],
+      'vpcSubnets', /and securityGroups need vpc to be set/],
   ];
 
-  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, props, message) => {
+  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, props, prop, message) => {
     const stack = testStack();
-    expect(() => new RotatingJwtSecret(stack, 'Jwt', props)).toThrow(message);
-    try {
-      new RotatingJwtSecret(testStack(), 'Jwt', props);
-    } catch (e) {
-      expect((e as Error).name).toBe('ValidationError');
-    }
+    expectValidationError(() => new RotatingJwtSecret(stack, 'Jwt', props), { path: 'TestStack/Jwt', prop, message });
     // Nothing half-built is left behind in the stack.
     expect(Template.fromStack(stack).toJSON().Resources ?? {}).toEqual({});
   });

@@ -13,6 +13,7 @@ import { CisProfile, SecurityAuditTrail, SecurityAuditTrailProps } from '../src'
 import { expectSecureTemplate, testGates } from './helpers/gates';
 import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { expectValidationError } from './helpers/validation-error';
 
 /**
  * The published Security Hub CloudWatch.1-14 patterns; the file names its source (the AWS
@@ -580,17 +581,11 @@ describe('SecurityAuditTrail options', () => {
 });
 
 describe('SecurityAuditTrail validation', () => {
+  /** `message` is the whole message after the path; its first word is the prop. */
   const expectError = (props: SecurityAuditTrailProps, message: string) => {
-    const stack = testStack();
-    let error: unknown;
-    try {
-      new SecurityAuditTrail(stack, 'AuditTrail', props);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).name).toBe('ValidationError');
-    expect((error as Error).message).toBe(`TestStack/AuditTrail: ${message}`);
+    const prop = message.split(' ', 1)[0];
+    expectValidationError(() => new SecurityAuditTrail(testStack(), 'AuditTrail', props),
+      { path: 'TestStack/AuditTrail', prop, message: message.slice(prop.length + 1) });
   };
 
   test('rejects a log retention under 365 days', () => {
