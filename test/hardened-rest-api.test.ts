@@ -492,13 +492,17 @@ describe('HardenedRestApi rejects bad props at construct time', () => {
 });
 
 describe('HardenedRestApi leaves no silent holes', () => {
-  function synthError(act: (api: HardenedRestApi, stack: Stack) => void, extra: Extra = {}): Error | undefined {
+  function synthesize(act: (api: HardenedRestApi, stack: Stack) => void, extra: Extra = {}): void {
     const stack = testStack();
     const keys = new RotatingJwtSecret(stack, 'Keys');
+    const api = new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC, ...extra });
+    act(api, stack);
+    Template.fromStack(stack);
+  }
+
+  function synthError(act: (api: HardenedRestApi, stack: Stack) => void, extra: Extra = {}): Error | undefined {
     try {
-      const api = new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC, ...extra });
-      act(api, stack);
-      Template.fromStack(stack);
+      synthesize(act, extra);
     } catch (e) {
       return e as Error;
     }
@@ -506,16 +510,14 @@ describe('HardenedRestApi leaves no silent holes', () => {
   }
 
   test('an API with no methods fails synth with a clear message, not a resolution error', () => {
-    const error = synthError(() => undefined);
-    expect(error?.name).toBe('ValidationError');
-    expect(error?.message).toMatch(/TestStack\/Api: methods must not be empty: add them with addMethod/);
-    expect(error?.message).not.toMatch(/Resolution error/);
+    const error = expectValidationError(() => synthesize(() => undefined),
+      { path: 'TestStack/Api', prop: 'methods', message: /^must not be empty: add them with addMethod/ });
+    expect(error.message).not.toMatch(/Resolution error/);
   });
 
   test('addMethod refuses a method that no role may call, naming it', () => {
-    const error = synthError((api) => api.addMethod('/admin', 'DELETE', new apigateway.MockIntegration()));
-    expect(error?.name).toBe('ValidationError');
-    expect(error?.message).toMatch(/Api: permissionMethods grant DELETE \/admin to no role: every caller would get 403/);
+    expectValidationError(() => synthesize((api) => api.addMethod('/admin', 'DELETE', new apigateway.MockIntegration())),
+      { path: 'TestStack/Api', prop: 'permissionMethods', message: /^grant DELETE \/admin to no role: every caller would get 403/ });
   });
 
   test('a method added on restApi directly that no role may call fails synth', () => {

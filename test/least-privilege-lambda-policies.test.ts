@@ -16,7 +16,7 @@ import {
 import { testGates } from './helpers/gates';
 import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
-import { ValidationError } from '../src/private/validation';
+import { expectValidationError } from './helpers/validation-error';
 
 const LOG_STREAM_ACK = /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:logs:us-east-1:123456789012:log-group:.*:log-stream:\*\]$/;
 
@@ -331,7 +331,8 @@ describe('LeastPrivilegeLambdaPolicies inline DefaultPolicy handling', () => {
     const f = fn(stack, 'Fn', { tracing: lambda.Tracing.ACTIVE });
     new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: f });
     f.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/key'] }));
-    expect(() => Template.fromStack(stack)).toThrow(ValidationError);
+    expectValidationError(() => Template.fromStack(stack),
+      { path: 'TestStack/Policies', prop: 'addStatements', message: /^must be used .* 1 statement\(s\) were added to its inline DefaultPolicy/ });
   });
 
   test('takes a role and a log group without a function', () => {
@@ -434,8 +435,11 @@ describe('LeastPrivilegeLambdaPolicies escape hatch and limits', () => {
       table: new dynamodb.TableV2(stack, `Table${i}`, { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } }),
       access: TableAccessLevel.READ_WRITE,
     }));
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), tables }))
-      .toThrow(/tables\[\d+\]\.table would need managed policy 11 of this construct, 11 on role TestStack\/Fn\/ServiceRole in all, more than maxManagedPolicies \(10; IAM's default quota of managed policies per role is 10\)/);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), tables }), {
+      path: 'TestStack/Policies',
+      prop: 'tables[110].table', // the first table that does not fit the 10 policies
+      message: /^would need managed policy 11 of this construct, 11 on role TestStack\/Fn\/ServiceRole in all, more than maxManagedPolicies \(10; IAM's default quota of managed policies per role is 10\)/,
+    });
   });
 
   test('counts customer managed policies already on the role against maxManagedPolicies', () => {
@@ -451,20 +455,21 @@ describe('LeastPrivilegeLambdaPolicies escape hatch and limits', () => {
     const stack = testStack();
     const policies = new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack) });
     const resources = Array.from({ length: 200 }, (_, i) => `arn:aws:s3:::a-bucket-with-a-long-name/objects/${i}/data.json`);
-    expect(() => policies.addStatements(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources })))
-      .toThrow(/addStatements\[0\] gives a statement of about \d+ characters once deployed, more than one managed policy holds/);
+    expectValidationError(() => policies.addStatements(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources })),
+      { path: 'TestStack/Policies', prop: 'addStatements[0]', message: /^gives a statement of about \d+ characters once deployed, more than one managed policy holds/ });
   });
 
   test('rejects maxManagedPolicies outside IAM\'s range', () => {
     const stack = testStack();
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), maxManagedPolicies: 21 }))
-      .toThrow(/maxManagedPolicies must be between 1 and 20, got 21/);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), maxManagedPolicies: 21 }),
+      { path: 'TestStack/Policies', prop: 'maxManagedPolicies', message: 'must be between 1 and 20, got 21' });
   });
 
   test('an imported function without a role names the function prop', () => {
     const stack = testStack();
     const imported = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:123456789012:function:x');
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: imported })).toThrow(/Policies: function .* has no execution role/);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: imported }),
+      { path: 'TestStack/Policies', prop: 'function', message: /has no execution role/ });
   });
 
   test('works in a stack without an explicit environment', () => {
