@@ -7,7 +7,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
 import { AssetProcess, Invocation, startAsset } from '../helpers/invoke-asset';
-import { MotoServer, motoEnv, startMoto } from '../helpers/moto';
+import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'orders-api';
@@ -73,7 +73,7 @@ const started: AssetProcess[] = [];
 
 beforeAll(async () => {
   moto = await startMoto();
-  sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  sm = motoSecretsManager(moto.endpoint);
   await sm.send(new CreateSecretCommand({ Name: 'jwt-keys', SecretString: serializeKeyRing(ring) }));
 });
 

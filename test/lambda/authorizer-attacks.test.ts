@@ -4,11 +4,11 @@
  * signed with the real current key unless the attack is about the key, so the only thing that
  * can reject it is the rule under test; a valid token is accepted, so the suite can fail.
  */
-import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { hmacSha256, signHs256 } from '../../lambda-src/jwt/hs256';
 import { KeyRing, newKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
 import { AssetProcess, Invocation, mintWithJose, startAsset } from '../helpers/invoke-asset';
-import { MotoServer, motoEnv, startMoto } from '../helpers/moto';
+import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'orders-api';
@@ -63,7 +63,7 @@ function tokenEvent(token: string): Record<string, unknown> {
 
 beforeAll(async () => {
   moto = await startMoto();
-  const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const sm = motoSecretsManager(moto.endpoint);
   ring = newKeyRing(new Date());
   pending = newKeyRing(new Date());
   key = Buffer.from(ring.current.key, 'base64url');

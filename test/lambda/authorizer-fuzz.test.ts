@@ -4,12 +4,12 @@
  * shipped file (and its event plumbing) is held to the same property.
  * A failure names the seed, mutation kind and index, so it can be replayed exactly.
  */
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { AuthorizerConfig, parseConfig, verifyToken } from '../../lambda-src/authorizer/core';
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
 import { AssetProcess, startAsset } from '../helpers/invoke-asset';
-import { MotoServer, motoEnv, startMoto } from '../helpers/moto';
+import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 
 const SEED = 0x5eed2026;
 const CORE_RUNS = 2000;
@@ -162,7 +162,7 @@ describe('fuzzing the bundled asset', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const sm = motoSecretsManager(moto.endpoint);
     await sm.send(new CreateSecretCommand({ Name: 'jwt-keys', SecretString: serializeKeyRing(ring) }));
     sm.destroy();
     authorizer = await startAsset('authorizer', { ...motoEnv(moto.endpoint), ...ENV, JWT_SECRET_ID: 'jwt-keys' }, ['authorizer', 'jwt', 'key-ring']);

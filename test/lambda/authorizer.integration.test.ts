@@ -10,7 +10,7 @@ import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { issueToken } from '../../lambda-src/jwt/issue-token';
 import { KeyRing, newKeyRing, rotateKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
 import { AssetProcess, Invocation, mintWithJose, mintWithPyJwt, startAsset } from '../helpers/invoke-asset';
-import { MotoServer, motoEnv, startMoto } from '../helpers/moto';
+import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'orders-api';
@@ -58,10 +58,6 @@ async function startCountingProxy(target: string): Promise<CountingProxy> {
   };
 }
 
-function smClient(endpoint: string): SecretsManagerClient {
-  return new SecretsManagerClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-}
-
 const nowS = (): number => Math.floor(Date.now() / 1000);
 
 function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -100,7 +96,7 @@ async function authorizerFor(value: string, env: Record<string, string> = {}): P
 beforeAll(async () => {
   moto = await startMoto();
   proxy = await startCountingProxy(moto.endpoint);
-  sm = smClient(moto.endpoint);
+  sm = motoSecretsManager(moto.endpoint);
 });
 
 afterAll(async () => {
@@ -232,7 +228,7 @@ describe('Secrets Manager unreachable', () => {
   beforeAll(async () => {
     lonely = await startMoto();
     ring = newKeyRing(new Date());
-    const client = smClient(lonely.endpoint);
+    const client = motoSecretsManager(lonely.endpoint);
     await client.send(new CreateSecretCommand({ Name: 'jwt-keys', SecretString: serializeKeyRing(ring) }));
     client.destroy();
     const env = { ...motoEnv(lonely.endpoint), ...AUTHORIZER_ENV, JWT_SECRET_ID: 'jwt-keys' };
