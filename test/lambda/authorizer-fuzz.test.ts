@@ -9,6 +9,7 @@ import { AuthorizerConfig, parseConfig, verifyToken } from '../../lambda-src/aut
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
 import { AssetProcess, startAsset } from '../helpers/invoke-asset';
+import { AUDIENCE, ISSUER, validClaims } from '../helpers/jwt-fixtures';
 import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 
 const SEED = 0x5eed2026;
@@ -16,8 +17,8 @@ const CORE_RUNS = 2000;
 const ASSET_RUNS = 200;
 
 const ENV = {
-  JWT_ISSUER: 'https://issuer.example',
-  JWT_AUDIENCE: 'orders-api',
+  JWT_ISSUER: ISSUER,
+  JWT_AUDIENCE: AUDIENCE,
   ROLE_PERMISSIONS: JSON.stringify({ admin: ['any'], user: ['own'] }),
   PERMISSION_METHODS: JSON.stringify({ own: ['GET /users/me'], any: ['GET /users/*', 'PUT /users/*'] }),
 };
@@ -128,7 +129,7 @@ function mutants(token: string, runs: number, seed: number): Mutant[] {
 const nowS = Math.floor(Date.now() / 1000);
 const ring = newKeyRing(new Date(Date.now() - 60_000));
 const key = Buffer.from(ring.current.key, 'base64url');
-const claims = { iss: ENV.JWT_ISSUER, aud: ENV.JWT_AUDIENCE, sub: 'user-1', role: 'user', iat: nowS - 5, exp: nowS + 900 };
+const claims = validClaims(nowS, { exp: nowS + 900 });
 const valid = signHs256(claims, key, ring.current.kid);
 
 function configOf(): AuthorizerConfig {
