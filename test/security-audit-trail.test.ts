@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CisProfile, SecurityAuditTrail, SecurityAuditTrailProps } from '../src';
 import { expectSecureTemplate, testGates } from './helpers/gates';
+import { DENY_GRANTS_NOT_FOR_AWS_SERVICES } from './helpers/kms-statements';
 import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
 import { expectValidationError } from './helpers/validation-error';
@@ -157,15 +158,7 @@ describe('SecurityAuditTrail default configuration', () => {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
-          {
-            // CT.KMS.PR.3: grants only for AWS resources, or by AWS service principals.
-            Sid: 'DenyGrantsNotForAwsServices',
-            Effect: 'Deny',
-            Principal: { AWS: '*' },
-            Action: 'kms:CreateGrant',
-            Resource: '*',
-            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-          },
+          DENY_GRANTS_NOT_FOR_AWS_SERVICES,
           {
             Sid: 'AllowCloudTrailToEncryptForThisTrail',
             Effect: 'Allow',

@@ -9,6 +9,7 @@ import { notifyTopic } from '../src/private/alarm-topic';
 import { SecurityAuditTrail } from '../src/security-audit-trail';
 import { SecurityNotifications, SecurityNotificationsProps } from '../src/security-notifications';
 import { testGates } from './helpers/gates';
+import { DENY_GRANTS_NOT_FOR_AWS_SERVICES } from './helpers/kms-statements';
 import { testStack } from './helpers/stack';
 
 const WARNING = 'cdk-security-blocks:notificationsWithoutSubscriber';
@@ -104,14 +105,7 @@ describe('SecurityNotifications', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
-          {
-            Sid: 'DenyGrantsNotForAwsServices',
-            Effect: 'Deny',
-            Principal: { AWS: '*' },
-            Action: 'kms:CreateGrant',
-            Resource: '*',
-            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-          },
+          DENY_GRANTS_NOT_FOR_AWS_SERVICES,
           {
             Sid: 'AllowAlarmAndRulePublishersOfThisAccount',
             Effect: 'Allow',
@@ -226,11 +220,7 @@ describe('the demo stack has one notification path', () => {
     const keys = Object.values(template.findResources('AWS::KMS::Key'));
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) {
-      expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
-        Effect: 'Deny',
-        Action: 'kms:CreateGrant',
-        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }));
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual(DENY_GRANTS_NOT_FOR_AWS_SERVICES);
     }
   });
 });

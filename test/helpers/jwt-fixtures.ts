@@ -35,3 +35,15 @@ export function signRaw(header: unknown, payload: unknown, key: Buffer): string 
   const input = `${b64url(header)}.${b64url(payload)}`;
   return `${input}.${hmacSha256(input, key).toString('base64url')}`;
 }
+
+/** The authorizer's answer that lets `sub` with `role` call exactly `resources` (execute-api ARNs). */
+export function allowPolicy(sub: string, role: string, resources: readonly string[]): Record<string, unknown> {
+  return {
+    principalId: sub,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources }],
+    },
+    context: { sub, role },
+  };
+}

@@ -8,7 +8,7 @@ import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secr
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { KeyRing, newKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
 import { AssetProcess, Invocation, mintWithJose, startAsset } from '../helpers/invoke-asset';
-import { AUDIENCE, b64url, ISSUER, signRaw as signJwtRaw, validClaims, withoutClaim } from '../helpers/jwt-fixtures';
+import { allowPolicy, AUDIENCE, b64url, ISSUER, signRaw as signJwtRaw, validClaims, withoutClaim } from '../helpers/jwt-fixtures';
 import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me';
@@ -72,21 +72,10 @@ describe('the bundled authorizer', () => {
     expect(decisionOf(out)).toMatchObject({ decision: 'allow', reason: 'ok', kid, role: 'admin' });
     expect(out).toMatchObject({
       ok: true,
-      result: {
-        principalId: 'user-1',
-        policyDocument: {
-          Version: '2012-10-17',
-          Statement: [{
-            Action: 'execute-api:Invoke',
-            Effect: 'Allow',
-            Resource: [
-              'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/*',
-              'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me',
-            ],
-          }],
-        },
-        context: { sub: 'user-1', role: 'admin' },
-      },
+      result: allowPolicy('user-1', 'admin', [
+        'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/*',
+        'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me',
+      ]),
     });
   });
 

@@ -2,7 +2,7 @@ import { allowResponse, AuthorizerConfig, extractToken, parseConfig, parseMethod
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { issueToken } from '../../lambda-src/jwt/issue-token';
 import { KeyRing, newKeyRing, rotateKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
-import { AUDIENCE, ISSUER, signRaw as signJwtRaw, validClaims, withoutClaim } from '../helpers/jwt-fixtures';
+import { allowPolicy, AUDIENCE, ISSUER, signRaw as signJwtRaw, validClaims, withoutClaim } from '../helpers/jwt-fixtures';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const NOW_S = NOW.getTime() / 1000;
@@ -338,18 +338,8 @@ describe('allowResponse', () => {
   test('allows exactly the methods of the role, on the stage of the request', () => {
     const policy = buildPolicy({ sub: 'user-1', role: 'admin' }, METHOD_ARN, config)!;
     const prefix = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/';
-    expect(policy).toEqual({
-      principalId: 'user-1',
-      policyDocument: {
-        Version: '2012-10-17',
-        Statement: [{
-          Action: 'execute-api:Invoke',
-          Effect: 'Allow',
-          Resource: [`${prefix}DELETE/users/*`, `${prefix}GET/users`, `${prefix}GET/users/*`, `${prefix}GET/users/me`, `${prefix}PUT/users/*`],
-        }],
-      },
-      context: { sub: 'user-1', role: 'admin' },
-    });
+    expect(policy).toEqual(allowPolicy('user-1', 'admin',
+      [`${prefix}DELETE/users/*`, `${prefix}GET/users`, `${prefix}GET/users/*`, `${prefix}GET/users/me`, `${prefix}PUT/users/*`]));
   });
 
   test('covers methods other than the one requested, so a cached policy stays correct', () => {
