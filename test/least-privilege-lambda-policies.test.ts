@@ -16,17 +16,14 @@ import {
 import { testGates } from './helpers/gates';
 import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { userFunction } from './helpers/user-function';
 import { expectValidationError } from './helpers/validation-error';
 
 const LOG_STREAM_ACK = /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:logs:us-east-1:123456789012:log-group:.*:log-stream:\*\]$/;
 
+/** The snapshots of this file hold a Node 22 function. */
 function fn(stack: Stack, id = 'Fn', props: Partial<lambda.FunctionProps> = {}): lambda.Function {
-  return new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => {};'),
-    ...props,
-  });
+  return userFunction(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, ...props });
 }
 
 function managedPolicyStatements(template: Template): Array<Record<string, unknown>> {

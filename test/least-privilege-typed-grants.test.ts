@@ -15,16 +15,14 @@ import { LeastPrivilegeLambdaPolicies, LeastPrivilegeLambdaPoliciesProps } from 
 import { expectSecureTemplate, testGates } from './helpers/gates';
 import { acknowledgements, expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { userFunction } from './helpers/user-function';
 import { estimatedChars } from '../src/private/policy-splitting';
 
 const PARTITION = { Ref: 'AWS::Partition' };
 
+/** The snapshot of this file holds a Node 22 function. */
 function fn(stack: Stack, id = 'Fn'): lambda.Function {
-  return new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => {};'),
-  });
+  return userFunction(stack, id, { runtime: lambda.Runtime.NODEJS_22_X });
 }
 
 function statements(template: Template): Array<Record<string, unknown>> {
