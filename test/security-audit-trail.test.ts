@@ -613,8 +613,8 @@ describe('SecurityAuditTrail validation', () => {
   test('rejects data-event selectors that include the trail bucket', () => {
     const stack = testStack();
     const own = s3.Bucket.fromBucketName(stack, 'Own', 'example-audit-archive');
-    expect(() => new SecurityAuditTrail(stack, 'AuditTrail', { bucketName: 'example-audit-archive', dataEvents: { s3Buckets: [own] } }))
-      .toThrow('TestStack/AuditTrail: dataEvents.s3Buckets must not include the trail\'s own archive bucket \'example-audit-archive\': CloudTrail would record its own log deliveries (a feedback loop)');
+    expectValidationError(() => new SecurityAuditTrail(stack, 'AuditTrail', { bucketName: 'example-audit-archive', dataEvents: { s3Buckets: [own] } }),
+      { path: 'TestStack/AuditTrail', prop: 'dataEvents.s3Buckets', message: 'must not include the trail\'s own archive bucket \'example-audit-archive\': CloudTrail would record its own log deliveries (a feedback loop)' });
   });
 
   test('rejects data-event selectors that include the access-log bucket', () => {
@@ -629,8 +629,8 @@ describe('SecurityAuditTrail validation', () => {
       'dataEvents must select S3 buckets or Lambda functions (s3Buckets, allS3Buckets, lambdaFunctions or allLambdaFunctions)');
     const stack = testStack();
     const other = s3.Bucket.fromBucketName(stack, 'Other', 'other');
-    expect(() => new SecurityAuditTrail(stack, 'AuditTrail', { dataEvents: { allS3Buckets: true, s3Buckets: [other] } }))
-      .toThrow('TestStack/AuditTrail: dataEvents.s3Buckets cannot be combined with dataEvents.allS3Buckets');
+    expectValidationError(() => new SecurityAuditTrail(stack, 'AuditTrail', { dataEvents: { allS3Buckets: true, s3Buckets: [other] } }),
+      { path: 'TestStack/AuditTrail', prop: 'dataEvents.s3Buckets', message: 'cannot be combined with dataEvents.allS3Buckets' });
     expectError({ dataEvents: { allLambdaFunctions: true, readWriteType: cloudtrail.ReadWriteType.NONE } },
       'dataEvents.readWriteType must be READ_ONLY, WRITE_ONLY or ALL; leave dataEvents out to record no data events');
   });
@@ -656,8 +656,8 @@ describe('SecurityAuditTrail validation', () => {
     const { trail } = build();
     expect(() => trail.addTunedAlarm('CloudWatch.0', { filterPattern: '{ $.x = 1 }' }))
       .toThrow(/TestStack\/AuditTrail: controlId must be one of .*, got 'CloudWatch.0'/);
-    expect(() => trail.addTunedAlarm('CloudWatch.1', { filterPattern: '{ $.x = 1 }', threshold: 0 }))
-      .toThrow('TestStack/AuditTrail: threshold must be between 1 and 1000000, got 0');
+    expectValidationError(() => trail.addTunedAlarm('CloudWatch.1', { filterPattern: '{ $.x = 1 }', threshold: 0 }),
+      { path: 'TestStack/AuditTrail', prop: 'threshold', message: 'must be between 1 and 1000000, got 0' });
   });
 });
 
@@ -778,11 +778,11 @@ describe('SecurityAuditTrail archive options', () => {
   test('rejects archive props with a central bucket, and a replication key without a replication bucket', () => {
     const stack = testStack();
     const central = s3.Bucket.fromBucketName(stack, 'Central', 'org-log-archive');
-    expect(() => new SecurityAuditTrail(stack, 'AuditTrail', { bucket: central, bucketName: 'x-archive' }))
-      .toThrow('TestStack/AuditTrail: bucketName cannot be combined with bucket: an existing archive bucket keeps its own settings');
+    expectValidationError(() => new SecurityAuditTrail(stack, 'AuditTrail', { bucket: central, bucketName: 'x-archive' }),
+      { path: 'TestStack/AuditTrail', prop: 'bucketName', message: 'cannot be combined with bucket: an existing archive bucket keeps its own settings' });
     const stack2 = testStack();
     const key = kms.Key.fromKeyArn(stack2, 'K', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
-    expect(() => new SecurityAuditTrail(stack2, 'AuditTrail', { replicationKey: key }))
-      .toThrow('TestStack/AuditTrail: replicationKey is only used with replicationBucket');
+    expectValidationError(() => new SecurityAuditTrail(stack2, 'AuditTrail', { replicationKey: key }),
+      { path: 'TestStack/AuditTrail', prop: 'replicationKey', message: 'is only used with replicationBucket' });
   });
 });

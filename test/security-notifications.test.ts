@@ -11,6 +11,7 @@ import { SecurityNotifications, SecurityNotificationsProps } from '../src/securi
 import { testGates } from './helpers/gates';
 import { DENY_GRANTS_NOT_FOR_AWS_SERVICES } from './helpers/kms-statements';
 import { testStack } from './helpers/stack';
+import { expectValidationError } from './helpers/validation-error';
 
 const WARNING = 'cdk-security-blocks:notificationsWithoutSubscriber';
 
@@ -160,8 +161,8 @@ describe('SecurityNotifications as the stack default', () => {
     const other = new SecurityNotifications(stack, 'Critical', { stackDefault: false, emailAddresses: ['pager@example.com'] });
     const trail = new SecurityAuditTrail(stack, 'AuditTrail', { alarmTopic: other.topic });
     expect(trail.alarmTopic).toBe(other.topic);
-    expect(() => new SecurityNotifications(stack, 'Another'))
-      .toThrow('TestStack/Another: stackDefault must be false: TestStack/Default is already the stack\'s default notifications');
+    expectValidationError(() => new SecurityNotifications(stack, 'Another'),
+      { path: 'TestStack/Another', prop: 'stackDefault', message: /^must be false: TestStack\/Default is already the stack's default notifications/ });
   });
 
   test('an existing topic is used as is: no topic, key or policy is created', () => {
@@ -178,14 +179,14 @@ describe('SecurityNotifications as the stack default', () => {
   });
 
   test('rejects a malformed email address, a non-HTTPS endpoint and a topic name with an existing topic', () => {
-    expect(() => build({ emailAddresses: ['not-an-address'] }))
-      .toThrow('TestStack/Notifications: emailAddresses must contain email addresses, got \'not-an-address\'');
-    expect(() => build({ httpsEndpoints: ['http://hooks.example.com'] }))
-      .toThrow('TestStack/Notifications: httpsEndpoints must contain https:// URLs, got \'http://hooks.example.com\'');
+    expectValidationError(() => build({ emailAddresses: ['not-an-address'] }),
+      { path: 'TestStack/Notifications', prop: 'emailAddresses', message: 'must contain email addresses, got \'not-an-address\'' });
+    expectValidationError(() => build({ httpsEndpoints: ['http://hooks.example.com'] }),
+      { path: 'TestStack/Notifications', prop: 'httpsEndpoints', message: 'must contain https:// URLs, got \'http://hooks.example.com\'' });
     const stack = testStack();
     const existing = sns.Topic.fromTopicArn(stack, 'Org', 'arn:aws:sns:us-east-1:123456789012:org-security');
-    expect(() => new SecurityNotifications(stack, 'N', { topic: existing, topicName: 'x' }))
-      .toThrow('TestStack/N: topicName cannot be combined with topic (an existing topic keeps its name)');
+    expectValidationError(() => new SecurityNotifications(stack, 'N', { topic: existing, topicName: 'x' }),
+      { path: 'TestStack/N', prop: 'topicName', message: 'cannot be combined with topic (an existing topic keeps its name)' });
   });
 });
 
