@@ -486,8 +486,8 @@ describe('HardenedRestApi rejects bad props at construct time', () => {
     const stack = testStack();
     const keys = new RotatingJwtSecret(stack, 'Keys');
     const first = new HardenedRestApi(stack, 'First', { signingKeys: keys, ...RBAC });
-    expect(() => new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC, authorizer: first.authorizer }))
-      .toThrow(/Api: signingKeys or authorizer must be given, and not both/);
+    expectValidationError(() => new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC, authorizer: first.authorizer }),
+      { path: 'TestStack/Api', prop: 'signingKeys', message: /^or authorizer must be given, and not both/ });
   });
 });
 
@@ -555,7 +555,8 @@ describe('HardenedRestApi leaves no silent holes', () => {
       api.addMethod('/anything', 'DELETE', new apigateway.MockIntegration());
       api.restApi.root.addMethod('GET', new apigateway.MockIntegration(), { authorizationType: apigateway.AuthorizationType.NONE });
     });
-    expect(() => Template.fromStack(unauthorized)).toThrow(/Api: methods must all be authorized, but GET \/ has no authorizer/);
+    expectValidationError(() => Template.fromStack(unauthorized),
+      { path: 'TestStack/Api', prop: 'methods', message: /^must all be authorized, but GET \/ has no authorizer/ });
   });
 
   describe('addPublicMethod', () => {
@@ -579,7 +580,8 @@ describe('HardenedRestApi leaves no silent holes', () => {
     });
 
     test('needs a reason', () => {
-      expect(() => api.addPublicMethod('/ping', 'GET', new apigateway.MockIntegration(), { reason: 'ok' })).toThrow(/Api: reason must say in at least 10 characters why GET \/ping is public/);
+      expectValidationError(() => api.addPublicMethod('/ping', 'GET', new apigateway.MockIntegration(), { reason: 'ok' }),
+        { path: 'TestStack/Api', prop: 'reason', message: /^must say in at least 10 characters why GET \/ping is public/ });
     });
   });
 });

@@ -196,7 +196,7 @@ describe('JwtAuthorizer rejects bad props at construct time', () => {
   test('rejects both signingKeys and secret', () => {
     const stack = testStack();
     const keys = new RotatingJwtSecret(stack, 'Keys');
-    expect(() => new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, secret: keys.secret, issuer: 'i', audience: 'a', ...RBAC }))
-      .toThrow(/Authz: signingKeys or secret must be given, and not both/);
+    expectValidationError(() => new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, secret: keys.secret, issuer: 'i', audience: 'a', ...RBAC }),
+      { path: 'TestStack/Authz', prop: 'signingKeys', message: /^or secret must be given, and not both/ });
   });
 });

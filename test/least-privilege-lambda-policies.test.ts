@@ -320,7 +320,8 @@ describe('LeastPrivilegeLambdaPolicies inline DefaultPolicy handling', () => {
     new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: f });
     const table = new dynamodb.TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
     table.grantReadData(f);
-    expect(() => Template.fromStack(stack)).toThrow(/TestStack\/Policies: addStatements must be used .* \d+ statement\(s\) were added to its inline DefaultPolicy/);
+    expectValidationError(() => Template.fromStack(stack),
+      { path: 'TestStack/Policies', prop: 'addStatements', message: /^must be used .* \d+ statement\(s\) were added to its inline DefaultPolicy/ });
   });
 
   test('fails synth when the L2 had a DefaultPolicy (tracing) and a grant is added to it afterwards', () => {
@@ -356,8 +357,8 @@ describe('LeastPrivilegeLambdaPolicies escape hatch and limits', () => {
   test('addStatements rejects a raw "*" resource, naming the prop and the action', () => {
     const stack = testStack();
     const policies = new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack) });
-    expect(() => policies.addStatements(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })))
-      .toThrow(/TestStack\/Policies: addStatements\[0\] is not least-privilege: LeastPrivilege-WildcardResource\[s3:GetObject\]/);
+    expectValidationError(() => policies.addStatements(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })),
+      { path: 'TestStack/Policies', prop: 'addStatements[0]', message: /^is not least-privilege: LeastPrivilege-WildcardResource\[s3:GetObject\]/ });
   });
 
   test.each([
@@ -399,9 +400,11 @@ describe('LeastPrivilegeLambdaPolicies escape hatch and limits', () => {
 
   test('requires a function or a role, and a log group without a function', () => {
     const stack = testStack();
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'P1', {})).toThrow(/P1: function or role is required/);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'P1', {}),
+      { path: 'TestStack/P1', prop: 'function', message: /^or role is required/ });
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'P2', { role })).toThrow(/P2: logGroup is required when function is not given/);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'P2', { role }),
+      { path: 'TestStack/P2', prop: 'logGroup', message: /^is required when function is not given/ });
   });
 
   test('splits statements over several managed policies, each under 6,144 characters', () => {

@@ -129,7 +129,8 @@ describe('SecurityAuditTrail control filters', () => {
   });
 
   test('rejects an unknown control id', () => {
-    expect(() => trail.alarm('CloudWatch.15')).toThrow(/AuditTrail: controlId must be one of CloudWatch.1, .*CIS.4.15, got 'CloudWatch.15'/);
+    expectValidationError(() => trail.alarm('CloudWatch.15'),
+      { path: 'TestStack/AuditTrail', prop: 'controlId', message: /^must be one of CloudWatch.1, .*CIS.4.15, got 'CloudWatch.15'/ });
   });
 });
 
@@ -521,8 +522,8 @@ describe('SecurityAuditTrail fully configured', () => {
   });
 
   test('rejects a second tuned alarm with the same metric name', () => {
-    expect(() => trail.addTunedAlarm('CloudWatch.2', { filterPattern: '{ $.errorCode = "AccessDenied" }' }))
-      .toThrow(/AuditTrail: metricName must be unique among this trail's control metrics, got 'UnauthorizedAPICallsTuned'/);
+    expectValidationError(() => trail.addTunedAlarm('CloudWatch.2', { filterPattern: '{ $.errorCode = "AccessDenied" }' }),
+      { path: 'TestStack/AuditTrail', prop: 'metricName', message: /^must be unique among this trail's control metrics, got 'UnauthorizedAPICallsTuned'/ });
   });
 
   testGates({ stack, nagScopes: [stack] });
@@ -654,8 +655,8 @@ describe('SecurityAuditTrail validation', () => {
 
   test('rejects a tuned alarm for an unknown control, or with a threshold under 1', () => {
     const { trail } = build();
-    expect(() => trail.addTunedAlarm('CloudWatch.0', { filterPattern: '{ $.x = 1 }' }))
-      .toThrow(/TestStack\/AuditTrail: controlId must be one of .*, got 'CloudWatch.0'/);
+    expectValidationError(() => trail.addTunedAlarm('CloudWatch.0', { filterPattern: '{ $.x = 1 }' }),
+      { path: 'TestStack/AuditTrail', prop: 'controlId', message: /^must be one of .*, got 'CloudWatch.0'/ });
     expectValidationError(() => trail.addTunedAlarm('CloudWatch.1', { filterPattern: '{ $.x = 1 }', threshold: 0 }),
       { path: 'TestStack/AuditTrail', prop: 'threshold', message: 'must be between 1 and 1000000, got 0' });
   });
