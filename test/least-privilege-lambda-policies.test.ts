@@ -375,27 +375,29 @@ describe('LeastPrivilegeLambdaPolicies escape hatch and limits', () => {
   test('rejects an unknown table access level, naming tables[0].access', () => {
     const stack = testStack();
     const table = new dynamodb.TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', {
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', {
       function: fn(stack), tables: [{ table, access: 'ADMIN' as unknown as TableAccessLevel }],
-    })).toThrow(/tables\[0\]\.access must be one of TableAccessLevel\.READ, TableAccessLevel\.WRITE, TableAccessLevel\.READ_WRITE, got "ADMIN"/);
+    }),
+    { path: 'TestStack/Policies', prop: 'tables[0].access', message: /^must be one of TableAccessLevel\.READ, TableAccessLevel\.WRITE, TableAccessLevel\.READ_WRITE, got "ADMIN"/ });
   });
 
   test('rejects unknown queue access and key use, naming the prop', () => {
     const stack = testStack();
     const queue = new sqs.Queue(stack, 'Queue');
     const key = new kms.Key(stack, 'Key');
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'P1', { function: fn(stack, 'F1'), queues: [{ queue, access: 'ALL' as unknown as QueueAccess }] }))
-      .toThrow(/queues\[0\]\.access must be one of QueueAccess\.SEND, QueueAccess\.CONSUME/);
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'P2', { function: fn(stack, 'F2'), keys: [{ key, use: 'ADMIN' as unknown as KeyUse }] }))
-      .toThrow(/keys\[0\]\.use must be one of KeyUse\./);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'P1', { function: fn(stack, 'F1'), queues: [{ queue, access: 'ALL' as unknown as QueueAccess }] }),
+      { path: 'TestStack/P1', prop: 'queues[0].access', message: /^must be one of QueueAccess\.SEND, QueueAccess\.CONSUME/ });
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'P2', { function: fn(stack, 'F2'), keys: [{ key, use: 'ADMIN' as unknown as KeyUse }] }),
+      { path: 'TestStack/P2', prop: 'keys[0].use', message: /^must be one of KeyUse\./ });
   });
 
   test('rejects index and Scan options on a write-only table', () => {
     const stack = testStack();
     const table = new dynamodb.TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', {
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', {
       function: fn(stack), tables: [{ table, access: TableAccessLevel.WRITE, allowScan: true }],
-    })).toThrow(/tables\[0\]\.allowScan needs an access level that reads/);
+    }),
+    { path: 'TestStack/Policies', prop: 'tables[0].allowScan', message: /^needs an access level that reads/ });
   });
 
   test('requires a function or a role, and a log group without a function', () => {
@@ -448,7 +450,8 @@ describe('LeastPrivilegeLambdaPolicies escape hatch and limits', () => {
     for (let i = 0; i < 10; i++) {
       f.role!.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyName(stack, `Existing${i}`, `existing-${i}`));
     }
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: f })).toThrow(/logGroup would need managed policy 1 of this construct, 11 on role/);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: f }),
+      { path: 'TestStack/Policies', prop: 'logGroup', message: /^would need managed policy 1 of this construct, 11 on role/ });
   });
 
   test('a statement too big for one managed policy is a ValidationError naming the prop', () => {

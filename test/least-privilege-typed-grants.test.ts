@@ -16,6 +16,7 @@ import { expectSecureTemplate, testGates } from './helpers/gates';
 import { acknowledgements, expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
 import { userFunction } from './helpers/user-function';
+import { expectValidationError } from './helpers/validation-error';
 import { estimatedChars } from '../src/private/policy-splitting';
 
 const PARTITION = { Ref: 'AWS::Partition' };
@@ -180,8 +181,8 @@ describe('S3 objects', () => {
   test('rejects a permission that grants nothing', () => {
     const stack = testStack();
     const bucket = new s3.Bucket(stack, 'Bucket');
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), buckets: [{ bucket, keyPrefix: 'a/' }] }))
-      .toThrow(/buckets\[0\] grants nothing: set readObjects, writeObjects, deleteObjects or listObjects/);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), buckets: [{ bucket, keyPrefix: 'a/' }] }),
+      { path: 'TestStack/Policies', prop: 'buckets[0]', message: /^grants nothing: set readObjects, writeObjects, deleteObjects or listObjects/ });
   });
 });
 
@@ -214,8 +215,8 @@ describe('EventBridge', () => {
   test('rejects an empty list of sources', () => {
     const stack = testStack();
     const eventBus = new events.EventBus(stack, 'Bus');
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), eventBuses: [{ eventBus, sources: [] }] }))
-      .toThrow(/eventBuses\[0\]\.sources must list at least one non-empty value/);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), eventBuses: [{ eventBus, sources: [] }] }),
+      { path: 'TestStack/Policies', prop: 'eventBuses[0].sources', message: /^must list at least one non-empty value/ });
   });
 });
 
@@ -261,8 +262,8 @@ describe('SSM Parameter Store', () => {
 
   test.each(['orders', '/', '/orders/', '/orders/*'])('rejects the path %j', (path) => {
     const stack = testStack();
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), parameterPaths: [{ path }] }))
-      .toThrow(/parameterPaths\[0\]\.path must be a parameter hierarchy like \/orders\/prod/);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), parameterPaths: [{ path }] }),
+      { path: 'TestStack/Policies', prop: 'parameterPaths[0].path', message: /^must be a parameter hierarchy like \/orders\/prod/ });
   });
 });
 
@@ -350,8 +351,8 @@ describe('CloudWatch metrics and X-Ray', () => {
 
   test.each(['AWS/Lambda', '', 'Orders*'])('rejects the namespace %j', (namespace) => {
     const stack = testStack();
-    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), metricNamespaces: [namespace] }))
-      .toThrow(/metricNamespaces\[0\] must be a custom namespace/);
+    expectValidationError(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn(stack), metricNamespaces: [namespace] }),
+      { path: 'TestStack/Policies', prop: 'metricNamespaces[0]', message: /^must be a custom namespace/ });
   });
 });
 

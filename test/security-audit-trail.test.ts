@@ -502,7 +502,8 @@ describe('SecurityAuditTrail fully configured', () => {
     template.resourcePropertiesCountIs('AWS::Logs::MetricFilter', {
       MetricTransformations: [Match.objectLike({ MetricName: 'ConsoleSignInWithoutMFA' })],
     }, 0);
-    expect(() => trail.alarm('CloudWatch.3')).toThrow(/controlId 'CloudWatch.3' is in disabledControls/);
+    expectValidationError(() => trail.alarm('CloudWatch.3'),
+      { path: 'TestStack/AuditTrail', prop: 'controlId', message: /^'CloudWatch.3' is in disabledControls/ });
   });
 
   test('a tuned alarm sits next to the exact one, which keeps the published pattern', () => {
@@ -621,8 +622,8 @@ describe('SecurityAuditTrail validation', () => {
   test('rejects data-event selectors that include the access-log bucket', () => {
     const stack = testStack();
     const own = s3.Bucket.fromBucketName(stack, 'Own', 'example-audit-logs');
-    expect(() => new SecurityAuditTrail(stack, 'AuditTrail', { accessLogsBucketName: 'example-audit-logs', dataEvents: { s3Buckets: [own] } }))
-      .toThrow(/dataEvents.s3Buckets must not include the trail's own access-log bucket 'example-audit-logs'/);
+    expectValidationError(() => new SecurityAuditTrail(stack, 'AuditTrail', { accessLogsBucketName: 'example-audit-logs', dataEvents: { s3Buckets: [own] } }),
+      { path: 'TestStack/AuditTrail', prop: 'dataEvents.s3Buckets', message: /^must not include the trail's own access-log bucket 'example-audit-logs'/ });
   });
 
   test('rejects data events that select nothing, or both a list and all', () => {
@@ -703,8 +704,8 @@ describe('SecurityAuditTrail CIS v5 profile', () => {
   testGates({ stack, nagScopes: [stack] });
 
   test('rejects Security Hub control ids, which this profile does not have', () => {
-    expect(() => new SecurityAuditTrail(testStack(), 'AuditTrail', { cisProfile: CisProfile.CIS_V5, disabledControls: ['CloudWatch.3'] }))
-      .toThrow(/disabledControls must contain only known control ids \(CIS.4.1, .*CIS.4.15\), got 'CloudWatch.3'/);
+    expectValidationError(() => new SecurityAuditTrail(testStack(), 'AuditTrail', { cisProfile: CisProfile.CIS_V5, disabledControls: ['CloudWatch.3'] }),
+      { path: 'TestStack/AuditTrail', prop: 'disabledControls', message: /^must contain only known control ids \(CIS.4.1, .*CIS.4.15\), got 'CloudWatch.3'/ });
   });
 });
 
