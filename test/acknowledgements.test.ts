@@ -16,6 +16,7 @@ import { LeastPrivilegeLambdaPolicies, TableAccessLevel } from '../src/least-pri
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
 import { acknowledgements, acknowledgementsV2, nagFindings, nagV2Findings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { userFunction } from './helpers/user-function';
 
 const RULE_ID = /^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-[A-Za-z0-9]+(\[[^\]]+\])?$/;
 
@@ -47,13 +48,7 @@ function optionsApp(): Stack {
   api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
   api.addApiKey('Partner');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-  const fn = new lambda.Function(stack, 'Fn', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => {};'),
-    tracing: lambda.Tracing.ACTIVE,
-    vpc,
-  });
+  const fn = userFunction(stack, 'Fn', { tracing: lambda.Tracing.ACTIVE, vpc });
   const table = new dynamodb.TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
   new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn, tables: [{ table, access: TableAccessLevel.READ, allIndexes: true }] });
   return stack;

@@ -4,8 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ApiGatewayCloudWatchRole } from '../src/api-gateway-cloudwatch-role';
 import { HardenedRestApi } from '../src/hardened-rest-api';
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
-import { expectCfnLintClean } from './helpers/cfn-lint';
-import { expectNoUnacknowledgedFindings } from './helpers/nag';
+import { expectSecureTemplate } from './helpers/gates';
 import { testStack } from './helpers/stack';
 
 const RBAC = {
@@ -46,8 +45,7 @@ describe('ApiGatewayCloudWatchRole', () => {
   });
 
   test('has zero unacknowledged findings and passes cfn-lint', () => {
-    expectNoUnacknowledgedFindings(account);
-    expectCfnLintClean(stack);
+    expectSecureTemplate({ stack, nagScopes: [account] });
   });
 });
 

@@ -7,9 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JwtAuthorizer, JwtAuthorizerProps, JwtAuthorizerType } from '../src/jwt-authorizer';
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
-import { expectCfnLintClean } from './helpers/cfn-lint';
-import { expectNoUnacknowledgedFindings } from './helpers/nag';
+import { testGates } from './helpers/gates';
+import { expectNoUnacknowledgedFindings, expectNoUnacknowledgedV2Findings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { expectValidationError } from './helpers/validation-error';
 
 const RBAC = {
   rolePermissions: { admin: ['user:read:any', 'user:write:any'], user: ['user:read:own'] },
@@ -101,17 +102,7 @@ describe('JwtAuthorizer with a RotatingJwtSecret', () => {
     });
   });
 
-  test('has zero unacknowledged findings in the four cdk-nag packs', () => {
-    expectNoUnacknowledgedFindings(authz);
-  });
-
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [authz] });
 });
 
 describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concurrency', () => {
@@ -189,18 +180,11 @@ describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concu
     expect(JSON.stringify(a.function.node.metadata)).not.toContain('LambdaInsideVPC');
   });
 
-  test('with reserved concurrency, no concurrency acknowledgement is needed or made', () => {
-    expectNoUnacknowledgedFindings(authz);
+  test('with reserved concurrency, no concurrency acknowledgement is made (the nag gate below shows none is needed)', () => {
     expect(JSON.stringify(authz.function.node.metadata)).not.toContain('LambdaConcurrency');
   });
 
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [authz] });
 });
 
 describe('JwtAuthorizer in another Region than its RotatingJwtSecret', () => {
@@ -229,6 +213,7 @@ describe('JwtAuthorizer in another Region than its RotatingJwtSecret', () => {
     expect(policies).not.toContain('us-east-1');
     template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthzLogKey'), 'Arn'] } });
     expectNoUnacknowledgedFindings(authz);
+    expectNoUnacknowledgedV2Findings(authz);
   });
 
   test('without a replica in its Region, is a ValidationError naming signingKeys', () => {
@@ -239,54 +224,48 @@ describe('JwtAuthorizer in another Region than its RotatingJwtSecret', () => {
 });
 
 describe('JwtAuthorizer rejects bad props at construct time', () => {
-  const cases: Array<[string, Extra, RegExp]> = [
+  const cases: Array<[string, Extra, string, RegExp]> = [
     ['a cache TTL longer than the token lifetime', { maxTokenLifetime: Duration.minutes(10), resultsCacheTtl: Duration.minutes(15) },
-      /Authz: resultsCacheTtl must not exceed the token lifetime \(10 minutes\).*got 15 minutes/],
-    ['a cache TTL over an hour', { resultsCacheTtl: Duration.hours(2) }, /resultsCacheTtl must be between 0 seconds and 1 hour, got 2 hours/],
-    ['a clock skew over 5 minutes', { clockSkew: Duration.minutes(10) }, /clockSkew must be between 0 seconds and 5 minutes, got 10 minutes/],
+      'resultsCacheTtl', /must not exceed the token lifetime \(10 minutes\).*got 15 minutes/],
+    ['a cache TTL over an hour', { resultsCacheTtl: Duration.hours(2) }, 'resultsCacheTtl', /must be between 0 seconds and 1 hour, got 2 hours/],
+    ['a clock skew over 5 minutes', { clockSkew: Duration.minutes(10) }, 'clockSkew', /must be between 0 seconds and 5 minutes, got 10 minutes/],
     ['a token lifetime beyond what the key ring covers', { maxTokenLifetime: Duration.hours(2) },
-      /maxTokenLifetime must not exceed signingKeys.maxTokenLifetime \(1 hour\)/],
+      'maxTokenLifetime', /must not exceed signingKeys.maxTokenLifetime \(1 hour\)/],
     ['a role granting an undefined permission', { rolePermissions: { user: ['user:read:own', 'user:delete:all'] } },
-      /rolePermissions 'user' grants 'user:delete:all', which permissionMethods does not define/],
+      'rolePermissions', /'user' grants 'user:delete:all', which permissionMethods does not define/],
     ['a method without a path', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET users/me'] } },
-      /permissionMethods 'user:read:own' has 'GET users\/me'/],
+      'permissionMethods', /'user:read:own' has 'GET users\/me'/],
     ['a path parameter in braces', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET /users/{id}'] } },
-      /permissionMethods 'user:read:own' has 'GET \/users\/\{id\}'.*with \* for path parameters/],
-    ['no roles', { rolePermissions: {} }, /rolePermissions must define at least one role/],
+      'permissionMethods', /'user:read:own' has 'GET \/users\/\{id\}'.*with \* for path parameters/],
+    ['no roles', { rolePermissions: {} }, 'rolePermissions', /must define at least one role/],
     ['a permission named like an Object built-in', { rolePermissions: { user: ['constructor'] } },
-      /rolePermissions 'user' grants 'constructor', which permissionMethods does not define/],
+      'rolePermissions', /'user' grants 'constructor', which permissionMethods does not define/],
     ['a role resolving to more than 200 methods',
       { rolePermissions: { user: ['many'] }, permissionMethods: { many: Array.from({ length: 201 }, (_, i) => `GET /r${i}`) } },
-      /rolePermissions 'user' resolves to 201 methods; at most 200 fit one authorizer policy/],
-    ['a registered claim as role claim', { roleClaim: 'sub' }, /roleClaim must match .* and not be a registered claim/],
-    ['an empty issuer', { issuer: '' }, /issuer must be 1 to 256 characters, got 0/],
-    ['an invalid validation regex', { identityValidationRegex: '^Bearer (' }, /identityValidationRegex is not a valid regular expression/],
-    ['a key fetch timeout over 5 seconds', { keyFetchTimeout: Duration.seconds(6) }, /keyFetchTimeout must be between 100 millis and 5 seconds, got 6 seconds/],
-    ['a header name that is not an HTTP field name', { headerName: 'X Token' }, /headerName must be an HTTP header name matching .*, got 'X Token'/],
-    ['security groups without a VPC', { functionOptions: { securityGroups: [] } }, /Authz: functionOptions.vpcSubnets and securityGroups need vpc to be set/],
+      'rolePermissions', /'user' resolves to 201 methods; at most 200 fit one authorizer policy/],
+    ['a registered claim as role claim', { roleClaim: 'sub' }, 'roleClaim', /must match .* and not be a registered claim/],
+    ['an empty issuer', { issuer: '' }, 'issuer', /must be 1 to 256 characters, got 0/],
+    ['an invalid validation regex', { identityValidationRegex: '^Bearer (' }, 'identityValidationRegex', /is not a valid regular expression/],
+    ['a key fetch timeout over 5 seconds', { keyFetchTimeout: Duration.seconds(6) }, 'keyFetchTimeout', /must be between 100 millis and 5 seconds, got 6 seconds/],
+    ['a header name that is not an HTTP field name', { headerName: 'X Token' }, 'headerName', /must be an HTTP header name matching .*, got 'X Token'/],
+    ['security groups without a VPC', { functionOptions: { securityGroups: [] } }, 'functionOptions.vpcSubnets', /and securityGroups need vpc to be set/],
     ['infinite log retention', { functionOptions: { logRetention: logs.RetentionDays.INFINITE } },
-      /Authz: functionOptions.logRetention must be one of logs.RetentionDays other than INFINITE/],
+      'functionOptions.logRetention', /must be one of logs.RetentionDays other than INFINITE/],
     ['a partial-segment wildcard', { permissionMethods: { ...RBAC.permissionMethods, 'user:read:own': ['GET /users/ab*'] } },
-      /permissionMethods 'user:read:own' has 'GET \/users\/ab\*'/],
+      'permissionMethods', /'user:read:own' has 'GET \/users\/ab\*'/],
   ];
 
-  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, extra, message) => {
+  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, extra, prop, message) => {
     const stack = testStack();
     const keys = new RotatingJwtSecret(stack, 'Keys');
-    let error: Error | undefined;
-    try {
-      new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'i', audience: 'a', ...RBAC, ...extra });
-    } catch (e) {
-      error = e as Error;
-    }
-    expect(error?.name).toBe('ValidationError');
-    expect(error?.message).toMatch(message);
+    expectValidationError(() => new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'i', audience: 'a', ...RBAC, ...extra }),
+      { path: 'TestStack/Authz', prop, message });
   });
 
   test('rejects both signingKeys and secret', () => {
     const stack = testStack();
     const keys = new RotatingJwtSecret(stack, 'Keys');
-    expect(() => new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, secret: keys.secret, issuer: 'i', audience: 'a', ...RBAC }))
-      .toThrow(/Authz: signingKeys or secret must be given, and not both/);
+    expectValidationError(() => new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, secret: keys.secret, issuer: 'i', audience: 'a', ...RBAC }),
+      { path: 'TestStack/Authz', prop: 'signingKeys', message: /^or secret must be given, and not both/ });
   });
 });

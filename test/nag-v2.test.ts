@@ -18,6 +18,7 @@ import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
 import { SecurityAuditTrail } from '../src/security-audit-trail';
 import { expectNoUnacknowledgedFindings, expectNoUnacknowledgedV2Findings, nagV2Findings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { userFunction } from './helpers/user-function';
 
 const RBAC = {
   issuer: 'https://issuer.example.com',
@@ -25,15 +26,6 @@ const RBAC = {
   rolePermissions: { admin: ['orders:read', 'orders:write'], user: ['orders:read'] },
   permissionMethods: { 'orders:read': ['GET /orders'], 'orders:write': ['POST /orders'] },
 };
-
-function userFunction(stack: Stack, props: Partial<lambda.FunctionProps> = {}): lambda.Function {
-  return new lambda.Function(stack, 'Fn', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => {};'),
-    ...props,
-  });
-}
 
 /** Each case returns the scopes the library owns (a user's own function is not the library's). */
 const DEFAULT_PROPS: Array<[string, () => IConstruct[]]> = [
@@ -57,7 +49,7 @@ const DEFAULT_PROPS: Array<[string, () => IConstruct[]]> = [
   }],
   ['LeastPrivilegeLambdaPolicies on a traced function (X-Ray)', () => {
     const stack = testStack();
-    const f = userFunction(stack, { tracing: lambda.Tracing.ACTIVE });
+    const f = userFunction(stack, 'Fn', { tracing: lambda.Tracing.ACTIVE });
     return [new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: f }), f.role!];
   }],
   ['SecurityAuditTrail', () => [new SecurityAuditTrail(testStack(), 'AuditTrail')]],

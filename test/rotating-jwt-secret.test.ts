@@ -6,10 +6,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RotatingJwtSecret, RotatingJwtSecretProps } from '../src/rotating-jwt-secret';
-import { expectCfnLintClean } from './helpers/cfn-lint';
 import { expectScheduleWaitsForItsPermissions } from './helpers/dependency-closure';
+import { testGates } from './helpers/gates';
 import { expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { expectValidationError } from './helpers/validation-error';
 import { MAX_PREVIOUS_KEYS as RING_MAX_PREVIOUS_KEYS } from '../lambda-src/key-ring';
 import { MAX_PREVIOUS_KEYS } from '../src/private/rotation-schedule';
 
@@ -223,23 +224,19 @@ describe('RotatingJwtSecret with default props', () => {
   });
 
   test('exposes the secret, key and rotation function', () => {
-    expect(secret.secret).toBeDefined();
+    const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secretIds).toHaveLength(1);
+    const [secretId] = secretIds;
+    expect(stack.resolve(secret.secret.secretArn)).toEqual({ Ref: secretId });
     expect(secret.encryptionKey).toBeInstanceOf(kms.Key);
-    expect(secret.rotationFunction.functionArn).toBeDefined();
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: stack.resolve(secret.encryptionKey.keyArn) });
+    const [schedule] = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+    expect(schedule.Properties.SecretId).toEqual({ Ref: secretId });
+    expect(schedule.Properties.RotationLambdaARN).toEqual(stack.resolve(secret.rotationFunction.functionArn));
     expect(secret.gracePeriod.toSeconds()).toBe(7200);
   });
 
-  test('has zero unacknowledged findings in the four cdk-nag packs', () => {
-    expectNoUnacknowledgedFindings(stack);
-  });
-
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [stack] });
 });
 
 describe('RotatingJwtSecret fully configured', () => {
@@ -304,17 +301,7 @@ describe('RotatingJwtSecret fully configured', () => {
     expect(fnMeta.join()).not.toContain('LambdaInsideVPC');
   });
 
-  test('the construct itself has zero unacknowledged findings', () => {
-    expectNoUnacknowledgedFindings(secret);
-  });
-
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [secret] });
 });
 
 test('warns at synth when an imported key cannot be given the log group statement', () => {
@@ -325,46 +312,41 @@ test('warns at synth when an imported key cannot be given the log group statemen
 });
 
 describe('RotatingJwtSecret rejects bad props at construct time', () => {
-  const cases: Array<[string, RotatingJwtSecretProps, RegExp]> = [
+  const cases: Array<[string, RotatingJwtSecretProps, string, RegExp]> = [
     ['a rotation interval under 4 hours', { rotationInterval: Duration.hours(2) },
-      /Jwt: rotationInterval must be between 4 hours and 1000 days, got 2 hours/],
+      'rotationInterval', /must be between 4 hours and 1000 days, got 2 hours/],
     ['a rotation interval over 1000 days', { rotationInterval: Duration.days(1001) },
-      /rotationInterval must be between 4 hours and 1000 days, got 1001 days/],
+      'rotationInterval', /must be between 4 hours and 1000 days, got 1001 days/],
     ['a token lifetime over 24 hours', { maxTokenLifetime: Duration.hours(25) },
-      /maxTokenLifetime must be between 1 minute and 1 day, got 1 day 1 hour/],
+      'maxTokenLifetime', /must be between 1 minute and 1 day, got 1 day 1 hour/],
     ['a grace period shorter than the token lifetime', { maxTokenLifetime: Duration.hours(2), gracePeriod: Duration.hours(1) },
-      /gracePeriod must be at least maxTokenLifetime \(2 hours\).*got 1 hour/],
+      'gracePeriod', /must be at least maxTokenLifetime \(2 hours\).*got 1 hour/],
     ['a grace period as long as the rotation interval', { rotationInterval: Duration.days(1), gracePeriod: Duration.days(1) },
-      /gracePeriod must be shorter than rotationInterval \(1 day\), got 1 day/],
+      'gracePeriod', /must be shorter than rotationInterval \(1 day\), got 1 day/],
     ['a schedule expression that is neither rate nor cron', { scheduleExpression: 'every day' },
-      /Jwt: scheduleExpression must be rate\(N hours\|days\) or a six-field cron\(\.\.\.\) expression, got "every day"/],
-    ['a cron expression with five fields', { scheduleExpression: 'cron(0 4 * * ?)' }, /scheduleExpression must be rate/],
+      'scheduleExpression', /must be rate\(N hours\|days\) or a six-field cron\(\.\.\.\) expression, got "every day"/],
+    ['a cron expression with five fields', { scheduleExpression: 'cron(0 4 * * ?)' }, 'scheduleExpression', /must be rate/],
     ['a rate under 4 hours', { scheduleExpression: 'rate(2 hours)' },
-      /scheduleExpression must rotate between every 4 hours and every 1000 days, got rate\(2 hours\)/],
+      'scheduleExpression', /must rotate between every 4 hours and every 1000 days, got rate\(2 hours\)/],
     ['both a schedule expression and a rotation interval', { scheduleExpression: 'rate(1 day)', rotationInterval: Duration.days(2) },
-      /scheduleExpression and rotationInterval are exclusive/],
+      'scheduleExpression', /and rotationInterval are exclusive/],
     ['a rotation interval that is not whole hours', { rotationInterval: Duration.minutes(270) },
-      /rotationInterval must be a whole number of hours, got 4 hours 30 minutes/],
+      'rotationInterval', /must be a whole number of hours, got 4 hours 30 minutes/],
     ['a rotation window of 25 hours', { rotationWindow: Duration.hours(25) },
-      /rotationWindow must be a whole number of hours between 1 and 24, got 1 day 1 hour/],
+      'rotationWindow', /must be a whole number of hours between 1 and 24, got 1 day 1 hour/],
     ['a grace period that could fill the ring with cron rotations', { scheduleExpression: 'cron(0 */4 * * ? *)', gracePeriod: Duration.hours(48) },
-      /gracePeriod of 2 days would keep up to 12 retired keys alive with rotations every 4 hours; at most 10 are allowed/],
+      'gracePeriod', /of 2 days would keep up to 12 retired keys alive with rotations every 4 hours; at most 10 are allowed/],
     ['zero reserved concurrency', { reservedConcurrentExecutions: 0 },
-      /reservedConcurrentExecutions must be between 1 and 10, got 0/],
+      'reservedConcurrentExecutions', /must be between 1 and 10, got 0/],
     ['subnets without a VPC', { rotationFunction: { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } } },
-      /Jwt: rotationFunction.vpcSubnets and securityGroups need vpc to be set/],
+      'rotationFunction.vpcSubnets', /and securityGroups need vpc to be set/],
     ['infinite log retention for the rotation logs', { rotationFunction: { logRetention: logs.RetentionDays.INFINITE } },
-      /Jwt: rotationFunction.logRetention must be one of logs.RetentionDays other than INFINITE/],
+      'rotationFunction.logRetention', /must be one of logs.RetentionDays other than INFINITE/],
   ];
 
-  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, props, message) => {
+  test.each(cases)('rejects %s with a ValidationError naming the prop', (_name, props, prop, message) => {
     const stack = testStack();
-    expect(() => new RotatingJwtSecret(stack, 'Jwt', props)).toThrow(message);
-    try {
-      new RotatingJwtSecret(testStack(), 'Jwt', props);
-    } catch (e) {
-      expect((e as Error).name).toBe('ValidationError');
-    }
+    expectValidationError(() => new RotatingJwtSecret(stack, 'Jwt', props), { path: 'TestStack/Jwt', prop, message });
     // Nothing half-built is left behind in the stack.
     expect(Template.fromStack(stack).toJSON().Resources ?? {}).toEqual({});
   });
@@ -486,17 +468,7 @@ describe('RotatingJwtSecret replicated to other Regions', () => {
     expect(() => secret.replicaSecretArn('ap-south-1')).toThrow(/replicaRegions has no replica in ap-south-1/);
   });
 
-  test('the construct itself has zero unacknowledged findings', () => {
-    expectNoUnacknowledgedFindings(secret);
-  });
-
-  test('passes cfn-lint with no error', () => {
-    expectCfnLintClean(stack);
-  });
-
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [secret] });
 
   test.each([
     ['a replica without a key', [{ region: 'eu-west-1' }], /replicaRegions\[0\].encryptionKey must be a customer-managed KMS key in eu-west-1/],

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { CfnElement, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,9 +10,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CisProfile, SecurityAuditTrail, SecurityAuditTrailProps } from '../src';
-import { expectCfnLintClean } from './helpers/cfn-lint';
+import { expectSecureTemplate, testGates } from './helpers/gates';
+import { DENY_GRANTS_NOT_FOR_AWS_SERVICES } from './helpers/kms-statements';
 import { acknowledgements, expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { expectValidationError } from './helpers/validation-error';
 
 /**
  * The published Security Hub CloudWatch.1-14 patterns; the file names its source (the AWS
@@ -127,7 +129,8 @@ describe('SecurityAuditTrail control filters', () => {
   });
 
   test('rejects an unknown control id', () => {
-    expect(() => trail.alarm('CloudWatch.15')).toThrow(/AuditTrail: controlId must be one of CloudWatch.1, .*CIS.4.15, got 'CloudWatch.15'/);
+    expectValidationError(() => trail.alarm('CloudWatch.15'),
+      { path: 'TestStack/AuditTrail', prop: 'controlId', message: /^must be one of CloudWatch.1, .*CIS.4.15, got 'CloudWatch.15'/ });
   });
 });
 
@@ -156,15 +159,7 @@ describe('SecurityAuditTrail default configuration', () => {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
-          {
-            // CT.KMS.PR.3: grants only for AWS resources, or by AWS service principals.
-            Sid: 'DenyGrantsNotForAwsServices',
-            Effect: 'Deny',
-            Principal: { AWS: '*' },
-            Action: 'kms:CreateGrant',
-            Resource: '*',
-            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-          },
+          DENY_GRANTS_NOT_FOR_AWS_SERVICES,
           {
             Sid: 'AllowCloudTrailToEncryptForThisTrail',
             Effect: 'Allow',
@@ -207,7 +202,9 @@ describe('SecurityAuditTrail default configuration', () => {
   test('no key policy statement lets CloudTrail use the key without naming this trail', () => {
     const keys = template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('security audit trail') } });
     const statements = Object.values(keys)[0].Properties.KeyPolicy.Statement as Array<Record<string, any>>;
-    for (const s of statements.filter((x) => x.Principal?.Service === 'cloudtrail.amazonaws.com')) {
+    const forCloudTrail = statements.filter((x) => x.Principal?.Service === 'cloudtrail.amazonaws.com');
+    expect(forCloudTrail.length).toBeGreaterThan(0);
+    for (const s of forCloudTrail) {
       expect(s.Condition.StringEquals['aws:SourceArn']).toEqual(TRAIL_ARN);
     }
   });
@@ -372,23 +369,12 @@ describe('SecurityAuditTrail default configuration', () => {
     template.resourceCountIs('AWS::SecurityHub::Standard', 0);
   });
 
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
-
-  test('cfn-lint finds no errors', () => {
-    expectCfnLintClean(stack);
-  });
+  testGates({ stack, nagScopes: [stack] });
 });
 
 describe('SecurityAuditTrail cdk-nag gate', () => {
-  test('default props: no unacknowledged finding in the four packs', () => {
+  test('default props (no trailName): no unacknowledged finding in the four packs', () => {
     const { stack } = build();
-    expectNoUnacknowledgedFindings(stack);
-  });
-
-  test('fully configured: no unacknowledged finding in the four packs', () => {
-    const { stack } = fullyConfigured();
     expectNoUnacknowledgedFindings(stack);
   });
 
@@ -417,7 +403,10 @@ describe('SecurityAuditTrail cdk-nag gate', () => {
       expect(ack.reason).toMatch(/under Object Lock/);
       expect(ack.reason).toMatch(/pass `replicationBucket`/);
     }
-    expect(trail.bucket.node.defaultChild).toBeDefined();
+    const byPath = new Map(stack.node.findAll().map((c) => [c.node.path, c]));
+    for (const ack of acks) expect(byPath.get(ack.path)).toBeInstanceOf(CfnResource);
+    // trail.bucket is the archive bucket, the one whose L1 carries the Object Lock acknowledgement.
+    expect(trail.bucket.node.defaultChild?.node.path).toBe('TestStack/AuditTrail/Bucket/Resource');
   });
 });
 
@@ -513,7 +502,8 @@ describe('SecurityAuditTrail fully configured', () => {
     template.resourcePropertiesCountIs('AWS::Logs::MetricFilter', {
       MetricTransformations: [Match.objectLike({ MetricName: 'ConsoleSignInWithoutMFA' })],
     }, 0);
-    expect(() => trail.alarm('CloudWatch.3')).toThrow(/controlId 'CloudWatch.3' is in disabledControls/);
+    expectValidationError(() => trail.alarm('CloudWatch.3'),
+      { path: 'TestStack/AuditTrail', prop: 'controlId', message: /^'CloudWatch.3' is in disabledControls/ });
   });
 
   test('a tuned alarm sits next to the exact one, which keeps the published pattern', () => {
@@ -533,17 +523,11 @@ describe('SecurityAuditTrail fully configured', () => {
   });
 
   test('rejects a second tuned alarm with the same metric name', () => {
-    expect(() => trail.addTunedAlarm('CloudWatch.2', { filterPattern: '{ $.errorCode = "AccessDenied" }' }))
-      .toThrow(/AuditTrail: metricName must be unique among this trail's control metrics, got 'UnauthorizedAPICallsTuned'/);
+    expectValidationError(() => trail.addTunedAlarm('CloudWatch.2', { filterPattern: '{ $.errorCode = "AccessDenied" }' }),
+      { path: 'TestStack/AuditTrail', prop: 'metricName', message: /^must be unique among this trail's control metrics, got 'UnauthorizedAPICallsTuned'/ });
   });
 
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
-
-  test('cfn-lint finds no errors', () => {
-    expectCfnLintClean(stack);
-  });
+  testGates({ stack, nagScopes: [stack] });
 });
 
 describe('SecurityAuditTrail options', () => {
@@ -592,17 +576,11 @@ describe('SecurityAuditTrail options', () => {
 });
 
 describe('SecurityAuditTrail validation', () => {
+  /** `message` is the whole message after the path; its first word is the prop. */
   const expectError = (props: SecurityAuditTrailProps, message: string) => {
-    const stack = testStack();
-    let error: unknown;
-    try {
-      new SecurityAuditTrail(stack, 'AuditTrail', props);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).name).toBe('ValidationError');
-    expect((error as Error).message).toBe(`TestStack/AuditTrail: ${message}`);
+    const prop = message.split(' ', 1)[0];
+    expectValidationError(() => new SecurityAuditTrail(testStack(), 'AuditTrail', props),
+      { path: 'TestStack/AuditTrail', prop, message: message.slice(prop.length + 1) });
   };
 
   test('rejects a log retention under 365 days', () => {
@@ -637,15 +615,15 @@ describe('SecurityAuditTrail validation', () => {
   test('rejects data-event selectors that include the trail bucket', () => {
     const stack = testStack();
     const own = s3.Bucket.fromBucketName(stack, 'Own', 'example-audit-archive');
-    expect(() => new SecurityAuditTrail(stack, 'AuditTrail', { bucketName: 'example-audit-archive', dataEvents: { s3Buckets: [own] } }))
-      .toThrow('TestStack/AuditTrail: dataEvents.s3Buckets must not include the trail\'s own archive bucket \'example-audit-archive\': CloudTrail would record its own log deliveries (a feedback loop)');
+    expectValidationError(() => new SecurityAuditTrail(stack, 'AuditTrail', { bucketName: 'example-audit-archive', dataEvents: { s3Buckets: [own] } }),
+      { path: 'TestStack/AuditTrail', prop: 'dataEvents.s3Buckets', message: 'must not include the trail\'s own archive bucket \'example-audit-archive\': CloudTrail would record its own log deliveries (a feedback loop)' });
   });
 
   test('rejects data-event selectors that include the access-log bucket', () => {
     const stack = testStack();
     const own = s3.Bucket.fromBucketName(stack, 'Own', 'example-audit-logs');
-    expect(() => new SecurityAuditTrail(stack, 'AuditTrail', { accessLogsBucketName: 'example-audit-logs', dataEvents: { s3Buckets: [own] } }))
-      .toThrow(/dataEvents.s3Buckets must not include the trail's own access-log bucket 'example-audit-logs'/);
+    expectValidationError(() => new SecurityAuditTrail(stack, 'AuditTrail', { accessLogsBucketName: 'example-audit-logs', dataEvents: { s3Buckets: [own] } }),
+      { path: 'TestStack/AuditTrail', prop: 'dataEvents.s3Buckets', message: /^must not include the trail's own access-log bucket 'example-audit-logs'/ });
   });
 
   test('rejects data events that select nothing, or both a list and all', () => {
@@ -653,8 +631,8 @@ describe('SecurityAuditTrail validation', () => {
       'dataEvents must select S3 buckets or Lambda functions (s3Buckets, allS3Buckets, lambdaFunctions or allLambdaFunctions)');
     const stack = testStack();
     const other = s3.Bucket.fromBucketName(stack, 'Other', 'other');
-    expect(() => new SecurityAuditTrail(stack, 'AuditTrail', { dataEvents: { allS3Buckets: true, s3Buckets: [other] } }))
-      .toThrow('TestStack/AuditTrail: dataEvents.s3Buckets cannot be combined with dataEvents.allS3Buckets');
+    expectValidationError(() => new SecurityAuditTrail(stack, 'AuditTrail', { dataEvents: { allS3Buckets: true, s3Buckets: [other] } }),
+      { path: 'TestStack/AuditTrail', prop: 'dataEvents.s3Buckets', message: 'cannot be combined with dataEvents.allS3Buckets' });
     expectError({ dataEvents: { allLambdaFunctions: true, readWriteType: cloudtrail.ReadWriteType.NONE } },
       'dataEvents.readWriteType must be READ_ONLY, WRITE_ONLY or ALL; leave dataEvents out to record no data events');
   });
@@ -678,10 +656,10 @@ describe('SecurityAuditTrail validation', () => {
 
   test('rejects a tuned alarm for an unknown control, or with a threshold under 1', () => {
     const { trail } = build();
-    expect(() => trail.addTunedAlarm('CloudWatch.0', { filterPattern: '{ $.x = 1 }' }))
-      .toThrow(/TestStack\/AuditTrail: controlId must be one of .*, got 'CloudWatch.0'/);
-    expect(() => trail.addTunedAlarm('CloudWatch.1', { filterPattern: '{ $.x = 1 }', threshold: 0 }))
-      .toThrow('TestStack/AuditTrail: threshold must be between 1 and 1000000, got 0');
+    expectValidationError(() => trail.addTunedAlarm('CloudWatch.0', { filterPattern: '{ $.x = 1 }' }),
+      { path: 'TestStack/AuditTrail', prop: 'controlId', message: /^must be one of .*, got 'CloudWatch.0'/ });
+    expectValidationError(() => trail.addTunedAlarm('CloudWatch.1', { filterPattern: '{ $.x = 1 }', threshold: 0 }),
+      { path: 'TestStack/AuditTrail', prop: 'threshold', message: 'must be between 1 and 1000000, got 0' });
   });
 });
 
@@ -723,13 +701,11 @@ describe('SecurityAuditTrail CIS v5 profile', () => {
     Annotations.fromStack(build().stack).hasNoWarning('/TestStack/AuditTrail', Match.stringLikeRegexp('cisProfile is CIS_V5'));
   });
 
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
-  });
+  testGates({ stack, nagScopes: [stack] });
 
   test('rejects Security Hub control ids, which this profile does not have', () => {
-    expect(() => new SecurityAuditTrail(testStack(), 'AuditTrail', { cisProfile: CisProfile.CIS_V5, disabledControls: ['CloudWatch.3'] }))
-      .toThrow(/disabledControls must contain only known control ids \(CIS.4.1, .*CIS.4.15\), got 'CloudWatch.3'/);
+    expectValidationError(() => new SecurityAuditTrail(testStack(), 'AuditTrail', { cisProfile: CisProfile.CIS_V5, disabledControls: ['CloudWatch.3'] }),
+      { path: 'TestStack/AuditTrail', prop: 'disabledControls', message: /^must contain only known control ids \(CIS.4.1, .*CIS.4.15\), got 'CloudWatch.3'/ });
   });
 });
 
@@ -764,8 +740,7 @@ describe('SecurityAuditTrail archive options', () => {
     });
     // With replication in place, the archive bucket needs no replication acknowledgement.
     expect(acknowledgements(trail).filter((a) => a.path.endsWith('AuditTrail/Bucket/Resource'))).toEqual([]);
-    expectNoUnacknowledgedFindings(stack);
-    expectCfnLintClean(stack);
+    expectSecureTemplate({ stack, nagScopes: [stack] });
     expect(template.toJSON()).toMatchSnapshot();
   });
 
@@ -805,11 +780,11 @@ describe('SecurityAuditTrail archive options', () => {
   test('rejects archive props with a central bucket, and a replication key without a replication bucket', () => {
     const stack = testStack();
     const central = s3.Bucket.fromBucketName(stack, 'Central', 'org-log-archive');
-    expect(() => new SecurityAuditTrail(stack, 'AuditTrail', { bucket: central, bucketName: 'x-archive' }))
-      .toThrow('TestStack/AuditTrail: bucketName cannot be combined with bucket: an existing archive bucket keeps its own settings');
+    expectValidationError(() => new SecurityAuditTrail(stack, 'AuditTrail', { bucket: central, bucketName: 'x-archive' }),
+      { path: 'TestStack/AuditTrail', prop: 'bucketName', message: 'cannot be combined with bucket: an existing archive bucket keeps its own settings' });
     const stack2 = testStack();
     const key = kms.Key.fromKeyArn(stack2, 'K', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
-    expect(() => new SecurityAuditTrail(stack2, 'AuditTrail', { replicationKey: key }))
-      .toThrow('TestStack/AuditTrail: replicationKey is only used with replicationBucket');
+    expectValidationError(() => new SecurityAuditTrail(stack2, 'AuditTrail', { replicationKey: key }),
+      { path: 'TestStack/AuditTrail', prop: 'replicationKey', message: 'is only used with replicationBucket' });
   });
 });

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { HardenedRestApi, JwtAuthorizer, RotatingJwtSecret, SecurityAuditTrail, SecurityAuditTrailProps, SecurityNotifications } from '../src';
 import { expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { expectValidationError } from './helpers/validation-error';
 import { AUTHORIZER_EVENT_TYPES, denyFilterPattern } from '../src/private/authorizer-event-types';
 import { authorizerSecurityEventsOf } from '../src/private/authorizer-security-events';
 
@@ -140,10 +141,10 @@ describe('account security events from SecurityAuditTrail', () => {
 
   test('securityEvents: false creates no rule; the GuardDuty severity is validated', () => {
     build({ securityEvents: false }).template.resourceCountIs('AWS::Events::Rule', 0);
-    expect(() => build({ guardDutyMinimumSeverity: 9 }))
-      .toThrow('TestStack/AuditTrail: guardDutyMinimumSeverity must be between 1 and 8.9, got 9');
-    expect(() => build({ securityEvents: false, guardDutyMinimumSeverity: 5 }))
-      .toThrow('TestStack/AuditTrail: guardDutyMinimumSeverity is only used with securityEvents');
+    expectValidationError(() => build({ guardDutyMinimumSeverity: 9 }),
+      { path: 'TestStack/AuditTrail', prop: 'guardDutyMinimumSeverity', message: 'must be between 1 and 8.9, got 9' });
+    expectValidationError(() => build({ securityEvents: false, guardDutyMinimumSeverity: 5 }),
+      { path: 'TestStack/AuditTrail', prop: 'guardDutyMinimumSeverity', message: 'is only used with securityEvents' });
   });
 });
 

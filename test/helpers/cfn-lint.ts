@@ -1,7 +1,6 @@
 /**
- * Runs cfn-lint (from .venv, installed by `npx projen setup`) on a synthesized template and
- * returns its error-level matches. A missing cfn-lint fails the test: a lint that silently
- * does not run is a check that cannot fail.
+ * Runs cfn-lint (from .venv, see ./venv) on a synthesized template and returns its error-level
+ * matches.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -9,31 +8,27 @@ import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-
-export const VENV_BIN = path.join(__dirname, '..', '..', '.venv', 'bin');
-
-export function venvTool(name: string): string {
-  const tool = path.join(VENV_BIN, name);
-  if (!fs.existsSync(tool)) {
-    throw new Error(`${tool} is missing: run \`npx projen setup\` (README Quick start line 2 does this)`);
-  }
-  return tool;
-}
+import { venvTool } from './venv';
 
 export interface CfnLintMatch {
   readonly Rule: { readonly Id: string };
   readonly Level: string;
   readonly Message: string;
+  readonly Filename: string;
   readonly Location: { readonly Path?: ReadonlyArray<string | number> };
 }
 
-export function cfnLintErrors(stack: Stack): CfnLintMatch[] {
+/** cfn-lint's error-level matches on each named template (one run for all of them). */
+export function cfnLintTemplates(templates: ReadonlyArray<{ readonly name: string; readonly template: unknown }>, region: string): CfnLintMatch[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-'));
-  const file = path.join(dir, `${stack.stackName}.template.json`);
-  fs.writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON()));
   let out: string;
   try {
-    out = execFileSync(venvTool('cfn-lint'), ['--format', 'json', '--regions', stack.region.startsWith('$') ? 'us-east-1' : stack.region, '--', file], { encoding: 'utf8' });
+    const files = templates.map(({ name, template }) => {
+      const file = path.join(dir, `${name}.template.json`);
+      fs.writeFileSync(file, JSON.stringify(template));
+      return file;
+    });
+    out = execFileSync(venvTool('cfn-lint'), ['--format', 'json', '--regions', region, '--', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   } catch (e) {
     const err = e as { stdout?: string; status?: number };
     // cfn-lint exits non-zero when it finds anything; its JSON report is still on stdout.
@@ -44,6 +39,11 @@ export function cfnLintErrors(stack: Stack): CfnLintMatch[] {
   }
   const matches = JSON.parse(out) as CfnLintMatch[];
   return matches.filter((m) => m.Level === 'Error');
+}
+
+export function cfnLintErrors(stack: Stack): CfnLintMatch[] {
+  const region = stack.region.startsWith('$') ? 'us-east-1' : stack.region;
+  return cfnLintTemplates([{ name: stack.stackName, template: Template.fromStack(stack).toJSON() }], region);
 }
 
 export function expectCfnLintClean(stack: Stack): void {

@@ -5,8 +5,8 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { userFunction } from './user-function';
 import { buildDemoApp } from '../../demo/demo-app';
 import { HardenedRestApi } from '../../src/hardened-rest-api';
 import { JwtAuthorizer } from '../../src/jwt-authorizer';
@@ -51,12 +51,7 @@ export const CONSTRUCT_FIXTURES: readonly ConstructFixture[] = [
   {
     construct: 'LeastPrivilegeLambdaPolicies',
     build: (scope) => {
-      const fn = new lambda.Function(scope, 'Function', {
-        runtime: lambda.Runtime.NODEJS_24_X,
-        handler: 'index.handler',
-        code: lambda.Code.fromInline('exports.handler = async () => {};'),
-      });
-      new LeastPrivilegeLambdaPolicies(scope, 'Policies', { function: fn });
+      new LeastPrivilegeLambdaPolicies(scope, 'Policies', { function: userFunction(scope, 'Function') });
     },
   },
   { construct: 'SecurityAuditTrail', build: (scope) => new SecurityAuditTrail(scope, 'AuditTrail') },

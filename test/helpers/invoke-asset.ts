@@ -15,8 +15,8 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { venvTool } from './cfn-lint';
 import { assetPath } from './run-handler';
+import { venvTool } from './venv';
 
 const ROOT = path.join(__dirname, '..', '..');
 

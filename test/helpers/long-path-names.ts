@@ -5,14 +5,11 @@
  * no table of limits is kept here; `Fn::Join`s of literals and pseudo parameters are resolved
  * first so that cfn-lint sees the real strings.
  */
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
-import { venvTool } from './cfn-lint';
+import { cfnLintTemplates } from './cfn-lint';
 import { ConstructFixture, ENV } from './construct-fixtures';
 
 /** Nests `fixture` under scopes whose path (stack name included) is at least `depth` characters. */
@@ -54,26 +51,6 @@ export function resolveKnownStrings(stack: Stack): Record<string, unknown> {
  * the construct tests lint): length (E3033) and pattern (E3031) errors are the name limits.
  */
 export function nameLimitErrors(templates: ReadonlyArray<{ readonly name: string; readonly template: Record<string, unknown> }>): string[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'long-names-'));
-  try {
-    const files = templates.map(({ name, template }) => {
-      const file = path.join(dir, `${name}.template.json`);
-      fs.writeFileSync(file, JSON.stringify(template));
-      return file;
-    });
-    let out: string;
-    try {
-      out = execFileSync(venvTool('cfn-lint'), ['--format', 'json', '--regions', ENV.region, '--', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    } catch (e) {
-      const err = e as { stdout?: string };
-      if (!err.stdout) throw e;
-      out = err.stdout;
-    }
-    type Match = { Rule: { Id: string }; Level: string; Message: string; Filename: string; Location: { Path?: Array<string | number> } };
-    const matches = JSON.parse(out) as Match[];
-    return matches.filter((m) => m.Level === 'Error')
-      .map((m) => `${path.basename(m.Filename)} ${m.Rule.Id} ${(m.Location.Path ?? []).join('/')}: ${m.Message}`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  return cfnLintTemplates(templates, ENV.region)
+    .map((m) => `${path.basename(m.Filename)} ${m.Rule.Id} ${(m.Location.Path ?? []).join('/')}: ${m.Message}`);
 }

@@ -5,7 +5,8 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
-import { venvTool } from './cfn-lint';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { venvTool } from './venv';
 
 export interface MotoServer {
   readonly endpoint: string;
@@ -56,12 +57,19 @@ export async function startMoto(): Promise<MotoServer> {
   };
 }
 
+const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
 /** Environment that points the AWS SDK at moto with dummy credentials. */
 export function motoEnv(endpoint: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
   };
+}
+
+/** A Secrets Manager client of the test itself (seeding, inspecting) talking to `endpoint`. */
+export function motoSecretsManager(endpoint: string, region = 'us-east-1'): SecretsManagerClient {
+  return new SecretsManagerClient({ endpoint, region, credentials: CREDENTIALS });
 }

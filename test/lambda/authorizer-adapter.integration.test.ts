@@ -7,10 +7,9 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
 import { AssetProcess, Invocation, startAsset } from '../helpers/invoke-asset';
-import { MotoServer, motoEnv, startMoto } from '../helpers/moto';
+import { AUDIENCE, ISSUER, validClaims } from '../helpers/jwt-fixtures';
+import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 
-const ISSUER = 'https://issuer.example';
-const AUDIENCE = 'orders-api';
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me';
 const SOURCES = ['authorizer', 'jwt', 'key-ring', '../src/private'];
 const ENV = {
@@ -21,10 +20,7 @@ const ENV = {
 };
 const ring = newKeyRing(new Date());
 const nowS = (): number => Math.floor(Date.now() / 1000);
-const token = (): string => signHs256(
-  { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', role: 'user', iat: nowS() - 5, exp: nowS() + 600 },
-  Buffer.from(ring.current.key, 'base64url'), ring.current.kid,
-);
+const token = (): string => signHs256(validClaims(nowS()), Buffer.from(ring.current.key, 'base64url'), ring.current.kid);
 
 function reasonOf(out: Invocation): string | undefined {
   const line = out.logs.split('\n').find((l) => l.startsWith('{"source":"jwt-authorizer"'));
@@ -73,7 +69,7 @@ const started: AssetProcess[] = [];
 
 beforeAll(async () => {
   moto = await startMoto();
-  sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  sm = motoSecretsManager(moto.endpoint);
   await sm.send(new CreateSecretCommand({ Name: 'jwt-keys', SecretString: serializeKeyRing(ring) }));
 });
 

@@ -4,14 +4,13 @@
  * signed with the real current key unless the attack is about the key, so the only thing that
  * can reject it is the rule under test; a valid token is accepted, so the suite can fail.
  */
-import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { hmacSha256, signHs256 } from '../../lambda-src/jwt/hs256';
+import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { KeyRing, newKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
 import { AssetProcess, Invocation, mintWithJose, startAsset } from '../helpers/invoke-asset';
-import { MotoServer, motoEnv, startMoto } from '../helpers/moto';
+import { allowPolicy, AUDIENCE, b64url, ISSUER, signRaw as signJwtRaw, validClaims, withoutClaim } from '../helpers/jwt-fixtures';
+import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 
-const ISSUER = 'https://issuer.example';
-const AUDIENCE = 'orders-api';
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me';
 const SOURCES = ['authorizer', 'jwt', 'key-ring'];
 
@@ -31,23 +30,10 @@ let kid: string;
 
 const nowS = (): number => Math.floor(Date.now() / 1000);
 
-function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', role: 'user', iat: nowS() - 5, exp: nowS() + 600, ...overrides };
-}
-
-function without(name: string): Record<string, unknown> {
-  const c = claims();
-  delete c[name];
-  return c;
-}
-
-const b64 = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-
-/** Any header and payload (raw strings are used as-is), HMAC-SHA-256-signed with `signingKey`. */
-function signRaw(header: unknown, payload: unknown, signingKey: Buffer = key): string {
-  const input = `${b64(header)}.${b64(payload)}`;
-  return `${input}.${hmacSha256(input, signingKey).toString('base64url')}`;
-}
+const claims = (overrides: Record<string, unknown> = {}): Record<string, unknown> => validClaims(nowS(), overrides);
+const without = (name: string): Record<string, unknown> => withoutClaim(claims(), name);
+/** Signed with the real current key unless the attack brings its own. */
+const signRaw = (header: unknown, payload: unknown, signingKey: Buffer = key): string => signJwtRaw(header, payload, signingKey);
 
 /** The single decision line the handler logged for one invocation. */
 function decisionOf(out: Invocation): Record<string, unknown> {
@@ -63,7 +49,7 @@ function tokenEvent(token: string): Record<string, unknown> {
 
 beforeAll(async () => {
   moto = await startMoto();
-  const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const sm = motoSecretsManager(moto.endpoint);
   ring = newKeyRing(new Date());
   pending = newKeyRing(new Date());
   key = Buffer.from(ring.current.key, 'base64url');
@@ -86,21 +72,10 @@ describe('the bundled authorizer', () => {
     expect(decisionOf(out)).toMatchObject({ decision: 'allow', reason: 'ok', kid, role: 'admin' });
     expect(out).toMatchObject({
       ok: true,
-      result: {
-        principalId: 'user-1',
-        policyDocument: {
-          Version: '2012-10-17',
-          Statement: [{
-            Action: 'execute-api:Invoke',
-            Effect: 'Allow',
-            Resource: [
-              'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/*',
-              'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me',
-            ],
-          }],
-        },
-        context: { sub: 'user-1', role: 'admin' },
-      },
+      result: allowPolicy('user-1', 'admin', [
+        'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/*',
+        'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me',
+      ]),
     });
   });
 
@@ -119,10 +94,10 @@ describe('rejects with Unauthorized', () => {
   const cases: Array<[string, string, () => string]> = [
     // alg confusion
     ...['none', 'None', 'NONE', 'nOnE'].flatMap((alg): Array<[string, string, () => string]> => [
-      [`alg ${alg} with an empty signature`, 'bad_alg', () => `${b64({ alg, typ: 'JWT', kid })}.${b64(claims())}.`],
+      [`alg ${alg} with an empty signature`, 'bad_alg', () => `${b64url({ alg, typ: 'JWT', kid })}.${b64url(claims())}.`],
       [`alg ${alg} with a valid HMAC signature`, 'bad_alg', () => signRaw({ alg, typ: 'JWT', kid }, claims())],
     ]),
-    ['alg none without a kid', 'bad_alg', () => `${b64({ alg: 'none' })}.${b64(claims())}.`],
+    ['alg none without a kid', 'bad_alg', () => `${b64url({ alg: 'none' })}.${b64url(claims())}.`],
     ['a stripped signature (two segments)', 'malformed_token', () => signHs256(claims(), key, kid).split('.').slice(0, 2).join('.')],
     ['a stripped signature (trailing dot)', 'bad_signature', () => `${signHs256(claims(), key, kid).split('.').slice(0, 2).join('.')}.`],
     ['a truncated signature', 'bad_signature', () => signHs256(claims(), key, kid).slice(0, -4)],
@@ -133,8 +108,8 @@ describe('rejects with Unauthorized', () => {
     ['ES256 under the real kid', 'bad_alg', () => mintWithJose([{ alg: 'ES256', header: { typ: 'JWT', kid }, claims: claims() }])[0]],
     // weak or wrong keys
     ['HS256 signed with an empty key', 'bad_signature', () => signHs256(claims(), Buffer.alloc(0), kid)],
-    ['HS256 signed with the key "secret" (jose)', 'bad_signature', () => mintWithJose([{ alg: 'HS256', header: { typ: 'JWT', kid }, claims: claims(), key: b64('secret') }])[0]],
-    ['HS256 signed with the key "password" (jose)', 'bad_signature', () => mintWithJose([{ alg: 'HS256', header: { typ: 'JWT', kid }, claims: claims(), key: b64('password') }])[0]],
+    ['HS256 signed with the key "secret" (jose)', 'bad_signature', () => mintWithJose([{ alg: 'HS256', header: { typ: 'JWT', kid }, claims: claims(), key: b64url('secret') }])[0]],
+    ['HS256 signed with the key "password" (jose)', 'bad_signature', () => mintWithJose([{ alg: 'HS256', header: { typ: 'JWT', kid }, claims: claims(), key: b64url('password') }])[0]],
     ['HS256 signed with the kid as the key', 'bad_signature', () => signHs256(claims(), Buffer.from(kid), kid)],
     // kid injection
     ['kid ../../etc/passwd', 'bad_kid', () => signRaw({ alg: 'HS256', typ: 'JWT', kid: '../../etc/passwd' }, claims())],
@@ -178,7 +153,7 @@ describe('rejects with Unauthorized', () => {
     ['an empty sub', 'bad_sub', () => signHs256(claims({ sub: '' }), key, kid)],
     // shape and encoding
     ['an oversized token', 'token_too_large', () => signHs256(claims({ pad: 'x'.repeat(9000) }), key, kid)],
-    ['a JWE-shaped token (5 segments)', 'malformed_token', () => `${b64({ alg: 'dir', enc: 'A256GCM', kid })}..${b64('iv')}.${b64('ciphertext')}.${b64('tag')}`],
+    ['a JWE-shaped token (5 segments)', 'malformed_token', () => `${b64url({ alg: 'dir', enc: 'A256GCM', kid })}..${b64url('iv')}.${b64url('ciphertext')}.${b64url('tag')}`],
     ['padding on the header', 'bad_encoding', () => signHs256(claims(), key, kid).replace('.', '==.')],
     ['a standard-base64 + in the payload', 'bad_encoding', () => {
       const [h, p, sig] = signHs256(claims(), key, kid).split('.');

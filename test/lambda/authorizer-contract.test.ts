@@ -12,6 +12,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { parseConfig } from '../../lambda-src/authorizer/core';
 import { JwtAuthorizer, JwtAuthorizerProps, JwtAuthorizerType } from '../../src/jwt-authorizer';
 import { ENV, HTTP_METHODS, LIMITS, MAX_METHODS_PER_ROLE } from '../../src/private/authorizer-contract';
+import { ValidationError } from '../../src/private/validation';
 import { RotatingJwtSecret } from '../../src/rotating-jwt-secret';
 import { testStack } from '../helpers/stack';
 
@@ -121,8 +122,9 @@ function synthVerdict(c: Case): SynthVerdict {
     const api = new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false });
     api.root.addMethod('GET', new apigateway.MockIntegration(), { authorizer: authz.authorizer });
   } catch (e) {
-    if ((e as Error).name !== 'ValidationError') throw e;
-    return { ok: false, message: (e as Error).message };
+    // The library's own error: aws-cdk-lib throws errors named ValidationError too.
+    if (!(e instanceof ValidationError)) throw e;
+    return { ok: false, message: e.message };
   }
   const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
     .find((r) => r.Properties.Environment?.Variables?.[ENV.rolePermissions]);

@@ -4,12 +4,13 @@
  * shipped file (and its event plumbing) is held to the same property.
  * A failure names the seed, mutation kind and index, so it can be replayed exactly.
  */
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { AuthorizerConfig, parseConfig } from '../../lambda-src/authorizer/core';
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
 import { AssetProcess, startAsset } from '../helpers/invoke-asset';
-import { MotoServer, motoEnv, startMoto } from '../helpers/moto';
+import { AUDIENCE, ISSUER, validClaims } from '../helpers/jwt-fixtures';
+import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 import { verifyToken } from '../helpers/verify-token';
 
 const SEED = 0x5eed2026;
@@ -17,8 +18,8 @@ const CORE_RUNS = 2000;
 const ASSET_RUNS = 200;
 
 const ENV = {
-  JWT_ISSUER: 'https://issuer.example',
-  JWT_AUDIENCE: 'orders-api',
+  JWT_ISSUER: ISSUER,
+  JWT_AUDIENCE: AUDIENCE,
   ROLE_PERMISSIONS: JSON.stringify({ admin: ['any'], user: ['own'] }),
   PERMISSION_METHODS: JSON.stringify({ own: ['GET /users/me'], any: ['GET /users/*', 'PUT /users/*'] }),
 };
@@ -129,7 +130,7 @@ function mutants(token: string, runs: number, seed: number): Mutant[] {
 const nowS = Math.floor(Date.now() / 1000);
 const ring = newKeyRing(new Date(Date.now() - 60_000));
 const key = Buffer.from(ring.current.key, 'base64url');
-const claims = { iss: ENV.JWT_ISSUER, aud: ENV.JWT_AUDIENCE, sub: 'user-1', role: 'user', iat: nowS - 5, exp: nowS + 900 };
+const claims = validClaims(nowS, { exp: nowS + 900 });
 const valid = signHs256(claims, key, ring.current.kid);
 
 function configOf(): AuthorizerConfig {
@@ -163,7 +164,7 @@ describe('fuzzing the bundled asset', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const sm = motoSecretsManager(moto.endpoint);
     await sm.send(new CreateSecretCommand({ Name: 'jwt-keys', SecretString: serializeKeyRing(ring) }));
     sm.destroy();
     authorizer = await startAsset('authorizer', { ...motoEnv(moto.endpoint), ...ENV, JWT_SECRET_ID: 'jwt-keys' }, ['authorizer', 'jwt', 'key-ring']);

@@ -180,6 +180,6 @@ describe('nodeTransport', () => {
     const deadline = manualDeadline();
     const pending = post(url, deadline);
     setTimeout(() => deadline.fire(), 100);
-    await expect(pending).rejects.toThrow();
+    await expect(pending).rejects.toThrow('deadline');
   });
 });

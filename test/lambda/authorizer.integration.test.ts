@@ -10,10 +10,9 @@ import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { issueToken } from '../../lambda-src/jwt/issue-token';
 import { KeyRing, newKeyRing, rotateKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
 import { AssetProcess, Invocation, mintWithJose, mintWithPyJwt, startAsset } from '../helpers/invoke-asset';
-import { MotoServer, motoEnv, startMoto } from '../helpers/moto';
+import { AUDIENCE, ISSUER, validClaims } from '../helpers/jwt-fixtures';
+import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 
-const ISSUER = 'https://issuer.example';
-const AUDIENCE = 'orders-api';
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me';
 const SOURCES = ['authorizer', 'jwt', 'key-ring'];
 const AUTHORIZER_ENV = {
@@ -58,15 +57,9 @@ async function startCountingProxy(target: string): Promise<CountingProxy> {
   };
 }
 
-function smClient(endpoint: string): SecretsManagerClient {
-  return new SecretsManagerClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-}
-
 const nowS = (): number => Math.floor(Date.now() / 1000);
 
-function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', role: 'user', iat: nowS() - 5, exp: nowS() + 600, ...overrides };
-}
+const claims = (overrides: Record<string, unknown> = {}): Record<string, unknown> => validClaims(nowS(), overrides);
 
 function signWith(ring: KeyRing, which: 'current' | number = 'current'): string {
   const k = which === 'current' ? ring.current : ring.previous[which];
@@ -100,7 +93,7 @@ async function authorizerFor(value: string, env: Record<string, string> = {}): P
 beforeAll(async () => {
   moto = await startMoto();
   proxy = await startCountingProxy(moto.endpoint);
-  sm = smClient(moto.endpoint);
+  sm = motoSecretsManager(moto.endpoint);
 });
 
 afterAll(async () => {
@@ -232,7 +225,7 @@ describe('Secrets Manager unreachable', () => {
   beforeAll(async () => {
     lonely = await startMoto();
     ring = newKeyRing(new Date());
-    const client = smClient(lonely.endpoint);
+    const client = motoSecretsManager(lonely.endpoint);
     await client.send(new CreateSecretCommand({ Name: 'jwt-keys', SecretString: serializeKeyRing(ring) }));
     client.destroy();
     const env = { ...motoEnv(lonely.endpoint), ...AUTHORIZER_ENV, JWT_SECRET_ID: 'jwt-keys' };

@@ -22,7 +22,7 @@ import {
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { KeyRing, newKeyRing, parseKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
 import { liveVersionId } from '../../lambda-src/rotation/successor';
-import { motoEnv, MotoServer, startMoto } from '../helpers/moto';
+import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 import { assetPath, HandlerRun, runHandler } from '../helpers/run-handler';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
@@ -40,11 +40,7 @@ const allSecrets: string[] = [];
 beforeAll(async () => {
   assertAssetIsFresh();
   moto = await startMoto();
-  sm = new SecretsManagerClient({
-    endpoint: moto.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  sm = motoSecretsManager(moto.endpoint);
 });
 
 afterAll(async () => {
@@ -361,7 +357,7 @@ describe('rotation handler against Secrets Manager (moto)', () => {
     await startRotation(out.ARN!, token);
     await rotateFully(out.ARN!, token);
     const live = await expectRotated(out.ARN!, token, { ring, signedBefore: signWith(ring, new Date()) });
-    const replica = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const replica = motoSecretsManager(moto.endpoint, 'eu-west-1');
     try {
       const value = await replica.send(new GetSecretValueCommand({ SecretId: name }));
       expect(parseKeyRing(value.SecretString!)).toEqual(live);
