@@ -669,8 +669,9 @@ describe('asymmetric rings publish their public keys in finishSecret', () => {
   const ES_ENV = { ...ENV, KEY_ALGORITHM: 'ES256' };
 
   /** Records each JWKS with the AWSCURRENT version it was published under. */
-  function publisher(store: FakeSecretStore, fail = false): { published: Array<{ jwks: string; currentAt: string }>; publish(j: string): Promise<void> } {
-    const published: Array<{ jwks: string; currentAt: string }> = [];
+  interface Published { readonly jwks: string; readonly currentAt: string }
+  function publisher(store: FakeSecretStore, fail = false): { published: Published[]; publish(j: string): Promise<void> } {
+    const published: Published[] = [];
     return {
       published,
       async publish(jwks: string) {
@@ -693,7 +694,8 @@ describe('asymmetric rings publish their public keys in finishSecret', () => {
     expect(jwks.published[0].currentAt).toBe(OLD_VERSION);
     const ring = liveRing(store);
     expect(ring.algorithm).toBe('ES256');
-    expect((JSON.parse(jwks.published[0].jwks) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid)).toEqual([ring.current.kid, ring.next!.kid]);
+    const kids = (JSON.parse(jwks.published[0].jwks) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+    expect(kids).toEqual([ring.current.kid, ring.next!.kid]);
   });
 
   test('a failed publication fails finishSecret and leaves AWSCURRENT where it was', async () => {
