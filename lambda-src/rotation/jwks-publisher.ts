@@ -6,6 +6,7 @@
  */
 // Bundled into the asset by esbuild, pinned in package.json: a devDependency on purpose.
 // eslint-disable-next-line import/no-extraneous-dependencies
+import { createHash } from 'crypto';
 import * as aws4 from 'aws4';
 import type { JwksPublisher } from './core';
 
@@ -64,6 +65,8 @@ export function s3JwksPublisher(env: Env): JwksPublisher | undefined {
         region: env.AWS_REGION,
         body: jwksJson,
         headers: {
+          // S3 requires an integrity header on PutObject to a bucket with Object Lock retention.
+          'Content-MD5': createHash('md5').update(jwksJson, 'utf8').digest('base64'),
           'Content-Type': 'application/json',
           'Cache-Control': `max-age=${JWKS_CACHE_SECONDS}`,
         },

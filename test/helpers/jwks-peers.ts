@@ -55,3 +55,25 @@ export function verifyWithPyJwt(jwks: unknown, tokens: readonly string[], algori
   });
   return JSON.parse(out.toString('utf8')) as boolean[];
 }
+
+// The README's Python issuer example for asymmetric rings, minus the boto3 read.
+const PYJWT_SIGN = `
+import base64, json, os, sys, time, jwt
+from cryptography.hazmat.primitives.serialization import load_der_private_key
+ring = json.loads(sys.stdin.read())
+der = base64.urlsafe_b64decode(ring["current"]["key"] + "=" * (-len(ring["current"]["key"]) % 4))
+now = int(time.time())
+sys.stdout.write(jwt.encode(
+    {**json.loads(os.environ["MINT_CLAIMS"]), "iat": now, "exp": now + 900},
+    load_der_private_key(der, password=None), algorithm=ring["algorithm"],
+    headers={"kid": ring["current"]["kid"], "typ": "JWT"},
+))
+`;
+
+/** Signs with the ring's current key as the README's Python example does. The ring travels on stdin. */
+export function signWithPyJwt(ringJson: string, claims: Record<string, unknown>): string {
+  return execFileSync(venvTool('python'), ['-c', PYJWT_SIGN], {
+    input: ringJson,
+    env: { PATH: process.env.PATH ?? '', MINT_CLAIMS: JSON.stringify(claims) },
+  }).toString('utf8').trim();
+}

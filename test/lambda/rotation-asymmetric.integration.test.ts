@@ -11,10 +11,10 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import * as aws4 from 'aws4';
-import { KeyRing, parseKeyRing, publicJwk } from '../../lambda-src/key-ring';
+import { KeyRing, newKeyRing, parseKeyRing, publicJwk } from '../../lambda-src/key-ring';
 import { liveVersionId } from '../../lambda-src/rotation/successor';
 import { ensureBundledAsset } from '../helpers/invoke-asset';
-import { verifyWithJose, verifyWithPyJwt } from '../helpers/jwks-peers';
+import { signWithPyJwt, verifyWithJose, verifyWithPyJwt } from '../helpers/jwks-peers';
 import { motoEnv, MotoServer, startMoto } from '../helpers/moto';
 import { runHandler } from '../helpers/run-handler';
 
@@ -141,6 +141,16 @@ describe.each([
       expect(header).toEqual({ alg: algorithm, typ: 'JWT', kid: ring.current.kid });
       expect(verifyWithJose(jwks, signed, [algorithm])).toEqual(signed.map(() => true));
       expect(verifyWithPyJwt(jwks, signed, [algorithm])).toEqual(signed.map(() => true));
+      // The peers do reject: a token with its payload swapped, and one signed by a key the JWKS lacks.
+      const [h, , sig] = signed[i].split('.');
+      const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'admin' })).toString('base64url')}.${sig}`;
+      const stranger = issuer.issueToken(JSON.stringify(newKeyRing(new Date(), 3600, 32, algorithm)), claims, { ttlSeconds: 900 });
+      expect(verifyWithJose(jwks, [tampered, stranger], [algorithm])).toEqual([false, false]);
+      expect(verifyWithPyJwt(jwks, [tampered, stranger], [algorithm])).toEqual([false, false]);
+      // The README's Python issuer example signs with the current key too.
+      const byPython = signWithPyJwt(JSON.stringify(ring), claims);
+      expect(JSON.parse(Buffer.from(byPython.split('.')[0], 'base64url').toString())).toEqual(expect.objectContaining({ alg: algorithm, kid: ring.current.kid }));
+      expect(verifyWithJose(jwks, [byPython], [algorithm])).toEqual([true]);
       // The next key is published before it signs anything.
       const byNext = issuer.issueToken(JSON.stringify({ ...ring, current: ring.next, next: ring.current }), claims, { ttlSeconds: 900 });
       expect(verifyWithJose(jwks, [byNext], [algorithm])).toEqual([true]);
