@@ -425,8 +425,9 @@ export class RotatingJwtSecret extends Construct {
   }
 
   /**
-   * Grants read access to the key ring: what issuers (to sign) and verifiers (to verify) need.
-   * Includes `kms:Decrypt` on the key through Secrets Manager only.
+   * Grants read access to the key ring: what issuers (to sign) and, for HS256, verifiers (to
+   * verify) need. Includes `kms:Decrypt` on the key through Secrets Manager only. For ES256 and
+   * EdDSA the ring holds private keys: give this to issuers only, and `grantReadPublicKeys` to verifiers.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     let grant = iam.Grant.addToPrincipal({
