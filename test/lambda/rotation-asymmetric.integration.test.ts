@@ -75,7 +75,6 @@ async function rotate(secretId: string, bucket: string, algorithm: string, grace
     const run = await runHandler('rotation', { SecretId: secretId, ClientRequestToken: token, Step: step }, {
       env: {
         ...motoEnv(moto.endpoint),
-        AWS_ENDPOINT_URL_S3: moto.endpoint,
         GRACE_PERIOD_SECONDS: String(gracePeriodSeconds),
         MAX_TOKEN_LIFETIME_SECONDS: '1800',
         KEY_ALGORITHM: algorithm,
