@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -14,6 +15,7 @@ import { acknowledge } from './private/acknowledge';
 import { allowEventRulePublish, createAlarmTopic, topicTarget } from './private/alarm-topic';
 import { BundledFunction, validateBundledFunctionOptions } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
+import { createJwksBucket, JWKS_OBJECT_KEY } from './private/jwks-bucket';
 import { lockKeyMaterial } from './private/key-material-lock';
 import { replicaKeyUseConditions, replicaSecretArn, validateReplicaRegions } from './private/replicas';
 import { expressionSchedule, intervalSchedule, MAX_PREVIOUS_KEYS, MAX_SCHEDULED_PREVIOUS_KEYS, ResolvedSchedule, rotationWindow } from './private/rotation-schedule';
@@ -21,9 +23,39 @@ import { secretKeyUseConditions } from './private/secret-key-use';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
 
 /**
+ * The JWS algorithm a RotatingJwtSecret's keys sign with.
+ */
+export enum JwtSigningAlgorithm {
+  /** HMAC with SHA-256: one shared secret key; whoever verifies can also sign. */
+  HS256 = 'HS256',
+  /**
+   * ECDSA on P-256 with SHA-256: the secret holds private keys; verifiers read only the
+   * public keys, published as a JWKS.
+   */
+  ES256 = 'ES256',
+  /**
+   * EdDSA on Ed25519: the secret holds private keys; verifiers read only the public keys,
+   * published as a JWKS.
+   */
+  EDDSA = 'EdDSA',
+}
+
+/**
  * Properties for a RotatingJwtSecret.
  */
 export interface RotatingJwtSecretProps {
+  /**
+   * The algorithm the ring's keys sign with.
+   *
+   * With ES256 or EdDSA the secret holds private keys (only issuers need `grantRead`), and every
+   * rotation publishes the public keys as a JWKS document in a bucket this construct creates
+   * (`jwksUrl`, read with `grantReadPublicKeys`). The algorithm of an existing secret cannot be
+   * changed: its rotation fails (ALGORITHM_CHANGED); create a new secret instead.
+   *
+   * @default JwtSigningAlgorithm.HS256
+   */
+  readonly algorithm?: JwtSigningAlgorithm;
+
   /**
    * A name for the secret.
    *
@@ -34,7 +66,7 @@ export interface RotatingJwtSecretProps {
   /**
    * A description for the secret.
    *
-   * @default 'JWT signing key ring (HS256), rotated by cdk-security-blocks'
+   * @default 'JWT signing key ring (<algorithm>), rotated by cdk-security-blocks'
    */
   readonly description?: string;
 
@@ -149,6 +181,8 @@ export interface RotatingJwtSecretProps {
    * Where the rotation function runs (VPC, subnets, security groups) and how long its logs are
    * kept. In a VPC it needs a route to Secrets Manager (an interface VPC endpoint, or NAT).
    *
+   * For ES256 and EdDSA rings it also needs a route to S3 (a gateway VPC endpoint).
+   *
    * @default - outside a VPC, logs kept one year, log group removed like the secret (`removalPolicy`)
    */
   readonly rotationFunction?: BundledFunctionOptions;
@@ -159,7 +193,8 @@ const MAX_ROTATION = Duration.days(1000);
 
 
 /**
- * A Secrets Manager secret holding an HS256 JWT signing key ring that really rotates itself.
+ * A Secrets Manager secret holding a JWT signing key ring (HS256, ES256 or EdDSA) that really
+ * rotates itself; asymmetric rings publish their public keys as a JWKS on every rotation.
  *
  * The secret value follows the documented key ring format (README, "Secret format"): the
  * current key that issuers sign with, and previous keys that verifiers accept until their
@@ -198,6 +233,34 @@ export class RotatingJwtSecret extends Construct {
   /** How long a retired key keeps verifying. */
   public readonly gracePeriod: Duration;
 
+  /** The algorithm the ring's keys sign with. */
+  public readonly algorithm: JwtSigningAlgorithm;
+
+  /**
+   * ES256 and EdDSA: the bucket the rotation publishes the JWKS to (private, versioned, SSL-only;
+   * only the rotation role may write objects).
+   *
+   * @default - none for HS256
+   */
+  public readonly jwksBucket?: s3.IBucket;
+
+  /**
+   * ES256 and EdDSA: the object key of the JWKS in `jwksBucket`.
+   *
+   * @default - none for HS256
+   */
+  public readonly jwksObjectKey?: string;
+
+  /**
+   * ES256 and EdDSA: the HTTPS URL of the JWKS document
+   * (`https://<bucket>.s3.<region>.<urlSuffix>/.well-known/jwks.json`), readable by principals
+   * given `grantReadPublicKeys`. It holds the public keys of the current, next and unexpired
+   * previous keys and is rewritten by every rotation before the new ring goes live.
+   *
+   * @default - none for HS256
+   */
+  public readonly jwksUrl?: string;
+
   constructor(scope: Construct, id: string, props: RotatingJwtSecretProps = {}) {
     super(scope, id);
 
@@ -215,13 +278,19 @@ export class RotatingJwtSecret extends Construct {
     validateReplicaRegions(this, props.replicaRegions ?? []);
     validateBundledFunctionOptions(this, 'rotationFunction', props.rotationFunction);
 
+    this.algorithm = props.algorithm ?? JwtSigningAlgorithm.HS256;
+    if (!Object.values(JwtSigningAlgorithm).includes(this.algorithm)) {
+      throw new ValidationError(this, 'algorithm', `must be one of ${Object.values(JwtSigningAlgorithm).join(', ')}, got ${String(this.algorithm)}`);
+    }
+    const asymmetric = this.algorithm !== JwtSigningAlgorithm.HS256;
+
     this.replicaRegions = [...(props.replicaRegions ?? [])];
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = props.encryptionKey ?? createEncryptionKey(this, 'Key', 'Encrypts the JWT signing key ring and its rotation logs');
 
     this.secret = new secretsmanager.Secret(this, 'Secret', {
       secretName: props.secretName,
-      description: props.description ?? 'JWT signing key ring (HS256), rotated by cdk-security-blocks',
+      description: props.description ?? `JWT signing key ring (${this.algorithm}), rotated by cdk-security-blocks`,
       encryptionKey: this.encryptionKey,
       replicaRegions: props.replicaRegions,
       removalPolicy,
@@ -240,6 +309,8 @@ export class RotatingJwtSecret extends Construct {
       environment: {
         GRACE_PERIOD_SECONDS: String(this.gracePeriod.toSeconds()),
         MAX_TOKEN_LIFETIME_SECONDS: String(this.maxTokenLifetime.toSeconds()),
+        // Unset means HS256, so HS256 templates stay as they were before the choice existed.
+        ...(asymmetric ? { KEY_ALGORITHM: this.algorithm } : {}),
       },
       timeout: Duration.seconds(30),
       logEncryptionKey: this.encryptionKey,
@@ -261,6 +332,21 @@ export class RotatingJwtSecret extends Construct {
     }
     this.rotationLogGroup = rotation.logGroup;
     this.grantRotation(rotation);
+    let jwksBucket: s3.Bucket | undefined;
+    if (asymmetric) {
+      const jwks = createJwksBucket(this, rotation.role, removalPolicy);
+      jwksBucket = jwks.bucket;
+      this.jwksBucket = jwks.bucket;
+      this.jwksObjectKey = JWKS_OBJECT_KEY;
+      this.jwksUrl = jwks.url;
+      rotation.function.addEnvironment('JWKS_BUCKET', jwks.bucket.bucketName);
+      rotation.function.addEnvironment('JWKS_URL', jwks.url);
+      rotation.permissions.addStatements(new iam.PolicyStatement({
+        sid: 'PublishThePublicKeys',
+        actions: ['s3:PutObject'],
+        resources: [jwks.bucket.arnForObjects(JWKS_OBJECT_KEY)],
+      }));
+    }
 
     // Only Secrets Manager, for this secret in this account, may invoke the rotation function.
     rotation.function.addPermission('InvokeBySecretsManager', {
@@ -281,6 +367,8 @@ export class RotatingJwtSecret extends Construct {
     // dependency is on the whole bundled-function subtree, resolved at synth, so a policy added
     // to it later (the role's default policy, more managed policies) is covered too.
     rotationSchedule.node.addDependency(rotation);
+    // The first rotation publishes the JWKS: the bucket and its policy exist by then.
+    if (jwksBucket) rotationSchedule.node.addDependency(jwksBucket);
 
     lockKeyMaterial(this.secret, rotation.role, rotation.function);
 
@@ -312,8 +400,9 @@ export class RotatingJwtSecret extends Construct {
   }
 
   /**
-   * Grants read access to the key ring: what issuers (to sign) and verifiers (to verify) need.
-   * Includes `kms:Decrypt` on the key through Secrets Manager only.
+   * Grants read access to the key ring: what issuers (to sign) and, for HS256, verifiers (to
+   * verify) need. Includes `kms:Decrypt` on the key through Secrets Manager only. For ES256 and
+   * EdDSA the ring holds private keys: give this to issuers only, and `grantReadPublicKeys` to verifiers.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     let grant = iam.Grant.addToPrincipal({
@@ -335,6 +424,18 @@ export class RotatingJwtSecret extends Construct {
       }));
     }
     return grant;
+  }
+
+  /**
+   * Grants read access to the published public keys only (ES256 and EdDSA): `s3:GetObject` on
+   * the JWKS object, and nothing on the secret or its key. What verifiers need.
+   */
+  public grantReadPublicKeys(grantee: iam.IGrantable): iam.Grant {
+    if (!this.jwksBucket || !this.jwksObjectKey) {
+      throw new ValidationError(this, 'algorithm',
+        'is HS256: its keys are secret and no public keys are published; verifiers need grantRead, or choose ES256 or EdDSA');
+    }
+    return iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [this.jwksBucket.arnForObjects(this.jwksObjectKey)] });
   }
 
   /**

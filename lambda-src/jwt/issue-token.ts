@@ -2,8 +2,9 @@
  * Node signing helper for issuers: signs claims with the ring's current key, so an issuer never
  * has to know about kids, rotation or grace periods. Accepts key ring versions 1 and 2.
  */
+import { signAsymmetric } from './asymmetric';
 import { signHs256 } from './hs256';
-import { isBootstrapValue, KeyRingError, parseKeyRing } from '../key-ring';
+import { isBootstrapValue, KeyRingError, parseKeyRing, privateKeyOf } from '../key-ring';
 
 export interface IssueTokenOptions {
   /** Seconds from `iat` to `exp`. A positive integer, at most the ring's `maxTokenLifetimeSeconds`. */
@@ -13,7 +14,7 @@ export interface IssueTokenOptions {
 }
 
 /**
- * Returns a compact HS256 JWT for `claims` (iss, aud, sub, role, ...) with `iat` and `exp` set
+ * Returns a compact JWT signed with the ring's algorithm (HS256, ES256 or EdDSA) for `claims` (iss, aud, sub, role, ...) with `iat` and `exp` set
  * here, overriding any the caller passed, so a token's lifetime is always the one asked for.
  * Throws KeyRingError when `ringJson` is not a key ring (with its own message for the bootstrap
  * value a secret holds until its first rotation), and RangeError for a `ttlSeconds` the ring's
@@ -33,7 +34,9 @@ export function issueToken(ringJson: string, claims: Readonly<Record<string, unk
   const nowMs = (opts.now ?? new Date()).getTime();
   if (!Number.isFinite(nowMs)) throw new RangeError('now must be a valid date');
   const iat = Math.floor(nowMs / 1000);
-  return signHs256({ ...claims, iat, exp: iat + opts.ttlSeconds }, Buffer.from(ring.current.key, 'base64url'), ring.current.kid);
+  const signed = { ...claims, iat, exp: iat + opts.ttlSeconds };
+  if (ring.algorithm === 'HS256') return signHs256(signed, Buffer.from(ring.current.key, 'base64url'), ring.current.kid);
+  return signAsymmetric(signed, ring.algorithm, privateKeyOf(ring.algorithm, ring.current.key), ring.current.kid);
 }
 
 export { KeyRingError };

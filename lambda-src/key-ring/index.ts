@@ -8,11 +8,19 @@
  * while the first rotation after an upgrade migrates the secret. One module, used by the rotation
  * handler, the authorizer and the Node signing helper, so the three can never disagree.
  */
-import { randomBytes } from 'crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomBytes } from 'crypto';
 
 export const KEY_RING_VERSION = 2;
 export const KEY_RING_VERSIONS = [1, 2] as const;
 export const KEY_RING_ALGORITHM = 'HS256';
+/**
+ * The ring's `algorithm`. HS256 keys are shared secrets (random bytes). ES256 (P-256) and EdDSA
+ * (Ed25519) keys are private keys, stored as unencrypted PKCS #8 DER in base64url; their public
+ * halves are derived, never stored, and published as a JWKS by the rotation.
+ */
+export const KEY_RING_ALGORITHMS = ['HS256', 'ES256', 'EdDSA'] as const;
+export type KeyRingAlgorithm = typeof KEY_RING_ALGORITHMS[number];
+export type AsymmetricAlgorithm = Exclude<KeyRingAlgorithm, 'HS256'>;
 /** 256 bits: the HS256 minimum from RFC 7518 section 3.2. */
 export const MIN_KEY_BYTES = 32;
 export const DEFAULT_KEY_BYTES = 32;
@@ -34,7 +42,7 @@ const BASE64URL_PATTERN = /^[A-Za-z0-9_-]+$/;
 export interface SigningKey {
   /** Key id, placed in the JWT header `kid`. */
   readonly kid: string;
-  /** Key bytes, base64url without padding. */
+  /** Key bytes, base64url without padding: HS256 secret bytes, or PKCS #8 DER of an ES256/EdDSA private key. */
   readonly key: string;
   /** When this key was created (ISO 8601). */
   readonly createdAt: string;
@@ -47,7 +55,7 @@ export interface RetiredKey extends SigningKey {
 
 export interface KeyRing {
   readonly version: 1 | 2;
-  readonly algorithm: typeof KEY_RING_ALGORITHM;
+  readonly algorithm: KeyRingAlgorithm;
   /** The key issuers sign with. */
   readonly current: SigningKey;
   /** Version 2: the key that becomes current at the next rotation. Verifiers accept it already. */
@@ -83,7 +91,7 @@ function isoInstant(value: unknown, field: string): string {
   return value;
 }
 
-export function parseSigningKey(value: unknown, field: string): SigningKey {
+export function parseSigningKey(value: unknown, field: string, algorithm: KeyRingAlgorithm = KEY_RING_ALGORITHM): SigningKey {
   if (!isRecord(value)) throw new KeyRingError(`${field} must be an object`);
   const { kid, key } = value;
   if (typeof kid !== 'string' || !KID_PATTERN.test(kid)) {
@@ -92,7 +100,9 @@ export function parseSigningKey(value: unknown, field: string): SigningKey {
   if (typeof key !== 'string' || !BASE64URL_PATTERN.test(key)) {
     throw new KeyRingError(`${field}.key must be unpadded base64url`);
   }
-  if (Buffer.from(key, 'base64url').length < MIN_KEY_BYTES) {
+  if (algorithm !== 'HS256') {
+    privateKeyOf(algorithm, key, field);
+  } else if (Buffer.from(key, 'base64url').length < MIN_KEY_BYTES) {
     throw new KeyRingError(`${field}.key must hold at least ${MIN_KEY_BYTES * 8} bits`);
   }
   return { kid, key, createdAt: isoInstant(value.createdAt, `${field}.createdAt`) };
@@ -103,27 +113,31 @@ export function validateKeyRing(value: unknown): KeyRing {
   if (!isRecord(value)) throw new KeyRingError('the secret value must be a JSON object');
   const version = value.version;
   if (version !== 1 && version !== 2) throw new KeyRingError(`version must be one of ${KEY_RING_VERSIONS.join(', ')}`);
-  if (value.algorithm !== KEY_RING_ALGORITHM) throw new KeyRingError(`algorithm must be ${KEY_RING_ALGORITHM}`);
-  const current = parseSigningKey(value.current, 'current');
+  const algorithm = value.algorithm as KeyRingAlgorithm;
+  // Version 1 rings predate the choice: HS256 only.
+  if (version === 1 ? algorithm !== KEY_RING_ALGORITHM : !KEY_RING_ALGORITHMS.includes(algorithm)) {
+    throw new KeyRingError(`algorithm must be ${version === 1 ? KEY_RING_ALGORITHM : `one of ${KEY_RING_ALGORITHMS.join(', ')}`}`);
+  }
+  const current = parseSigningKey(value.current, 'current', algorithm);
   if (!Array.isArray(value.previous)) throw new KeyRingError('previous must be an array');
   const bound = version === 1 ? MAX_PREVIOUS_KEYS_V1 : MAX_PREVIOUS_KEYS;
   if (value.previous.length > bound) throw new KeyRingError(`previous holds at most ${bound} keys`);
   const previous = value.previous.map((entry, i) => {
-    const key = parseSigningKey(entry, `previous[${i}]`);
+    const key = parseSigningKey(entry, `previous[${i}]`, algorithm);
     return { ...key, expiresAt: isoInstant((entry as Record<string, unknown>).expiresAt, `previous[${i}].expiresAt`) };
   });
   if (version === 1) {
     assertUniqueKids([current, ...previous]);
     return { version, algorithm: KEY_RING_ALGORITHM, current, previous };
   }
-  const next = parseSigningKey(value.next, 'next');
+  const next = parseSigningKey(value.next, 'next', algorithm);
   const lifetime = value.maxTokenLifetimeSeconds;
   if (typeof lifetime !== 'number' || !Number.isInteger(lifetime)
     || lifetime < MIN_TOKEN_LIFETIME_SECONDS || lifetime > MAX_TOKEN_LIFETIME_SECONDS) {
     throw new KeyRingError(`maxTokenLifetimeSeconds must be an integer from ${MIN_TOKEN_LIFETIME_SECONDS} to ${MAX_TOKEN_LIFETIME_SECONDS}`);
   }
   assertUniqueKids([current, next, ...previous]);
-  const ring: KeyRingV2 = { version, algorithm: KEY_RING_ALGORITHM, current, next, previous, maxTokenLifetimeSeconds: lifetime };
+  const ring: KeyRingV2 = { version, algorithm, current, next, previous, maxTokenLifetimeSeconds: lifetime };
   return ring;
 }
 
@@ -146,7 +160,17 @@ export function serializeKeyRing(ring: KeyRing): string {
   return JSON.stringify(validateKeyRing(ring));
 }
 
-export function generateSigningKey(now: Date, keyBytes = DEFAULT_KEY_BYTES): SigningKey {
+export function generateSigningKey(now: Date, keyBytes = DEFAULT_KEY_BYTES, algorithm: KeyRingAlgorithm = KEY_RING_ALGORITHM): SigningKey {
+  if (algorithm !== 'HS256') {
+    const { privateKey } = algorithm === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('ed25519');
+    return {
+      kid: randomBytes(12).toString('base64url'),
+      key: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64url'),
+      createdAt: now.toISOString(),
+    };
+  }
   if (!Number.isInteger(keyBytes) || keyBytes < MIN_KEY_BYTES) {
     throw new KeyRingError(`keyBytes must be an integer of at least ${MIN_KEY_BYTES}`);
   }
@@ -161,12 +185,14 @@ export function generateSigningKey(now: Date, keyBytes = DEFAULT_KEY_BYTES): Sig
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 
 /** A fresh version 2 ring with no previous keys: what the first rotation writes over the bootstrap value. */
-export function newKeyRing(now: Date, maxTokenLifetimeSeconds = DEFAULT_TOKEN_LIFETIME_SECONDS, keyBytes = DEFAULT_KEY_BYTES): KeyRingV2 {
+export function newKeyRing(
+  now: Date, maxTokenLifetimeSeconds = DEFAULT_TOKEN_LIFETIME_SECONDS, keyBytes = DEFAULT_KEY_BYTES, algorithm: KeyRingAlgorithm = KEY_RING_ALGORITHM,
+): KeyRingV2 {
   return {
     version: 2,
-    algorithm: KEY_RING_ALGORITHM,
-    current: generateSigningKey(now, keyBytes),
-    next: generateSigningKey(now, keyBytes),
+    algorithm,
+    current: generateSigningKey(now, keyBytes, algorithm),
+    next: generateSigningKey(now, keyBytes, algorithm),
     previous: [],
     maxTokenLifetimeSeconds,
   };
@@ -203,7 +229,7 @@ export function promoteKeyRing(
   const [current, next] = ring.version === 2 && ring.next ? [ring.next, fresh[0]] : [fresh[0], fresh[1]];
   return {
     version: 2,
-    algorithm: KEY_RING_ALGORITHM,
+    algorithm: ring.algorithm,
     current,
     next,
     previous,
@@ -218,12 +244,17 @@ export function freshKeysNeeded(ring: KeyRing | undefined): number {
 
 /** `promoteKeyRing` with freshly generated keys. */
 export function rotateKeyRing(ring: KeyRing, now: Date, gracePeriodSeconds: number, keyBytes = DEFAULT_KEY_BYTES): KeyRingV2 {
-  const fresh = Array.from({ length: freshKeysNeeded(ring) }, () => generateSigningKey(now, keyBytes));
+  const fresh = Array.from({ length: freshKeysNeeded(ring) }, () => generateSigningKey(now, keyBytes, ring.algorithm));
   return promoteKeyRing(ring, now, gracePeriodSeconds, fresh);
 }
 
-/** Keys a verifier may accept at `now`: current, next and unexpired previous keys, by kid. */
+/**
+ * HMAC keys a verifier may accept at `now`: current, next and unexpired previous keys, by kid.
+ * HS256 rings only: the bytes of an asymmetric ring are private keys, never HMAC keys, so this
+ * throws rather than let a verifier treat them as one (asymmetric rings: `publicJwks`).
+ */
 export function verificationKeys(ring: KeyRing, now: Date): Map<string, Buffer> {
+  if (ring.algorithm !== KEY_RING_ALGORITHM) throw new KeyRingError(`verificationKeys needs an ${KEY_RING_ALGORITHM} ring, got ${ring.algorithm}`);
   const keys = new Map<string, Buffer>([[ring.current.kid, Buffer.from(ring.current.key, 'base64url')]]);
   if (ring.next) keys.set(ring.next.kid, Buffer.from(ring.next.key, 'base64url'));
   for (const k of ring.previous) {
@@ -246,4 +277,65 @@ export function isBootstrapValue(secretString: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The keys a verifier may accept at `now`, as held in the ring: current, next, unexpired previous. */
+export function acceptedKeys(ring: KeyRing, now: Date): SigningKey[] {
+  return [ring.current, ...(ring.next ? [ring.next] : []), ...ring.previous.filter((k) => Date.parse(k.expiresAt) > now.getTime())];
+}
+
+const CURVE: Record<AsymmetricAlgorithm, { readonly type: string; readonly curve?: string }> = {
+  ES256: { type: 'ec', curve: 'prime256v1' },
+  EdDSA: { type: 'ed25519' },
+};
+
+/** The private key in `key` (PKCS #8 DER, base64url), checked to be of `algorithm`'s type and curve. */
+export function privateKeyOf(algorithm: AsymmetricAlgorithm, key: string, field = 'key'): KeyObject {
+  let keyObject: KeyObject;
+  try {
+    keyObject = createPrivateKey({ key: Buffer.from(key, 'base64url'), format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new KeyRingError(`${field} must be an unencrypted PKCS #8 private key`);
+  }
+  const want = CURVE[algorithm];
+  if (keyObject.asymmetricKeyType !== want.type || keyObject.asymmetricKeyDetails?.namedCurve !== want.curve) {
+    throw new KeyRingError(`${field} must be ${algorithm === 'ES256' ? 'a P-256' : 'an Ed25519'} private key for ${algorithm}`);
+  }
+  return keyObject;
+}
+
+/** One public key of a JWKS (RFC 7517): public members only, whatever the key object holds. */
+export interface PublicJwk {
+  readonly kty: string;
+  readonly crv: string;
+  readonly x: string;
+  readonly y?: string;
+  readonly kid: string;
+  readonly alg: AsymmetricAlgorithm;
+  readonly use: 'sig';
+}
+
+/** The public half of one ring key, as a JWK carrying only the public members. */
+export function publicJwk(algorithm: AsymmetricAlgorithm, key: SigningKey): PublicJwk {
+  const jwk = createPublicKey(privateKeyOf(algorithm, key.key)).export({ format: 'jwk' });
+  // Copy by name: an allow-list, so no private member (d, p, q, dp, dq, qi, k) can ever pass.
+  return {
+    kty: String(jwk.kty),
+    crv: String(jwk.crv),
+    x: String(jwk.x),
+    ...(jwk.y !== undefined ? { y: String(jwk.y) } : {}),
+    kid: key.kid,
+    alg: algorithm,
+    use: 'sig',
+  };
+}
+
+/**
+ * The JWKS document (RFC 7517) verifiers of an asymmetric ring read: the public keys of current,
+ * next and the previous keys still unexpired at `now`. Throws for HS256 rings: their keys are secret.
+ */
+export function publicJwks(ring: KeyRing, now: Date): { readonly keys: PublicJwk[] } {
+  if (ring.algorithm === KEY_RING_ALGORITHM) throw new KeyRingError('an HS256 ring has no public keys to publish');
+  const algorithm = ring.algorithm;
+  return { keys: acceptedKeys(ring, now).map((k) => publicJwk(algorithm, k)) };
 }

@@ -13,8 +13,13 @@
  * logged or thrown ever contains a secret value or key bytes: key ring errors name the field,
  * and the only key identifiers logged are kids, which every JWT carries in its header anyway.
  */
-import { isBootstrapValue, KeyRing, KeyRingError, KeyRingV2, parseKeyRing, serializeKeyRing } from '../key-ring';
-import { buildSuccessor, checkSuccessor, liveVersionId, newProposal, proposalFor, SuccessorError, SuccessorFailureCode } from './successor';
+import {
+  isBootstrapValue, KEY_RING_ALGORITHM, KEY_RING_ALGORITHMS, KeyRing, KeyRingAlgorithm,
+  KeyRingError, KeyRingV2, parseKeyRing, publicJwks, serializeKeyRing,
+} from '../key-ring';
+import {
+  buildSuccessor, checkSuccessor, liveVersionId, newProposal, proposalFor, ringAlgorithm, SuccessorError, SuccessorFailureCode,
+} from './successor';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
@@ -24,6 +29,8 @@ export type RotationStep = typeof ROTATION_STEPS[number];
 
 export const GRACE_PERIOD_ENV = 'GRACE_PERIOD_SECONDS';
 export const MAX_TOKEN_LIFETIME_ENV = 'MAX_TOKEN_LIFETIME_SECONDS';
+/** HS256 (the default when unset), ES256 or EdDSA. */
+export const KEY_ALGORITHM_ENV = 'KEY_ALGORITHM';
 
 /** Stable reason codes: alarms, runbooks and tests match on these, never on messages. */
 export type RotationErrorCode =
@@ -101,12 +108,25 @@ export const jsonLogger: Logger = {
 export interface RotationConfig {
   readonly gracePeriodSeconds: number;
   readonly maxTokenLifetimeSeconds: number;
+  /** Unset: HS256, the only algorithm before the choice existed. */
+  readonly algorithm?: KeyRingAlgorithm;
+}
+
+/**
+ * Where an asymmetric ring's public keys go: one JWKS document, overwritten whole. Every write
+ * holds the keys of the ring about to go live, which include every key the live ring accepts,
+ * so concurrent or repeated writes of one rotation are the same document.
+ */
+export interface JwksPublisher {
+  publish(jwksJson: string): Promise<void>;
 }
 
 export interface RotationDeps {
   readonly store: SecretStore;
   readonly now: () => Date;
   readonly logger: Logger;
+  /** Required for ES256 and EdDSA rings. */
+  readonly jwks?: JwksPublisher;
   /** Waits between replica status checks; a real timer by default. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -155,7 +175,12 @@ export function loadRotationConfig(env: Readonly<Record<string, string | undefin
   if (gracePeriodSeconds < maxTokenLifetimeSeconds) {
     throw new RotationError('INVALID_CONFIG', `${GRACE_PERIOD_ENV} must be at least ${MAX_TOKEN_LIFETIME_ENV}`);
   }
-  return { gracePeriodSeconds, maxTokenLifetimeSeconds };
+  const algorithm = env[KEY_ALGORITHM_ENV] as KeyRingAlgorithm | undefined;
+  if (algorithm === undefined) return { gracePeriodSeconds, maxTokenLifetimeSeconds };
+  if (!KEY_RING_ALGORITHMS.includes(algorithm)) {
+    throw new RotationError('INVALID_CONFIG', `${KEY_ALGORITHM_ENV} must be one of ${KEY_RING_ALGORITHMS.join(', ')}`);
+  }
+  return { gracePeriodSeconds, maxTokenLifetimeSeconds, algorithm };
 }
 
 interface StepContext {
@@ -220,7 +245,7 @@ interface Successor {
 async function successorNow(ctx: StepContext, current: SecretVersionValue & { secretString: string }): Promise<Successor> {
   const now = ctx.deps.now();
   const base = parseBase(current.secretString);
-  const proposal = proposalFor(await requirePending(ctx), base);
+  const proposal = proposalFor(await requirePending(ctx), base, ctx.config.algorithm);
   try {
     const ring = buildSuccessor(base, proposal, now, ctx.config);
     checkSuccessor(base, ring, now, ctx.config);
@@ -241,7 +266,13 @@ async function createSecret(ctx: StepContext): Promise<void> {
     logger.info('pending value already exists; leaving it unchanged', { step: 'createSecret', versionId: ClientRequestToken });
     return;
   }
-  const proposal = newProposal(base, now());
+  let proposal;
+  try {
+    proposal = newProposal(base, now(), ringAlgorithm(base, ctx.config));
+  } catch (err) {
+    if (err instanceof SuccessorError) throw new RotationError(err.code, err.message.slice(err.code.length + 2));
+    throw err;
+  }
   try {
     await store.putSecretValue(SecretId, ClientRequestToken, JSON.stringify(proposal), [AWSPENDING]);
   } catch (err) {
@@ -315,6 +346,9 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   // this invocation started: then there is nothing left to build.
   if (current.versionId !== live) {
     const { ring } = await successorNow(ctx, current);
+    // Public keys first: verifiers hold the new next key (and still every key the live ring
+    // accepts) before any issuer can read the ring that makes it current.
+    await publishJwks(ctx, ring);
     try {
       // Labelling the new version AWSCURRENT moves the label (and AWSPREVIOUS) in one call.
       await store.putSecretValue(SecretId, live, serializeKeyRing(ring), [AWSCURRENT]);
@@ -335,6 +369,14 @@ async function finishSecret(ctx: StepContext): Promise<void> {
   await awaitReplicasInSync(ctx);
   await clearPending(ctx);
   logger.info('rotation finished', { step: 'finishSecret', versionId: ClientRequestToken, liveVersionId: live });
+}
+
+async function publishJwks(ctx: StepContext, ring: KeyRingV2): Promise<void> {
+  if (ring.algorithm === KEY_RING_ALGORITHM) return;
+  if (!ctx.deps.jwks) throw new RotationError('INVALID_CONFIG', `an ${ring.algorithm} ring needs a JWKS location`);
+  const jwks = publicJwks(ring, ctx.deps.now());
+  await ctx.deps.jwks.publish(JSON.stringify(jwks));
+  ctx.deps.logger.info('public keys published', { step: 'finishSecret', versionId: ctx.event.ClientRequestToken, kids: jwks.keys.map((k) => k.kid) });
 }
 
 const STEPS: Record<RotationStep, (ctx: StepContext) => Promise<void>> = { createSecret, setSecret, testSecret, finishSecret };

@@ -12,6 +12,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { jsonLogger, rotate, SecretStore } from './core';
+import { s3JwksPublisher } from './jwks-publisher';
 
 // Module scope: reused across warm invocations; default config honours AWS_ENDPOINT_URL_SECRETS_MANAGER.
 const client = new SecretsManagerClient({});
@@ -58,4 +59,4 @@ const store: SecretStore = {
 };
 
 export const handler = async (event: unknown): Promise<void> =>
-  rotate(event, process.env, { store, now: () => new Date(), logger: jsonLogger });
+  rotate(event, process.env, { store, jwks: s3JwksPublisher(process.env), now: () => new Date(), logger: jsonLogger });

@@ -8,15 +8,21 @@
  * live, however long the steps in between took.
  */
 import { createHash } from 'crypto';
+import { asymmetricSignatureMatches, signAsymmetric } from '../jwt/asymmetric';
 import { hs256SignatureMatches, signHs256 } from '../jwt/hs256';
 import {
+  DEFAULT_KEY_BYTES,
   freshKeysNeeded,
   generateSigningKey,
+  KEY_RING_ALGORITHM,
   KeyRing,
+  KeyRingAlgorithm,
   KeyRingError,
   KeyRingFullError,
   KeyRingV2,
+  acceptedKeys,
   parseSigningKey,
+  privateKeyOf,
   promoteKeyRing,
   SigningKey,
   verificationKeys,
@@ -35,17 +41,23 @@ export function baseOf(ring: KeyRing | undefined): string {
   return ring ? ring.current.kid : BOOTSTRAP_BASE;
 }
 
-export function newProposal(base: KeyRing | undefined, now: Date): Proposal {
-  return { proposal: 1, basedOn: baseOf(base), keys: Array.from({ length: freshKeysNeeded(base) }, () => generateSigningKey(now)) };
+export function newProposal(base: KeyRing | undefined, now: Date, algorithm: KeyRingAlgorithm = KEY_RING_ALGORITHM): Proposal {
+  return {
+    proposal: 1,
+    basedOn: baseOf(base),
+    keys: Array.from({ length: freshKeysNeeded(base) }, () => generateSigningKey(now, DEFAULT_KEY_BYTES, algorithm)),
+  };
 }
 
-/** The proposal in `secretString` if it is one for `base`; undefined for anything else. */
-export function proposalFor(secretString: string | undefined, base: KeyRing | undefined): Proposal | undefined {
+/** The proposal in `secretString` if it is one for `base` holding `algorithm` keys; undefined for anything else. */
+export function proposalFor(
+  secretString: string | undefined, base: KeyRing | undefined, algorithm: KeyRingAlgorithm = KEY_RING_ALGORITHM,
+): Proposal | undefined {
   if (secretString === undefined) return undefined;
   try {
     const value = JSON.parse(secretString) as Record<string, unknown>;
     if (value?.proposal !== 1 || value.basedOn !== baseOf(base) || !Array.isArray(value.keys)) return undefined;
-    const keys = value.keys.map((k, i) => parseSigningKey(k, `keys[${i}]`));
+    const keys = value.keys.map((k, i) => parseSigningKey(k, `keys[${i}]`, algorithm));
     if (keys.length !== freshKeysNeeded(base) || !allFresh(keys, base)) return undefined;
     return { proposal: 1, basedOn: value.basedOn, keys };
   } catch (err) {
@@ -74,9 +86,11 @@ function allFresh(keys: readonly SigningKey[], base: KeyRing | undefined): boole
 export interface SuccessorConfig {
   readonly gracePeriodSeconds: number;
   readonly maxTokenLifetimeSeconds: number;
+  /** The ring's algorithm. @default HS256 */
+  readonly algorithm?: KeyRingAlgorithm;
 }
 
-export type SuccessorFailureCode = 'KEY_RING_FULL' | 'LIVE_TOKEN_CUT_SHORT' | 'NEXT_KEY_NOT_PROMOTED' | 'KEY_NOT_FRESH' | 'SIGNATURE_CHECK_FAILED';
+export type SuccessorFailureCode = 'ALGORITHM_CHANGED' | 'KEY_RING_FULL' | 'LIVE_TOKEN_CUT_SHORT' | 'NEXT_KEY_NOT_PROMOTED' | 'KEY_NOT_FRESH' | 'SIGNATURE_CHECK_FAILED';
 
 export class SuccessorError extends Error {
   constructor(readonly code: SuccessorFailureCode, detail: string) {
@@ -90,9 +104,10 @@ export class SuccessorError extends Error {
  * proposal's keys when it is a proposal for `base`, else with keys generated here.
  */
 export function buildSuccessor(base: KeyRing | undefined, proposal: Proposal | undefined, now: Date, config: SuccessorConfig): KeyRingV2 {
-  const keys = proposal?.keys ?? newProposal(base, now).keys;
+  const algorithm = ringAlgorithm(base, config);
+  const keys = proposal?.keys ?? newProposal(base, now, algorithm).keys;
   if (!base) {
-    return { version: 2, algorithm: 'HS256', current: keys[0], next: keys[1], previous: [], maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds };
+    return { version: 2, algorithm, current: keys[0], next: keys[1], previous: [], maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds };
   }
   try {
     return promoteKeyRing(base, now, config.gracePeriodSeconds, keys, config.maxTokenLifetimeSeconds);
@@ -104,10 +119,31 @@ export function buildSuccessor(base: KeyRing | undefined, proposal: Proposal | u
   }
 }
 
+/**
+ * The algorithm of the ring a rotation builds: the configured one. A ring of another algorithm is
+ * never converted in place (verifiers of the old algorithm would reject every new token at once,
+ * and an HMAC secret must not become a "public" key): the rotation fails, and the README says to
+ * create a new secret instead.
+ */
+export function ringAlgorithm(base: KeyRing | undefined, config: SuccessorConfig): KeyRingAlgorithm {
+  const algorithm = config.algorithm ?? KEY_RING_ALGORITHM;
+  if (base && base.algorithm !== algorithm) {
+    throw new SuccessorError('ALGORITHM_CHANGED', `the ring is ${base.algorithm} but the rotation is configured for ${algorithm}; create a new secret to change algorithm`);
+  }
+  return algorithm;
+}
+
 const TEST_TOKEN_TTL_SECONDS = 60;
 
 function roundTrips(ring: KeyRing, key: SigningKey, now: Date): boolean {
   const iat = Math.floor(now.getTime() / 1000);
+  if (ring.algorithm !== 'HS256') {
+    // Signed with the private key, verified with the public half derived from the ring's copy.
+    const held = acceptedKeys(ring, now).find((k) => k.kid === key.kid);
+    if (!held) return false;
+    const token = signAsymmetric({ sub: 'rotation-test', iat, exp: iat + TEST_TOKEN_TTL_SECONDS }, ring.algorithm, privateKeyOf(ring.algorithm, key.key), key.kid);
+    return asymmetricSignatureMatches(token, ring.algorithm, privateKeyOf(ring.algorithm, held.key));
+  }
   const token = signHs256({ sub: 'rotation-test', iat, exp: iat + TEST_TOKEN_TTL_SECONDS }, Buffer.from(key.key, 'base64url'), key.kid);
   const lastDot = token.lastIndexOf('.');
   const verifyKey = verificationKeys(ring, now).get(key.kid);

@@ -11,7 +11,7 @@ import { buildDemoApp } from '../../demo/demo-app';
 import { HardenedRestApi } from '../../src/hardened-rest-api';
 import { JwtAuthorizer } from '../../src/jwt-authorizer';
 import { LeastPrivilegeLambdaPolicies } from '../../src/least-privilege-lambda-policies';
-import { RotatingJwtSecret } from '../../src/rotating-jwt-secret';
+import { JwtSigningAlgorithm, RotatingJwtSecret } from '../../src/rotating-jwt-secret';
 import { SecurityAuditTrail } from '../../src/security-audit-trail';
 
 export const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -32,6 +32,8 @@ export interface ConstructFixture {
 
 export const CONSTRUCT_FIXTURES: readonly ConstructFixture[] = [
   { construct: 'RotatingJwtSecret', build: (scope) => new RotatingJwtSecret(scope, 'Secret') },
+  // The asymmetric configuration adds the JWKS buckets: gated as a configuration of its own.
+  { construct: 'RotatingJwtSecretES256', build: (scope) => new RotatingJwtSecret(scope, 'Secret', { algorithm: JwtSigningAlgorithm.ES256 }) },
   {
     construct: 'JwtAuthorizer',
     build: (scope) => {

@@ -32,6 +32,26 @@ export const CONTROL_TOWER_ALLOWANCES: readonly ControlAllowance[] = [
     resource: 'SecurityAuditTrail/AccessLogsBucket/Resource',
     why: 'It is the access log destination of the audit archive; logging it too would need yet another bucket (and that one another).',
   },
+  {
+    control: 'CT.S3.PR.9',
+    resource: 'RotatingJwtSecret/JwksAccessLogsBucket/Resource',
+    why: 'The S3 server access log destination of the JWKS bucket (ES256, EdDSA): S3 does not deliver access logs to a bucket with an Object Lock default retention.',
+  },
+  {
+    control: 'CT.S3.PR.10',
+    resource: 'RotatingJwtSecret/JwksBucket/Resource',
+    why: 'ES256, EdDSA: the bucket holds only the published public keys (a JWKS, public members only); SSE-KMS would make every verifier need kms:Decrypt and rule out serving it through CloudFront.',
+  },
+  {
+    control: 'CT.S3.PR.10',
+    resource: 'RotatingJwtSecret/JwksAccessLogsBucket/Resource',
+    why: 'The S3 server access log destination of the JWKS bucket: S3 delivers access logs only to buckets encrypted with SSE-S3, not SSE-KMS.',
+  },
+  {
+    control: 'CT.S3.PR.2',
+    resource: 'RotatingJwtSecret/JwksAccessLogsBucket/Resource',
+    why: 'It is the access log destination of the JWKS bucket; logging it too would need yet another bucket (and that one another).',
+  },
 ];
 
 /**

@@ -1,7 +1,9 @@
 /**
- * Starts moto's Secrets Manager server (a real HTTP peer, from .venv) on 127.0.0.1 on a free
- * port and stops it at the end. Handlers reach it through the SDK's standard
- * AWS_ENDPOINT_URL_SECRETS_MANAGER variable, exactly as they would any endpoint override.
+ * Starts moto's server (a real HTTP peer, from .venv) on 127.0.0.1 on a free port and stops it
+ * at the end. It serves Secrets Manager and S3 (the JWKS of asymmetric rings) on the one port;
+ * handlers reach it through the SDK's standard AWS_ENDPOINT_URL_SECRETS_MANAGER and
+ * AWS_ENDPOINT_URL_S3 variables, exactly as they would any endpoint override. moto routes a
+ * request by the service in its SigV4 signature, so S3 requests to it must be signed.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
@@ -63,6 +65,7 @@ const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 export function motoEnv(endpoint: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+    AWS_ENDPOINT_URL_S3: endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,

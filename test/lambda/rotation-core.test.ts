@@ -667,3 +667,58 @@ describe('property: random rotations, crashes and clock advances', () => {
     expect(rotations).toBeGreaterThan(0);
   });
 });
+
+describe('asymmetric rings publish their public keys in finishSecret', () => {
+  const ES_ENV = { ...ENV, KEY_ALGORITHM: 'ES256' };
+
+  /** Records each JWKS with the AWSCURRENT version it was published under. */
+  interface Published { readonly jwks: string; readonly currentAt: string }
+  function publisher(store: FakeSecretStore, fail = false): { published: Published[]; publish(j: string): Promise<void> } {
+    const published: Published[] = [];
+    return {
+      published,
+      async publish(jwks: string) {
+        if (fail) throw named('AccessDenied', 'PutObject denied');
+        const currentAt = [...store.versions.entries()].find(([, v]) => v.stages.includes('AWSCURRENT'))![0];
+        published.push({ jwks, currentAt });
+      },
+    };
+  }
+
+  async function esStep(store: FakeSecretStore, name: RotationStep, jwks?: { publish(j: string): Promise<void> }): Promise<void> {
+    return rotate(event(name), ES_ENV, { store, now: () => clock, logger, jwks });
+  }
+
+  test('the JWKS goes out before the ring that uses it becomes current, and holds its current and next keys', async () => {
+    const store = new FakeSecretStore(BOOTSTRAP).startRotation(TOKEN);
+    const jwks = publisher(store);
+    for (const name of ROTATION_STEPS) await esStep(store, name, jwks);
+    expect(jwks.published).toHaveLength(1);
+    expect(jwks.published[0].currentAt).toBe(OLD_VERSION);
+    const ring = liveRing(store);
+    expect(ring.algorithm).toBe('ES256');
+    const kids = (JSON.parse(jwks.published[0].jwks) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+    expect(kids).toEqual([ring.current.kid, ring.next!.kid]);
+  });
+
+  test('a failed publication fails finishSecret and leaves AWSCURRENT where it was', async () => {
+    const store = new FakeSecretStore(BOOTSTRAP).startRotation(TOKEN);
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await esStep(store, name, publisher(store));
+    const before = store.snapshot();
+    await expect(esStep(store, 'finishSecret', publisher(store, true))).rejects.toThrow(/PutObject denied/);
+    expect(store.snapshot()).toBe(before);
+  });
+
+  test('without a JWKS location an asymmetric rotation fails closed with INVALID_CONFIG', async () => {
+    const store = new FakeSecretStore(BOOTSTRAP).startRotation(TOKEN);
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await esStep(store, name);
+    expect((await rejection(esStep(store, 'finishSecret'))).code).toBe('INVALID_CONFIG');
+    expect(stagesOf(store)[LIVE]).toBeUndefined();
+  });
+
+  test('an HS256 ring is never converted to ES256 (ALGORITHM_CHANGED), and an unknown algorithm is a config error', async () => {
+    const store = ringStore();
+    expect((await rejection(esStep(store, 'createSecret', publisher(store)))).code).toBe('ALGORITHM_CHANGED');
+    expect(() => loadRotationConfig({ ...ENV, KEY_ALGORITHM: 'none' })).toThrow(/KEY_ALGORITHM must be one of HS256, ES256, EdDSA/);
+  });
+});
