@@ -220,6 +220,6 @@ describe('JwtAuthorizer rejects bad props at construct time', () => {
     const stack = testStack();
     const keys = new RotatingJwtSecret(stack, 'Keys');
     expect(() => new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, secret: keys.secret, issuer: 'i', audience: 'a', ...RBAC }))
-      .toThrow(/Authz: signingKeys or secret must be given, and not both/);
+      .toThrow(/Authz: signingKeys or secret or identityProvider must be given, exactly one of them/);
   });
 });
