@@ -34,7 +34,7 @@ export async function startJwksServer(): Promise<JwksServer> {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile,
     '-out', caFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
   const timers = new Set<NodeJS.Timeout>();
-  const server = https.createServer({ key: fs.readFileSync(keyFile), cert: fs.readFileSync(caFile) }, (req, res) => {
+  const server = https.createServer({ key: fs.readFileSync(keyFile), cert: fs.readFileSync(caFile) }, (_req, res) => {
     state.requests++;
     const answer = (): void => {
       res.writeHead(state.status, { 'content-type': 'application/json' });

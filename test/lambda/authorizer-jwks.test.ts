@@ -25,7 +25,7 @@ interface TestKey {
 
 function newKey(kid: string, type: 'rsa' | 'ec' | 'ed25519', options: Record<string, unknown> = {}): TestKey {
   const defaults = type === 'rsa' ? { modulusLength: 2048 } : type === 'ec' ? { namedCurve: 'P-256' } : {};
-  const { privateKey, publicKey } = generateKeyPairSync(type as 'rsa', { ...defaults, ...options } as never);
+  const { privateKey, publicKey } = (generateKeyPairSync as (t: string, o: object) => { privateKey: KeyObject; publicKey: KeyObject })(type, { ...defaults, ...options });
   return { kid, privateKey, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid }, privateJwk: { ...privateKey.export({ format: 'jwk' }), kid } };
 }
 
@@ -314,7 +314,8 @@ describe('attacks', () => {
   });
 
   test('a non-https JWKS URL or an HS* allow-list is an invalid configuration: every request is denied', async () => {
-    for (const extra of [{ JWT_JWKS_URL: issuer.url.replace('https:', 'http:') }, { JWT_ALGORITHMS: 'ES256,HS256' }, { JWT_ALGORITHMS: 'none' }]) {
+    const configs: Array<Record<string, string>> = [{ JWT_JWKS_URL: issuer.url.replace('https:', 'http:') }, { JWT_ALGORITHMS: 'ES256,HS256' }, { JWT_ALGORITHMS: 'none' }];
+    for (const extra of configs) {
       const proc = await startAuthorizer(extra);
       try {
         await expectDeny(token(ec, 'ES256'), 'config_invalid', proc);
