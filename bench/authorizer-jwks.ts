@@ -71,8 +71,11 @@ async function main(): Promise<void> {
   // The asset's fetch goes through https.globalAgent: trust the issuer's throw-away certificate.
   https.globalAgent.options.ca = fs.readFileSync(issuer.caFile);
   Object.assign(process.env, {
-    JWT_JWKS_URL: issuer.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE,
-    ROLE_PERMISSIONS: JSON.stringify({ user: ['read'] }), PERMISSION_METHODS: JSON.stringify({ read: ['GET /users/me'] }),
+    JWT_JWKS_URL: issuer.url,
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
+    ROLE_PERMISSIONS: JSON.stringify({ user: ['read'] }),
+    PERMISSION_METHODS: JSON.stringify({ read: ['GET /users/me'] }),
   });
   const realNow = Date.now;
   let simulatedMs = realNow();

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { JwtIdentityProvider } from './jwt-identity-provider';
 import { acknowledge } from './private/acknowledge';
 import { createAlarmTopic } from './private/alarm-topic';
 import { checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, LIMITS, roleClaimProblem } from './private/authorizer-contract';
@@ -15,7 +16,6 @@ import { BundledFunction } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
 import { identityProviderEnvironment } from './private/identity-provider';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
-import { JwtIdentityProvider } from './jwt-identity-provider';
 import { RotatingJwtSecret } from './rotating-jwt-secret';
 
 /**

@@ -50,7 +50,8 @@ describe('parseJwks', () => {
 
 describe('role claim mapping', () => {
   const config = parseConfig({
-    JWT_ISSUER: 'i', JWT_AUDIENCE: 'a',
+    JWT_ISSUER: 'i',
+    JWT_AUDIENCE: 'a',
     ROLE_PERMISSIONS: JSON.stringify({ 'read:orders': ['r'], 'write:orders': ['w'], 'big': ['many'] }),
     PERMISSION_METHODS: JSON.stringify({ r: ['GET /orders'], w: ['PUT /orders/*'], many: Array.from({ length: 200 }, (_, i) => `GET /m${i}`) }),
   });

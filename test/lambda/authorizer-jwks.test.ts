@@ -25,7 +25,8 @@ interface TestKey {
 
 function newKey(kid: string, type: 'rsa' | 'ec' | 'ed25519', options: Record<string, unknown> = {}): TestKey {
   const defaults = type === 'rsa' ? { modulusLength: 2048 } : type === 'ec' ? { namedCurve: 'P-256' } : {};
-  const { privateKey, publicKey } = (generateKeyPairSync as (t: string, o: object) => { privateKey: KeyObject; publicKey: KeyObject })(type, { ...defaults, ...options });
+  const generate = generateKeyPairSync as (t: string, o: object) => { privateKey: KeyObject; publicKey: KeyObject };
+  const { privateKey, publicKey } = generate(type, { ...defaults, ...options });
   return { kid, privateKey, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid }, privateJwk: { ...privateKey.export({ format: 'jwk' }), kid } };
 }
 
