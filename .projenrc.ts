@@ -220,6 +220,7 @@ project.addTask('bench', {
     { exec: 'ts-node --project tsconfig.dev.json bench/least-privilege-synth.ts' },
     { exec: 'ts-node --project tsconfig.dev.json bench/least-privilege-grants.ts' },
     { exec: 'ts-node --project tsconfig.dev.json bench/authorizer.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json bench/authorizer-jwks.ts' },
   ],
 });
 

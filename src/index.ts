@@ -2,6 +2,7 @@ export * from './rotating-jwt-secret';
 export * from './least-privilege-lambda-policies';
 export * from './least-privilege-checker';
 export * from './jwt-authorizer';
+export * from './jwt-identity-provider';
 export * from './security-audit-trail';
 export * from './security-audit-trail-options';
 export * from './security-notifications';

@@ -7,14 +7,16 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BundledFunctionOptions } from './bundled-function-options';
+import { JwtIdentityProvider } from './jwt-identity-provider';
 import { acknowledge } from './private/acknowledge';
 import { createAlarmTopic } from './private/alarm-topic';
 import { checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, LIMITS, roleClaimProblem } from './private/authorizer-contract';
 import { addAuthorizerSecurityEvents } from './private/authorizer-security-events';
 import { BundledFunction, validateBundledFunctionOptions } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
+import { identityProviderEnvironment } from './private/identity-provider';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
-import { RotatingJwtSecret } from './rotating-jwt-secret';
+import { JwtSigningAlgorithm, RotatingJwtSecret } from './rotating-jwt-secret';
 
 /**
  * Where API Gateway reads the token from.
@@ -48,6 +50,17 @@ export interface JwtAuthorizerProps {
    * @default - use `signingKeys`
    */
   readonly secret?: secretsmanager.ISecret;
+
+  /**
+   * Verify asymmetric tokens (RS256, PS256, ES256, EdDSA) from an identity provider against its
+   * published JWK Set, instead of HS256 tokens against a key ring. Give exactly one of
+   * `signingKeys`, `secret` and this. The function then has no secret read permission; it makes
+   * outbound HTTPS requests to the JWK Set's host only (Lambda cannot restrict egress outside a
+   * VPC: place it in `vpc` with an egress-filtering route to enforce that).
+   *
+   * @default - use `signingKeys` or `secret`
+   */
+  readonly identityProvider?: JwtIdentityProvider;
 
   /**
    * The exact `iss` claim a token must carry.
@@ -213,8 +226,8 @@ export class JwtAuthorizer extends Construct {
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
 
-    if ((props.signingKeys ? 1 : 0) + (props.secret ? 1 : 0) !== 1) {
-      throw new ValidationError(this, 'signingKeys', 'or secret must be given, and not both');
+    if ((props.signingKeys ? 1 : 0) + (props.secret ? 1 : 0) + (props.identityProvider ? 1 : 0) !== 1) {
+      throw new ValidationError(this, 'signingKeys', 'or secret or identityProvider must be given, exactly one of them');
     }
     const maxTokenLifetime = props.maxTokenLifetime ?? props.signingKeys?.maxTokenLifetime ?? Duration.hours(1);
     const maxTokenAge = props.maxTokenAge ?? maxTokenLifetime;
@@ -225,17 +238,22 @@ export class JwtAuthorizer extends Construct {
     this.validate(props, maxTokenLifetime, maxTokenAge, clockSkew, keyCacheTtl, keyFetchTimeout);
     const headerName = props.headerName ?? DEFAULT_HEADER_NAME;
 
+    if (props.signingKeys && props.signingKeys.algorithm !== JwtSigningAlgorithm.HS256) {
+      // Its public keys are in a private S3 object the verifier does not read yet.
+      throw new ValidationError(this, 'signingKeys', `must be an HS256 ring; a ${props.signingKeys.algorithm} ring publishes its public keys at jwksUrl, which this authorizer cannot read yet`);
+    }
     const crossRegion = props.signingKeys !== undefined && isInOtherRegion(this, props.signingKeys);
-    const secret = props.signingKeys ? keyRingInThisRegion(this, props.signingKeys, crossRegion) : props.secret!;
+    const secret = props.signingKeys ? keyRingInThisRegion(this, props.signingKeys, crossRegion) : props.secret;
+    const keySource = secret ? { [ENV.secretId]: secret.secretArn } : identityProviderEnvironment(this, props.identityProvider!);
     // A KMS key serves one Region: the key ring's key cannot encrypt logs in another.
     const logKey = props.logEncryptionKey ?? (crossRegion ? undefined : props.signingKeys?.encryptionKey)
       ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');
 
     const fn = new BundledFunction(this, 'Function', {
       handler: 'authorizer',
-      description: `Verifies HS256 JWTs for ${props.audience} (fails closed)`,
+      description: `Verifies ${secret ? 'HS256' : 'asymmetric'} JWTs for ${props.audience} (fails closed)`,
       environment: {
-        [ENV.secretId]: secret.secretArn,
+        ...keySource,
         [ENV.issuer]: props.issuer,
         [ENV.audience]: props.audience,
         [ENV.roleClaim]: props.roleClaim ?? DEFAULT_ROLE_CLAIM,
@@ -252,7 +270,7 @@ export class JwtAuthorizer extends Construct {
       logEncryptionKey: logKey,
       options: props.functionOptions,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      readSecrets: [secret],
+      readSecrets: secret ? [secret] : undefined,
       noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
         'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
     });

@@ -67,7 +67,10 @@ export type DenyReason =
   | 'bad_sub'
   | 'bad_role'
   | 'unknown_role'
-  | 'internal_error';
+  | 'internal_error'
+  // Asymmetric (JWKS) verification only: see asymmetric.ts.
+  | 'key_alg_mismatch'
+  | 'too_many_roles';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -177,7 +180,7 @@ const KID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
  * signature possibly empty (its length is judged later, with its own reason code). The dot count
  * is checked before this, so the two dots here are the only two.
  */
-const B64URL_TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+export const B64URL_TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** 32 HMAC-SHA-256 bytes as unpadded base64url. */
 const HS256_SIGNATURE_CHARS = 43;
 /**
@@ -215,7 +218,7 @@ function b64urlValue(c: number): number {
  * be zero (otherwise several texts decode to the same bytes, and the text would not be the
  * re-encoding of its bytes). Equivalent to "decodes, and re-encodes to the same text".
  */
-function isCanonicalB64url(text: string, start: number, end: number): boolean {
+export function isCanonicalB64url(text: string, start: number, end: number): boolean {
   const rest = (end - start) % 4;
   if (rest === 0) return true;
   if (rest === 1) return false;
@@ -223,7 +226,7 @@ function isCanonicalB64url(text: string, start: number, end: number): boolean {
   return (b64urlValue(text.charCodeAt(end - 1)) & (rest === 2 ? 0x0f : 0x03)) === 0; // eslint-disable-line no-bitwise
 }
 
-function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
+export function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
   try {
     // Fatal UTF-8 decoding: invalid byte sequences are refused, never replaced with U+FFFD.
     const value: unknown = JSON.parse(utf8.decode(Buffer.from(segment, 'base64url')));
@@ -290,6 +293,23 @@ function isNumericDate(value: unknown): value is number {
 }
 
 function checkClaims(payload: Readonly<Record<string, unknown>>, nowSeconds: number, config: AuthorizerConfig): DenyReason | VerifiedIdentity {
+  const sub = checkRegisteredClaims(payload, nowSeconds, config);
+  if (!sub.ok) return sub.reason;
+  const role = Object.prototype.hasOwnProperty.call(payload, config.roleClaim) ? payload[config.roleClaim] : undefined;
+  if (typeof role !== 'string') return 'bad_role';
+  if (!config.roleMethods.has(role)) return 'unknown_role';
+  return { sub: sub.sub, role };
+}
+
+/** exp, nbf, iat (with skew, age and lifetime bounds), iss, aud and sub: shared by the HS256 and JWKS paths. */
+export function checkRegisteredClaims(
+  payload: Readonly<Record<string, unknown>>, nowSeconds: number, config: AuthorizerConfig,
+): { readonly ok: true; readonly sub: string } | { readonly ok: false; readonly reason: DenyReason } {
+  const reason = registeredClaimsProblem(payload, nowSeconds, config);
+  return reason ? { ok: false, reason } : { ok: true, sub: payload.sub as string };
+}
+
+function registeredClaimsProblem(payload: Readonly<Record<string, unknown>>, nowSeconds: number, config: AuthorizerConfig): DenyReason | undefined {
   const skew = config.clockSkewSeconds;
   const { exp, nbf, iat, iss, aud, sub } = payload;
 
@@ -314,11 +334,7 @@ function checkClaims(payload: Readonly<Record<string, unknown>>, nowSeconds: num
     return 'bad_aud';
   }
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUB_LENGTH) return 'bad_sub';
-
-  const role = Object.prototype.hasOwnProperty.call(payload, config.roleClaim) ? payload[config.roleClaim] : undefined;
-  if (typeof role !== 'string') return 'bad_role';
-  if (!config.roleMethods.has(role)) return 'unknown_role';
-  return { sub, role };
+  return undefined;
 }
 
 /** Checks signature and claims of an already-parsed token against the verification keys. */

@@ -6,33 +6,55 @@
  * src/private/authorizer-contract.ts; the rules are in core.ts, key-cache.ts and decide.ts.
  *
  * IAM: `secretsmanager:GetSecretValue` on the secret, plus `kms:Decrypt` on its key when the
- * secret is encrypted with a customer managed key.
+ * secret is encrypted with a customer managed key. In JWKS mode (`JWT_JWKS_URL`), none: the
+ * function only GETs the public JWK Set over HTTPS.
  */
-import { AllowResponse, parseConfig } from './core';
+import { JwksSettings, parseJwksSettings } from './asymmetric';
+import { AllowResponse, AuthorizerConfig, ConfigResult, parseConfig } from './core';
 import { createDecider, Decision, logLine } from './decide';
 import { nodeTransport } from './http-transport';
+import { fetchJwksDocument, JwksCache } from './jwks-cache';
+import { createJwksDecider } from './jwks-decide';
 import { KeyCache } from './key-cache';
 import { getSecretString } from './secrets-manager';
 import { ENV } from '../../src/private/authorizer-contract';
 
-const config = parseConfig(process.env);
+const parsedConfig = parseConfig(process.env);
+// JWKS mode (JWT_JWKS_URL set): asymmetric tokens against a published key set, no secret at all.
+const jwksSettings = parseJwksSettings(process.env);
+const config: ConfigResult = parsedConfig.ok && jwksSettings && 'problem' in jwksSettings ? { ok: false, problem: jwksSettings.problem } : parsedConfig;
 if (!config.ok) {
   console.log(JSON.stringify({ source: 'jwt-authorizer', level: 'error', msg: 'invalid authorizer configuration: every request is denied', problem: config.problem }));
 }
 
-const keys = new KeyCache({
-  fetchSecret: async (nowMs) => {
-    const secretId = process.env[ENV.secretId];
-    if (!secretId || !config.ok) throw new Error('no secret to read');
-    const timeoutMs = config.config.keyFetchTimeoutMs;
-    return getSecretString({ env: process.env, secretId, timeoutMs, transport: nodeTransport, now: new Date(nowMs) });
-  },
-  ttlSeconds: config.ok ? config.config.keyCacheTtlSeconds : 0,
-  refetchMinIntervalSeconds: config.ok ? config.config.keyRefetchMinIntervalSeconds : 1,
-});
+function secretDecider(): (event: unknown) => Decision | Promise<Decision> {
+  const keys = new KeyCache({
+    fetchSecret: async (nowMs) => {
+      const secretId = process.env[ENV.secretId];
+      if (!secretId || !config.ok) throw new Error('no secret to read');
+      const timeoutMs = config.config.keyFetchTimeoutMs;
+      return getSecretString({ env: process.env, secretId, timeoutMs, transport: nodeTransport, now: new Date(nowMs) });
+    },
+    ttlSeconds: config.ok ? config.config.keyCacheTtlSeconds : 0,
+    refetchMinIntervalSeconds: config.ok ? config.config.keyRefetchMinIntervalSeconds : 1,
+  });
+  // Read Date.now at each call (not captured once), so a patched clock is seen too.
+  return createDecider({ config, keys, now: () => Date.now() });
+}
 
-// Read Date.now at each call (not captured once), so a patched clock is seen too.
-const decide = createDecider({ config, keys, now: () => Date.now() });
+function jwksDecider(cfg: AuthorizerConfig, settings: JwksSettings): (event: unknown) => Decision | Promise<Decision> {
+  const url = new URL(settings.url);
+  const keys = new JwksCache({
+    fetchJwks: () => fetchJwksDocument(url, cfg.keyFetchTimeoutMs, nodeTransport),
+    algorithms: settings.algorithms,
+    ttlSeconds: cfg.keyCacheTtlSeconds,
+    refetchMinIntervalSeconds: cfg.keyRefetchMinIntervalSeconds,
+    onIgnoredKeys: (ignored) => console.log(JSON.stringify({ source: 'jwt-authorizer', level: 'warn', msg: 'JWKS keys ignored', ignored })),
+  });
+  return createJwksDecider({ config: cfg, settings, keys, now: () => Date.now() });
+}
+
+const decide = config.ok && jwksSettings && !('problem' in jwksSettings) ? jwksDecider(config.config, jwksSettings) : secretDecider();
 
 export async function handler(event: unknown): Promise<AllowResponse> {
   let d: Decision;

@@ -31,7 +31,7 @@ export interface Deadline {
   onExpire(callback: () => void): void;
 }
 
-function startDeadline(ms: number): Deadline & { cancel(): void } {
+export function startDeadline(ms: number): Deadline & { cancel(): void } {
   const callbacks: Array<() => void> = [];
   const deadline = {
     expired: false,

@@ -39,6 +39,10 @@ export const ENV = {
   keyCacheTtlSeconds: 'KEY_CACHE_TTL_SECONDS',
   keyRefetchMinIntervalSeconds: 'KEY_REFETCH_MIN_INTERVAL_SECONDS',
   keyFetchTimeoutMs: 'KEY_FETCH_TIMEOUT_MS',
+  /** Set instead of `secretId`: verify asymmetric tokens against this JWKS (see "JWKS mode"). */
+  jwksUrl: 'JWT_JWKS_URL',
+  /** Comma-separated subset of ASYMMETRIC_ALGORITHMS; JWKS mode only. */
+  algorithms: 'JWT_ALGORITHMS',
 } as const;
 
 export interface IntegerLimit {
@@ -181,4 +185,39 @@ export function roleClaimProblem(claim: string): string | undefined {
 /** The problem with a header name, or undefined when it is usable. */
 export function headerNameProblem(name: string): string | undefined {
   return HEADER_NAME_PATTERN.test(name) ? undefined : `must be an HTTP header name matching ${HEADER_NAME_PATTERN.source}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWKS mode: tokens from an identity provider (or an asymmetric key ring) verified against a
+// published JWK Set. The handler reads only public keys: it needs no secret and no IAM grant.
+
+/** The only algorithms JWKS mode verifies. Never `none`, never an HS* (a public key is no MAC key). */
+export const ASYMMETRIC_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+/** A JWKS URL is fetched from Lambda on the public internet: HTTPS only, no credentials, bounded. */
+export const MAX_JWKS_URL_LENGTH = 2048;
+/** A role claim may hold a list (`cognito:groups`) or space-separated values (`scope`): at most this many. */
+export const MAX_ROLE_VALUES = 64;
+
+/** The problem with a JWKS (or issuer) URL, or undefined when it is usable. Never echoes the URL. */
+export function httpsUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (parsed.protocol !== 'https:') return 'must be an https:// URL';
+  if (parsed.username || parsed.password) return 'must not carry credentials';
+  if (parsed.hash) return 'must not have a fragment';
+  if (url.length > MAX_JWKS_URL_LENGTH) return `must be at most ${MAX_JWKS_URL_LENGTH} characters`;
+  return undefined;
+}
+
+/** The problem with an algorithm allow-list, or undefined when it is usable. */
+export function algorithmsProblem(algorithms: readonly string[]): string | undefined {
+  if (algorithms.length === 0) return `must list at least one of ${ASYMMETRIC_ALGORITHMS.join(', ')}`;
+  for (const alg of algorithms) {
+    if (!ASYMMETRIC_ALGORITHMS.includes(alg)) return `may only list ${ASYMMETRIC_ALGORITHMS.join(', ')} (never none or HS*)`;
+  }
+  return new Set(algorithms).size === algorithms.length ? undefined : 'must not repeat an algorithm';
 }

@@ -25,7 +25,7 @@ export const AUTHORIZER_EVENT_TYPES: ReadonlyArray<AuthorizerEventType> = [
     metricName: 'ForgedTokens',
     severity: 'HIGH',
     meaning: 'tokens whose signature does not verify, that name a key the ring does not hold, or that ask for another algorithm or forbidden header (forgery attempts)',
-    reasons: ['bad_signature', 'unknown_kid', 'bad_alg', 'forbidden_header'],
+    reasons: ['bad_signature', 'unknown_kid', 'bad_alg', 'forbidden_header', 'key_alg_mismatch'],
   },
   {
     metricName: 'MalformedTokens',
@@ -50,7 +50,7 @@ export const AUTHORIZER_EVENT_TYPES: ReadonlyArray<AuthorizerEventType> = [
     metricName: 'ForbiddenRoles',
     severity: 'HIGH',
     meaning: 'signed tokens naming a role the API does not grant (privilege escalation attempts or a misconfigured issuer)',
-    reasons: ['unknown_role'],
+    reasons: ['unknown_role', 'too_many_roles'],
   },
   {
     metricName: 'MissingTokens',

@@ -184,6 +184,8 @@ export interface JoseMintSpec {
   readonly claims: Record<string, unknown>;
   /** base64url key bytes for the HS algorithms; omit it for RS256/ES256 to sign with a fresh key pair. */
   readonly key?: string;
+  /** A private JWK to sign with (asymmetric algorithms); takes precedence over `key`. */
+  readonly privateJwk?: Record<string, unknown>;
 }
 
 const JOSE_SCRIPT = `
@@ -192,7 +194,7 @@ let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const out = [];
 for (const spec of JSON.parse(input)) {
-  const key = spec.key !== undefined
+  const key = spec.privateJwk !== undefined ? await jose.importJWK(spec.privateJwk, spec.alg) : spec.key !== undefined
     ? Buffer.from(spec.key, 'base64url')
     : (await jose.generateKeyPair(spec.alg, { extractable: true })).privateKey;
   out.push(await new jose.SignJWT(spec.claims).setProtectedHeader({ ...spec.header, alg: spec.alg }).sign(key));
@@ -220,5 +222,20 @@ sys.stdout.write(jwt.encode(json.loads(os.environ['MINT_CLAIMS']), key, algorith
 export function mintWithPyJwt(claims: Record<string, unknown>, keyB64url: string, kid: string): string {
   return execFileSync(venvTool('python'), ['-c', PYJWT_SCRIPT], {
     env: { PATH: process.env.PATH ?? '', MINT_KEY: keyB64url, MINT_CLAIMS: JSON.stringify(claims), MINT_KID: kid },
+  }).toString('utf8').trim();
+}
+
+const PYJWT_ASYM_SCRIPT = `
+import json, os, sys, jwt
+from jwt.algorithms import get_default_algorithms
+alg = os.environ['MINT_ALG']
+key = get_default_algorithms()[alg].from_jwk(os.environ['MINT_JWK'])
+sys.stdout.write(jwt.encode(json.loads(os.environ['MINT_CLAIMS']), key, algorithm=alg, headers={'kid': os.environ['MINT_KID']}))
+`;
+
+/** Signs an RS256/PS256/ES256/EdDSA token with PyJWT (and pyca/cryptography) with a private JWK. */
+export function mintAsymmetricWithPyJwt(alg: string, claims: Record<string, unknown>, privateJwk: Record<string, unknown>, kid: string): string {
+  return execFileSync(venvTool('python'), ['-c', PYJWT_ASYM_SCRIPT], {
+    env: { PATH: process.env.PATH ?? '', MINT_ALG: alg, MINT_JWK: JSON.stringify(privateJwk), MINT_CLAIMS: JSON.stringify(claims), MINT_KID: kid },
   }).toString('utf8').trim();
 }

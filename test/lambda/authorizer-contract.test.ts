@@ -166,6 +166,10 @@ describe('the contract module', () => {
     const written = Object.keys((verdict as { env: Record<string, string> }).env);
     // The refetch interval and token size cap keep their handler defaults; everything else is explicit.
     const handlerDefaults: string[] = [ENV.keyRefetchMinIntervalSeconds, ENV.maxTokenBytes];
+    // JWKS mode (an identity provider instead of a key ring) has variables of its own, and no secret.
+    const jwksOnly: string[] = [ENV.jwksUrl, ENV.algorithms];
+    expect(jwksOnly.filter((name) => written.includes(name))).toEqual([]);
+    handlerDefaults.push(...jwksOnly);
     expect(Object.values(ENV).filter((name) => !handlerDefaults.includes(name)).filter((name) => !written.includes(name))).toEqual([]);
   });
 });

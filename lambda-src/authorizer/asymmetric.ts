@@ -1,0 +1,167 @@
+/**
+ * JWKS mode: RS256, PS256, ES256 and EdDSA (Ed25519) tokens verified with node:crypto against
+ * the public keys of a JWK Set (jwks.ts). Pure apart from node:crypto; the keys arrive as an
+ * argument. Rules beyond the HS256 path's (core.ts), each with its reason code:
+ *
+ * - `alg` must be in the configured allow-list (never `none`, never HS*: an HMAC "signed" with
+ *   the public key's PEM or JWK bytes is refused before any key is looked up) and among the
+ *   algorithms of the key its kid names (`key_alg_mismatch`): an RSA key never verifies ES256.
+ * - header parameters are an allow-list: `alg`, `typ`, `kid` and the certificate thumbprint hints
+ *   (`x5t`, `x5t#S256`, ignored) that Entra ID sends. `crit`, `jwk`, `jku`, `x5u`, `x5c` and
+ *   anything else are `forbidden_header`: a key or key location named by the token is never
+ *   trusted, only the configured JWKS.
+ * - ES256 signatures are the 64-byte JOSE r||s form with 0 < r, s < n (CVE-2022-21449 class:
+ *   r = s = 0 must never verify), checked before node:crypto sees them.
+ * - the role claim may be a string, space-separated values (`scope`) or a list of strings
+ *   (`cognito:groups`); the values the role map knows are granted together (the union of
+ *   their methods), unknown values are ignored, and none known is `unknown_role`.
+ */
+import { constants, verify as cryptoVerify } from 'crypto';
+import { ApiMethod, AuthorizerConfig, B64URL_TOKEN, checkRegisteredClaims, DenyReason, decodeJsonObject, isCanonicalB64url, VerifiedIdentity } from './core';
+import { JWKS_KID_PATTERN, JwsAlgorithm, VerificationKey } from './jwks';
+import { algorithmsProblem, ASYMMETRIC_ALGORITHMS, ENV, httpsUrlProblem, MAX_METHODS_PER_ROLE, MAX_ROLE_VALUES } from '../../src/private/authorizer-contract';
+
+export interface JwksSettings {
+  readonly url: string;
+  readonly algorithms: readonly JwsAlgorithm[];
+}
+
+/** The JWKS part of the configuration: undefined when JWT_JWKS_URL is unset (HS256 mode). Throws a problem string. */
+export function parseJwksSettings(env: Readonly<Record<string, string | undefined>>): JwksSettings | undefined | { problem: string } {
+  const url = env[ENV.jwksUrl];
+  if (url === undefined || url === '') return undefined;
+  const urlProblem = httpsUrlProblem(url);
+  if (urlProblem) return { problem: `${ENV.jwksUrl} ${urlProblem}` };
+  const raw = env[ENV.algorithms];
+  const algorithms = raw === undefined || raw === '' ? [...ASYMMETRIC_ALGORITHMS] : raw.split(',');
+  const algProblem = algorithmsProblem(algorithms);
+  if (algProblem) return { problem: `${ENV.algorithms} ${algProblem}` };
+  return { url, algorithms: algorithms as JwsAlgorithm[] };
+}
+
+const HEADER_PARAMS = new Set(['alg', 'typ', 'kid', 'x5t', 'x5t#S256']);
+const TYPES = new Set(['jwt', 'at+jwt', 'application/jwt', 'application/at+jwt']);
+/** The order of the P-256 group, big-endian. */
+const P256_N = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
+const ZERO32 = Buffer.alloc(32);
+
+export interface AsymmetricToken {
+  readonly alg: JwsAlgorithm;
+  readonly kid: string;
+  readonly signingInput: string;
+  readonly signature: Buffer;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+export type AsymmetricParse = { readonly ok: true; readonly token: AsymmetricToken } | { readonly ok: false; readonly reason: DenyReason };
+
+const fail = (reason: DenyReason): { ok: false; reason: DenyReason } => ({ ok: false, reason });
+
+export function parseAsymmetricToken(token: string, maxTokenBytes: number, algorithms: readonly string[]): AsymmetricParse {
+  if (token.length === 0) return fail('no_token');
+  if (token.length > maxTokenBytes) return fail('token_too_large');
+  const dot1 = token.indexOf('.');
+  const dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
+  if (dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) return fail('malformed_token');
+  if (!B64URL_TOKEN.test(token) || !isCanonicalB64url(token, 0, dot1) || !isCanonicalB64url(token, dot1 + 1, dot2)
+    || !isCanonicalB64url(token, dot2 + 1, token.length)) {
+    return fail('bad_encoding');
+  }
+  const header = decodeJsonObject(token.slice(0, dot1));
+  if (!header) return fail('bad_header');
+  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) return fail('bad_alg');
+  for (const name of Object.keys(header)) {
+    if (!HEADER_PARAMS.has(name)) return fail('forbidden_header');
+  }
+  if ('typ' in header && (typeof header.typ !== 'string' || !TYPES.has(header.typ.toLowerCase()))) return fail('bad_typ');
+  if (typeof header.kid !== 'string' || !JWKS_KID_PATTERN.test(header.kid)) return fail('bad_kid');
+  const payload = decodeJsonObject(token.slice(dot1 + 1, dot2));
+  if (!payload) return fail('bad_payload');
+  const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
+  if (signature.length === 0) return fail('bad_signature');
+  return { ok: true, token: { alg: header.alg as JwsAlgorithm, kid: header.kid, signingInput: token.slice(0, dot2), signature, payload } };
+}
+
+/** ES256 in JOSE form: exactly r||s, each in [1, n-1]. */
+function isValidEs256Signature(sig: Buffer): boolean {
+  if (sig.length !== 64) return false;
+  const r = sig.subarray(0, 32);
+  const s = sig.subarray(32);
+  return !r.equals(ZERO32) && !s.equals(ZERO32) && Buffer.compare(r, P256_N) < 0 && Buffer.compare(s, P256_N) < 0;
+}
+
+export function signatureMatches(token: AsymmetricToken, key: VerificationKey): boolean {
+  const data = Buffer.from(token.signingInput, 'latin1');
+  switch (token.alg) {
+    case 'RS256': return cryptoVerify('sha256', data, key.key, token.signature);
+    case 'PS256': return cryptoVerify('sha256', data, { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, token.signature);
+    case 'ES256': return isValidEs256Signature(token.signature)
+      && cryptoVerify('sha256', data, { key: key.key, dsaEncoding: 'ieee-p1363' }, token.signature);
+    case 'EdDSA': return token.signature.length === 64 && cryptoVerify(null, data, key.key, token.signature);
+    default: return false;
+  }
+}
+
+export type AsymmetricVerify =
+  | { readonly ok: true; readonly identity: VerifiedIdentity; readonly kid: string }
+  | { readonly ok: false; readonly reason: DenyReason; readonly kid?: string };
+
+/**
+ * The role map extended on demand with unions of roles: a token holding several known roles is
+ * granted the role named by their sorted, space-joined names (a space never occurs in a role
+ * name), whose methods are the union. Bounded, like the policy cache.
+ */
+export class RoleUnions {
+  private readonly methods: Map<string, readonly ApiMethod[]>;
+  private readonly baseSize: number;
+  readonly config: AuthorizerConfig;
+
+  constructor(base: AuthorizerConfig) {
+    this.methods = new Map(base.roleMethods);
+    this.baseSize = this.methods.size;
+    this.config = { ...base, roleMethods: this.methods };
+  }
+
+  /** The role to put in the identity, or a reason to deny. */
+  roleOf(claim: unknown): { readonly role: string } | { readonly reason: DenyReason } {
+    let values: unknown[];
+    if (typeof claim === 'string') values = claim.split(' ');
+    else if (Array.isArray(claim)) values = claim;
+    else return { reason: 'bad_role' };
+    if (values.length > MAX_ROLE_VALUES || !values.every((v) => typeof v === 'string')) return { reason: 'bad_role' };
+    const known = [...new Set(values as string[])].filter((v) => !v.includes(' ') && this.methods.has(v)).sort();
+    if (known.length === 0) return { reason: 'unknown_role' };
+    if (known.length === 1) return { role: known[0] };
+    const role = known.join(' ');
+    if (this.methods.has(role)) return { role };
+    const union = new Map<string, ApiMethod>();
+    for (const r of known) for (const m of this.methods.get(r)!) union.set(`${m.method} ${m.path}`, m);
+    if (union.size > MAX_METHODS_PER_ROLE) return { reason: 'too_many_roles' };
+    if (this.methods.size >= this.baseSize + MAX_ROLE_UNIONS) {
+      for (const k of [...this.methods.keys()]) if (k.includes(' ')) this.methods.delete(k);
+    }
+    this.methods.set(role, [...union.keys()].sort().map((k) => union.get(k)!));
+    return { role };
+  }
+}
+
+const MAX_ROLE_UNIONS = 256;
+
+/** Signature, then claims, then role: never a claim looked at before the signature verified. */
+export function verifyAsymmetric(
+  token: AsymmetricToken, keys: ReadonlyMap<string, VerificationKey> | undefined, nowMs: number, roles: RoleUnions,
+): AsymmetricVerify {
+  const kid = token.kid;
+  if (!keys || keys.size === 0) return { ok: false, reason: 'no_keys', kid };
+  const key = keys.get(kid);
+  if (!key) return { ok: false, reason: 'unknown_kid', kid };
+  if (!key.algorithms.has(token.alg)) return { ok: false, reason: 'key_alg_mismatch', kid };
+  if (!signatureMatches(token, key)) return { ok: false, reason: 'bad_signature', kid };
+  const config = roles.config;
+  const claims = checkRegisteredClaims(token.payload, nowMs / 1000, config);
+  if (!claims.ok) return { ok: false, reason: claims.reason, kid };
+  const claim = Object.prototype.hasOwnProperty.call(token.payload, config.roleClaim) ? token.payload[config.roleClaim] : undefined;
+  const role = roles.roleOf(claim);
+  if ('reason' in role) return { ok: false, reason: role.reason, kid };
+  return { ok: true, identity: { sub: claims.sub, role: role.role }, kid };
+}

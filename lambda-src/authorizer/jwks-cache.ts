@@ -1,0 +1,84 @@
+/**
+ * The JWKS cache: the same rules as the key ring's KeyCache (key-cache.ts), for a JWK Set fetched
+ * over HTTPS: a TTL, an unknown-kid refetch at most once per rate-limit window (a flood of
+ * invented kids costs the identity provider one request per window), a back-off after a failed
+ * fetch, and never an expired set served on failure (a key the provider withdrew stops working
+ * within one TTL). Pure: the fetch and the time are injected.
+ */
+import { ParsedJwks, parseJwks } from './jwks';
+import { FETCH_FAILURE_BACKOFF_MS, KeysUnavailable } from './key-cache';
+import { startDeadline, Transport } from './secrets-manager';
+
+export interface CachedJwks {
+  readonly jwks: ParsedJwks;
+  readonly fetchedAtMs: number;
+}
+
+export interface JwksCacheOptions {
+  /** Resolves with the JWKS document's body; rejects when it cannot. */
+  readonly fetchJwks: () => Promise<string>;
+  readonly algorithms: readonly string[];
+  readonly ttlSeconds: number;
+  readonly refetchMinIntervalSeconds: number;
+  /** Told about every key a fetched set holds but this verifier ignores (reason codes only). */
+  readonly onIgnoredKeys?: (ignored: ParsedJwks['ignored']) => void;
+}
+
+export class JwksCache {
+  private cached: CachedJwks | undefined;
+  private lastFailureMs = -Infinity;
+  private lastForcedRefetchMs = -Infinity;
+  /** Fetches started, for the benchmark and tests. */
+  fetches = 0;
+
+  constructor(private readonly options: JwksCacheOptions) {}
+
+  fresh(nowMs: number): CachedJwks | undefined {
+    const c = this.cached;
+    return c && nowMs - c.fetchedAtMs < this.options.ttlSeconds * 1000 ? c : undefined;
+  }
+
+  async current(nowMs: number): Promise<CachedJwks> {
+    const fresh = this.fresh(nowMs);
+    if (fresh) return fresh;
+    this.cached = undefined;
+    return this.fetch(nowMs);
+  }
+
+  claimForcedRefetch(entry: CachedJwks, nowMs: number): boolean {
+    if (entry.fetchedAtMs === nowMs) return false;
+    if (nowMs - this.lastForcedRefetchMs < this.options.refetchMinIntervalSeconds * 1000) return false;
+    this.lastForcedRefetchMs = nowMs;
+    return true;
+  }
+
+  async fetch(nowMs: number): Promise<CachedJwks> {
+    if (nowMs - this.lastFailureMs < FETCH_FAILURE_BACKOFF_MS) throw new KeysUnavailable('backing off after a failed fetch');
+    this.fetches++;
+    try {
+      const jwks = parseJwks(await this.options.fetchJwks(), this.options.algorithms);
+      if (jwks.ignored.length > 0) this.options.onIgnoredKeys?.(jwks.ignored);
+      const entry = { jwks, fetchedAtMs: nowMs };
+      this.cached = entry;
+      return entry;
+    } catch {
+      this.lastFailureMs = nowMs;
+      throw new KeysUnavailable('fetching or parsing the JWKS failed');
+    }
+  }
+}
+
+/** GET `url` under one deadline for the whole exchange; any status but 200 is a failure. */
+export async function fetchJwksDocument(url: URL, timeoutMs: number, transport: Transport): Promise<string> {
+  const deadline = startDeadline(timeoutMs);
+  try {
+    const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      deadline.onExpire(() => reject(new Error('timeout')));
+      transport({ url, method: 'GET', headers: { accept: 'application/json' }, body: '', deadline }).then(resolve, reject);
+    });
+    if (response.status !== 200) throw new Error(`http_${response.status}`);
+    return response.body;
+  } finally {
+    deadline.cancel();
+  }
+}

@@ -1,0 +1,93 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { JwtAuthorizer, JwtAuthorizerProps } from '../src/jwt-authorizer';
+import { JwtAlgorithm } from '../src/jwt-identity-provider';
+import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
+import { expectCfnLintClean } from './helpers/cfn-lint';
+import { expectNoUnacknowledgedFindings } from './helpers/nag';
+import { testStack } from './helpers/stack';
+
+const POOL = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123';
+const PROPS: JwtAuthorizerProps = {
+  identityProvider: { jwksUrl: `${POOL}/.well-known/jwks.json` },
+  issuer: POOL,
+  audience: '1example23456789',
+  roleClaim: 'cognito:groups',
+  rolePermissions: { admins: ['orders:any'], customers: ['orders:own'] },
+  permissionMethods: { 'orders:own': ['GET /orders/me'], 'orders:any': ['* /orders/*'] },
+};
+
+function synth(props: Partial<JwtAuthorizerProps> = {}): { stack: Stack; authz: JwtAuthorizer; template: Template } {
+  const stack = testStack();
+  const authz = new JwtAuthorizer(stack, 'Authz', { ...PROPS, ...props });
+  const api = new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false });
+  api.root.addResource('orders').addMethod('GET', new apigateway.MockIntegration(), { authorizer: authz.authorizer });
+  return { stack, authz, template: Template.fromStack(stack) };
+}
+
+describe('JwtAuthorizer with an identity provider (JWKS)', () => {
+  const { stack, authz, template } = synth();
+
+  test('configures the handler with the JWKS URL and every asymmetric algorithm, and no secret', () => {
+    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ JWT_AUDIENCE: '1example23456789' }) } } });
+    const vars = Object.values(fns)[0].Properties.Environment.Variables;
+    expect(vars).toMatchObject({
+      JWT_JWKS_URL: `${POOL}/.well-known/jwks.json`,
+      JWT_ALGORITHMS: 'RS256,PS256,ES256,EdDSA',
+      JWT_ISSUER: POOL,
+      JWT_ROLE_CLAIM: 'cognito:groups',
+    });
+    expect(vars).not.toHaveProperty('JWT_SECRET_ID');
+  });
+
+  test('grants no Secrets Manager or KMS decrypt permission at all', () => {
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toMatch(/secretsmanager:/);
+    for (const policy of Object.values(template.findResources('AWS::IAM::ManagedPolicy'))) {
+      expect(JSON.stringify(policy)).not.toMatch(/kms:Decrypt"/);
+    }
+  });
+
+  test('has zero unacknowledged findings in the four cdk-nag packs', () => {
+    expectNoUnacknowledgedFindings(authz);
+  });
+
+  test('passes cfn-lint with no error', () => {
+    expectCfnLintClean(stack);
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('JwtAuthorizer identity provider props', () => {
+  test('an algorithm allow-list is passed as given', () => {
+    const { template } = synth({ identityProvider: { jwksUrl: 'https://idp.example/jwks', algorithms: [JwtAlgorithm.ES256, JwtAlgorithm.EDDSA] } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_JWKS_URL: 'https://idp.example/jwks', JWT_ALGORITHMS: 'ES256,EdDSA' }) },
+    });
+  });
+
+  const cases: Array<[string, Partial<JwtAuthorizerProps>, RegExp]> = [
+    ['an http JWKS URL', { identityProvider: { jwksUrl: 'http://idp.example/jwks' } }, /Authz: identityProvider.jwksUrl must be an https:\/\/ URL/],
+    ['a relative JWKS URL', { identityProvider: { jwksUrl: '/jwks' } }, /identityProvider.jwksUrl must be an absolute URL/],
+    ['a JWKS URL with credentials', { identityProvider: { jwksUrl: 'https://u:p@idp.example/jwks' } }, /identityProvider.jwksUrl must not carry credentials/],
+    ['an HMAC algorithm', { identityProvider: { jwksUrl: 'https://idp.example/jwks', algorithms: ['HS256' as JwtAlgorithm] } },
+      /identityProvider.algorithms may only list RS256, PS256, ES256, EdDSA \(never none or HS\*\)/],
+    ['no algorithm', { identityProvider: { jwksUrl: 'https://idp.example/jwks', algorithms: [] } }, /identityProvider.algorithms must list at least one/],
+  ];
+  test.each(cases)('rejects %s', (_name, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test('rejects an identity provider together with signing keys, and neither', () => {
+    const stack = testStack();
+    const keys = new RotatingJwtSecret(stack, 'Keys');
+    expect(() => new JwtAuthorizer(stack, 'Both', { ...PROPS, signingKeys: keys }))
+      .toThrow(/Both: signingKeys or secret or identityProvider must be given, exactly one of them/);
+    expect(() => new JwtAuthorizer(stack, 'None', { ...PROPS, identityProvider: undefined }))
+      .toThrow(/signingKeys or secret or identityProvider must be given/);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The pure parts of JWKS mode: the key filter (jwks.ts), the role claim mapping and settings
+ * (asymmetric.ts) and the cache's fetch counting under an injected clock (jwks-cache.ts).
+ */
+import { generateKeyPairSync, JsonWebKey } from 'crypto';
+import { parseJwksSettings, RoleUnions } from '../../lambda-src/authorizer/asymmetric';
+import { AuthorizerConfig, parseConfig } from '../../lambda-src/authorizer/core';
+import { parseJwks } from '../../lambda-src/authorizer/jwks';
+import { JwksCache } from '../../lambda-src/authorizer/jwks-cache';
+
+const ALL = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+const ecJwk = (): JsonWebKey => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+
+describe('parseJwks', () => {
+  const ec = ecJwk();
+  const ecPrivate = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['a private key', { ...ecPrivate, kid: 'k-private' }, 'private_material'],
+    ['a symmetric key', { kty: 'oct', k: 'c2VjcmV0', kid: 'k-oct' }, 'private_material'],
+    ['an unknown key type', { kty: 'XYZ', kid: 'k-xyz' }, 'bad_kty'],
+    ['an alg of another key type', { ...ec, alg: 'RS256', kid: 'k-alg' }, 'alg_mismatch'],
+    ['an HS alg', { ...ec, alg: 'HS256', kid: 'k-hs' }, 'alg_mismatch'],
+    ['an encryption key', { ...ec, use: 'enc', kid: 'k-enc' }, 'bad_use'],
+    ['a point off the curve', { ...ec, x: ec.y, kid: 'k-off' }, 'bad_key'],
+    ['a P-256K key', { ...ec, crv: 'secp256k1', kid: 'k-256k' }, 'bad_curve'],
+    ['an X25519 key', { kty: 'OKP', crv: 'X25519', x: ec.x, kid: 'k-x25519' }, 'bad_curve'],
+  ];
+  test.each(cases)('ignores %s with a reason code', (_name, jwk, reason) => {
+    const parsed = parseJwks(JSON.stringify({ keys: [jwk, { ...ec, kid: 'good-key' }] }), ALL);
+    expect(parsed.ignored).toEqual([{ kid: jwk.kid, reason }]);
+    expect([...parsed.keys.keys()]).toEqual(['good-key']);
+  });
+
+  test('ignores both keys that share a kid, and keys without a kid', () => {
+    const parsed = parseJwks(JSON.stringify({ keys: [{ ...ec, kid: 'twin' }, { ...ecJwk(), kid: 'twin' }, ec, 'junk'] }), ALL);
+    expect(parsed.keys.size).toBe(0);
+    expect(parsed.ignored.map((i) => i.reason)).toEqual(['duplicate_kid', 'no_kid', 'not_an_object']);
+  });
+
+  test('a key whose algorithms are all outside the allow-list is ignored', () => {
+    expect(parseJwks(JSON.stringify({ keys: [{ ...ec, kid: 'ec-only' }] }), ['RS256']).ignored).toEqual([{ kid: 'ec-only', reason: 'no_allowed_alg' }]);
+  });
+
+  test('a document that is not a JWK Set throws (the fetch fails closed)', () => {
+    for (const body of ['[]', '{}', '{"keys":{}}', 'nope', JSON.stringify({ keys: Array(101).fill(ec) })]) {
+      expect(() => parseJwks(body, ALL)).toThrow();
+    }
+  });
+});
+
+describe('role claim mapping', () => {
+  const config = parseConfig({
+    JWT_ISSUER: 'i',
+    JWT_AUDIENCE: 'a',
+    ROLE_PERMISSIONS: JSON.stringify({ 'read:orders': ['r'], 'write:orders': ['w'], 'big': ['many'] }),
+    PERMISSION_METHODS: JSON.stringify({ r: ['GET /orders'], w: ['PUT /orders/*'], many: Array.from({ length: 200 }, (_, i) => `GET /m${i}`) }),
+  });
+  const roles = new RoleUnions((config as { config: AuthorizerConfig }).config);
+
+  test('scope strings are split on spaces; known values are granted together', () => {
+    expect(roles.roleOf('openid read:orders profile')).toEqual({ role: 'read:orders' });
+    expect(roles.roleOf('write:orders read:orders')).toEqual({ role: 'read:orders write:orders' });
+    expect(roles.config.roleMethods.get('read:orders write:orders')).toEqual([{ method: 'GET', path: '/orders' }, { method: 'PUT', path: '/orders/*' }]);
+  });
+
+  test('lists, unknown values, wrong types and oversized unions', () => {
+    expect(roles.roleOf(['write:orders'])).toEqual({ role: 'write:orders' });
+    expect(roles.roleOf(['openid'])).toEqual({ reason: 'unknown_role' });
+    expect(roles.roleOf([1, 'write:orders'])).toEqual({ reason: 'bad_role' });
+    expect(roles.roleOf({ role: 'write:orders' })).toEqual({ reason: 'bad_role' });
+    expect(roles.roleOf(Array(65).fill('write:orders'))).toEqual({ reason: 'bad_role' });
+    expect(roles.roleOf(['big', 'read:orders'])).toEqual({ reason: 'too_many_roles' });
+    // A composite name is never accepted from the token itself.
+    expect(roles.roleOf(['read:orders write:orders'])).toEqual({ reason: 'unknown_role' });
+  });
+});
+
+describe('parseJwksSettings', () => {
+  test('https only, allow-list within the asymmetric algorithms', () => {
+    expect(parseJwksSettings({})).toBeUndefined();
+    expect(parseJwksSettings({ JWT_JWKS_URL: 'https://idp.example/jwks' })).toEqual({ url: 'https://idp.example/jwks', algorithms: ALL });
+    expect(parseJwksSettings({ JWT_JWKS_URL: 'http://idp.example/jwks' })).toEqual({ problem: 'JWT_JWKS_URL must be an https:// URL' });
+    expect(parseJwksSettings({ JWT_JWKS_URL: 'https://idp.example/jwks', JWT_ALGORITHMS: 'ES256,HS256' })).toHaveProperty('problem');
+    expect(parseJwksSettings({ JWT_JWKS_URL: 'https://idp.example/jwks', JWT_ALGORITHMS: 'ES256,ES256' })).toHaveProperty('problem');
+  });
+});
+
+describe('JwksCache', () => {
+  test('one fetch per TTL under load, one per rate-limit window under an unknown-kid flood', async () => {
+    const body = JSON.stringify({ keys: [{ ...ecJwk(), kid: 'k1-abcdef' }] });
+    const cache = new JwksCache({ fetchJwks: async () => body, algorithms: ALL, ttlSeconds: 300, refetchMinIntervalSeconds: 30 });
+    let now = 1_000_000;
+    let entry = await cache.current(now);
+    for (let i = 0; i < 10_000; i++) {
+      now += 10; // 100 s of traffic, every request naming an unknown kid
+      expect(cache.fresh(now)).toBe(entry);
+      if (cache.claimForcedRefetch(entry, now)) entry = await cache.fetch(now);
+    }
+    // One cold fetch, then one forced refetch per 30 s window of the flood (100 s: 4 windows at most).
+    expect(cache.fetches).toBeLessThanOrEqual(5);
+    expect(cache.fetches).toBeGreaterThanOrEqual(4);
+  });
+
+  test('a failed fetch backs off 1 s and an expired set is never served', async () => {
+    let fail = false;
+    const cache = new JwksCache({ fetchJwks: async () => { if (fail) throw new Error('down'); return '{"keys":[]}'; }, algorithms: ALL, ttlSeconds: 1, refetchMinIntervalSeconds: 1 });
+    await cache.current(0);
+    fail = true;
+    await expect(cache.current(1000)).rejects.toThrow();
+    expect(cache.fresh(1000)).toBeUndefined();
+    fail = false;
+    await expect(cache.current(1500)).rejects.toThrow(/backing off/);
+    await expect(cache.current(2000)).resolves.toBeDefined();
+  });
+});
