@@ -5,7 +5,6 @@
 import { App, Environment, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ApiGatewayCloudWatchRole, HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail, SecurityNotifications } from '../src';
-import { addOrdersWorker } from './orders-worker';
 
 export interface DemoApp {
   readonly app: App;
@@ -66,6 +65,5 @@ export function buildDemoApp(outdir?: string, options: DemoAppOptions = {}): Dem
     reason: 'Load balancer and uptime checks; the mock answers 200 with no data',
   });
   new SecurityAuditTrail(stack, 'AuditTrail');
-  addOrdersWorker(stack);
   return { app, stack };
 }

@@ -194,13 +194,12 @@ describe('the demo stack has one notification path', () => {
   const { stack } = buildDemoApp();
   const template = Template.fromStack(stack);
 
-  test('one topic with a subscriber at example.com, at most 4 KMS keys made by the library', () => {
+  test('one topic with a subscriber at example.com, at most 4 KMS keys', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: Match.stringLikeRegexp('@example\\.com$') });
-    // The demo's own orders worker (user code, demo/orders-worker.ts) brings its own log key.
-    const libraryKeys = Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => !id.startsWith('OrdersWorker'));
-    expect(Object.keys(template.findResources('AWS::KMS::Key'))).toHaveLength(libraryKeys.length + 1);
-    expect(libraryKeys.length).toBeLessThanOrEqual(4);
+    const keys = Object.keys(template.findResources('AWS::KMS::Key'));
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.length).toBeLessThanOrEqual(4);
   });
 
   test('every alarm and every event rule targets that topic', () => {
