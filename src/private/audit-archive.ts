@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { flattenForFinding } from './nag-finding';
+import { logServerAccess } from './server-access-logs';
 
 /** What the archive needs to know, all validated by the construct. */
 export interface AuditArchiveOptions {
@@ -88,7 +89,7 @@ export function createAuditArchive(scope: Construct, options: AuditArchiveOption
     }] : undefined,
   });
   allowTrailDelivery(bucket, options.trailArn, options.organizationId);
-  logServerAccess(bucket, accessLogsBucket);
+  logServerAccess(bucket, accessLogsBucket, ACCESS_LOG_PREFIX, 'S3ServerAccessLogsForTheArchiveBucket');
   if (options.replicationBucket) {
     allowObjectLockReplication(bucket, options.replicationBucket);
   } else {
@@ -123,29 +124,6 @@ function allowTrailDelivery(bucket: s3.IBucket, trailArn: string, organizationId
     conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
   }));
   return statementAdded;
-}
-
-/**
- * Server access logs of the archive bucket go to the access-log bucket through a bucket
- * policy for the S3 logging service, tied to the archive bucket by aws:SourceArn. (The L2
- * `serverAccessLogsBucket` prop would switch the target to ACLs unless the app sets the
- * `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` flag, and ACLs are disabled here.)
- */
-function logServerAccess(bucket: s3.Bucket, accessLogsBucket: s3.Bucket): void {
-  (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-    destinationBucketName: accessLogsBucket.bucketName,
-    logFilePrefix: ACCESS_LOG_PREFIX,
-  };
-  accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'S3ServerAccessLogsForTheArchiveBucket',
-    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-    actions: ['s3:PutObject'],
-    resources: [accessLogsBucket.arnForObjects(`${ACCESS_LOG_PREFIX}*`)],
-    conditions: {
-      ArnLike: { 'aws:SourceArn': bucket.bucketArn },
-      StringEquals: { 'aws:SourceAccount': Stack.of(bucket).account },
-    },
-  }));
 }
 
 /**

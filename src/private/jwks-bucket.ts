@@ -4,11 +4,12 @@
  * bucket of its own. Whoever can write the JWKS can mint tokens its verifiers accept, so the
  * bucket policy denies every object write and delete to every principal but the rotation role.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { logServerAccess } from './server-access-logs';
 
 /** The object key verifiers read (RFC 8615 well-known location; the path is the same under CloudFront). */
 export const JWKS_OBJECT_KEY = '.well-known/jwks.json';
@@ -58,17 +59,7 @@ export function createJwksBucket(scope: Construct, writer: iam.IRole, removalPol
   const bucket = privateBucket(scope, 'JwksBucket', removalPolicy, {
     id: 'ExpireOldJwksVersions', noncurrentVersionExpiration: NONCURRENT_VERSIONS_KEPT,
   }, s3.ObjectLockRetention.governance(NONCURRENT_VERSIONS_KEPT));
-  (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-    destinationBucketName: accessLogsBucket.bucketName,
-    logFilePrefix: ACCESS_LOG_PREFIX,
-  };
-  accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'S3ServerAccessLogsForTheJwksBucket',
-    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-    actions: ['s3:PutObject'],
-    resources: [accessLogsBucket.arnForObjects(`${ACCESS_LOG_PREFIX}*`)],
-    conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
-  }));
+  logServerAccess(bucket, accessLogsBucket, ACCESS_LOG_PREFIX, 'S3ServerAccessLogsForTheJwksBucket');
   bucket.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'OnlyTheRotationRoleWritesPublicKeys',
     effect: iam.Effect.DENY,
