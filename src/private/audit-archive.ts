@@ -9,6 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { sendEventsToEventBridge } from './bucket-event-notifications';
 import { flattenForFinding } from './nag-finding';
 import { logServerAccess } from './server-access-logs';
 
@@ -54,6 +55,7 @@ export function createAuditArchive(scope: Construct, options: AuditArchiveOption
     }],
   });
   acknowledgeAccessLogsBucket(accessLogsBucket);
+  sendEventsToEventBridge(accessLogsBucket);
 
   const bucket = new s3.Bucket(scope, 'Bucket', {
     bucketName: options.bucketName,
@@ -89,6 +91,7 @@ export function createAuditArchive(scope: Construct, options: AuditArchiveOption
     }] : undefined,
   });
   allowTrailDelivery(bucket, options.trailArn, options.organizationId);
+  sendEventsToEventBridge(bucket);
   logServerAccess(bucket, accessLogsBucket, ACCESS_LOG_PREFIX, 'S3ServerAccessLogsForTheArchiveBucket');
   if (options.replicationBucket) {
     allowObjectLockReplication(bucket, options.replicationBucket);

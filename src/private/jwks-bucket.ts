@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { sendEventsToEventBridge } from './bucket-event-notifications';
 import { logServerAccess } from './server-access-logs';
 
 /** The object key verifiers read (RFC 8615 well-known location; the path is the same under CloudFront). */
@@ -43,9 +44,7 @@ function privateBucket(
     objectLockEnabled: lock !== undefined ? true : undefined,
     objectLockDefaultRetention: lock,
   });
-  // Object events (a JWKS write, say) go to EventBridge, free unless a rule matches (CT.S3.PR.4).
-  // Set on the L1: the L2's eventBridgeEnabled deploys a custom-resource Lambda to do it.
-  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+  sendEventsToEventBridge(bucket);
   return bucket;
 }
 

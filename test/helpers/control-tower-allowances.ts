@@ -65,8 +65,6 @@ export const PENDING_CONSTRUCT_FIXES: ReadonlyArray<{ readonly control: string; 
     resource: 'JwtAuthorizer/Function/Resource/*:Permissions',
     fix: 'the invoke permission gets SourceAccount (its SourceArn is an Fn::Join the rule cannot read)',
   },
-  { control: 'CT.S3.PR.4', resource: 'SecurityAuditTrail/Bucket/Resource', fix: 'the archive bucket turns on EventBridge notifications (NotificationConfiguration.EventBridgeConfiguration)' },
-  { control: 'CT.S3.PR.4', resource: 'SecurityAuditTrail/AccessLogsBucket/Resource', fix: 'the access log bucket turns on EventBridge notifications' },
 ];
 
 /** Whether `violation` is the control and resource an entry names (`*` = one stack-dependent segment). */
