@@ -1,4 +1,5 @@
 import { Fn, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { ValidationError } from './validation';
@@ -40,4 +41,28 @@ export function replicaKeyUseConditions(replicaArn: string, region: string): Rec
       'kms:EncryptionContext:SecretARN': replicaArn,
     },
   };
+}
+
+/** Secrets Manager replicates each new version with the caller's identity: the rotation role encrypts for every replica. */
+export function replicaWriteStatements(
+  scope: IConstruct, secretArn: string, replicas: readonly secretsmanager.ReplicaRegion[],
+): iam.PolicyStatement[] {
+  return replicas.map((replica, i) => new iam.PolicyStatement({
+    sid: `ReplicateToReplica${i}`,
+    actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+    resources: [replica.encryptionKey!.keyArn],
+    conditions: replicaKeyUseConditions(replicaSecretArn(scope, secretArn, replica.region), replica.region),
+  }));
+}
+
+/** Decrypting each replica, through Secrets Manager in its Region only: what a verifier there needs. */
+export function grantReplicaDecrypt(
+  scope: IConstruct, grantee: iam.IGrantable, secretArn: string, replicas: readonly secretsmanager.ReplicaRegion[],
+): iam.Grant[] {
+  return replicas.map((replica) => iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt'],
+    resourceArns: [replica.encryptionKey!.keyArn],
+    conditions: replicaKeyUseConditions(replicaSecretArn(scope, secretArn, replica.region), replica.region),
+  }));
 }
