@@ -142,9 +142,11 @@ export interface RotatingJwtSecretProps {
 
   /**
    * Other Regions to replicate the secret to, each with its customer-managed KMS key in that
-   * Region. A rotation finishes only once every replica reports it is in sync, so verifiers in
-   * every Region read the new ring; point them at their own Region's replica
-   * (`replicaSecretArn(region)`) and grant them with `grantRead`.
+   * Region: yours, or one a `JwtSecretReplicaKey` creates in a stack of that Region
+   * (`replicaKey.replicaRegion`; both stacks need `crossRegionReferences: true`). A rotation
+   * finishes only once every replica reports it is in sync, so verifiers in every Region read the
+   * new ring; point them at their own Region's replica (`replicaSecretArn(region)`) and grant
+   * them with `grantRead`.
    *
    * @default - no replicas
    */

@@ -5,8 +5,9 @@ import { IConstruct } from 'constructs';
 import { ValidationError } from './validation';
 
 /**
- * Each replica needs its own customer-managed key (a KMS key lives in one Region, and this
- * stack cannot create one elsewhere), a Region other than the stack's, and no Region twice.
+ * Each replica needs its own customer-managed key in the replica's Region (a KMS key lives in
+ * one Region, and this stack cannot create one elsewhere: `JwtSecretReplicaKey` does, in a stack
+ * of that Region), a Region other than the stack's, and no Region twice.
  */
 export function validateReplicaRegions(scope: IConstruct, replicas: readonly secretsmanager.ReplicaRegion[]): void {
   const stackRegion = Stack.of(scope).region;
@@ -24,6 +25,10 @@ export function validateReplicaRegions(scope: IConstruct, replicas: readonly sec
     }
     if (seen.has(replica.region)) throw new ValidationError(scope, `${prop}.region`, `lists ${replica.region} twice`);
     seen.add(replica.region);
+    const keyRegion = replica.encryptionKey.env.region;
+    if (!Token.isUnresolved(keyRegion) && keyRegion !== replica.region) {
+      throw new ValidationError(scope, `${prop}.encryptionKey`, `must be a KMS key in ${replica.region} (a replica is encrypted in its own Region), got a key in ${keyRegion}`);
+    }
   });
 }
 
