@@ -13,7 +13,6 @@
 import { execFile, execFileSync } from 'child_process';
 import { createHmac, createSecretKey, timingSafeEqual } from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
@@ -21,6 +20,7 @@ import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from
 import { allowResponse, AuthorizerConfig, extractToken, parseConfig, parseMethodArn, parseToken, VerifiedIdentity, verifyParsedToken } from '../lambda-src/authorizer/core';
 import { signHs256 } from '../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing, verificationKeys } from '../lambda-src/key-ring';
+import { LoopbackProxy, startLoopbackProxy } from '../test/helpers/loopback-proxy';
 import { motoEnv, MotoServer, startMoto } from '../test/helpers/moto';
 
 const ROOT = path.join(__dirname, '..');
@@ -109,42 +109,6 @@ async function silenced<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-interface CountingProxy {
-  readonly endpoint: string;
-  getSecretValueCalls: number;
-  otherCalls: number;
-  close(): Promise<void>;
-}
-
-/** A tiny HTTP proxy on 127.0.0.1 that forwards to moto and counts Secrets Manager calls. */
-async function startCountingProxy(target: string): Promise<CountingProxy> {
-  const to = new URL(target);
-  const state = { getSecretValueCalls: 0, otherCalls: 0 };
-  const server = http.createServer((req, res) => {
-    const op = String(req.headers['x-amz-target'] ?? '');
-    if (op.endsWith('.GetSecretValue')) state.getSecretValueCalls++;
-    else state.otherCalls++;
-    const upstream = http.request({ host: '127.0.0.1', port: Number(to.port), method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return Object.assign(state, {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  });
-}
-
 /** Loads a fresh module instance of the shipped bundle with `env` applied first. */
 function loadAsset(env: Record<string, string>): Handler {
   Object.assign(process.env, env);
@@ -166,11 +130,11 @@ async function main(): Promise<void> {
   console.log(`   asset size (target <= ${ASSET_TARGET_BYTES} bytes): ${yesNo(assetStat.size <= ASSET_TARGET_BYTES)}`);
 
   let moto: MotoServer | undefined;
-  let proxy: CountingProxy | undefined;
+  let proxy: LoopbackProxy | undefined;
   const realDateNow = Date.now;
   try {
     moto = await startMoto();
-    proxy = await startCountingProxy(moto.endpoint);
+    proxy = await startLoopbackProxy(moto.endpoint);
     console.log(`moto on ${moto.endpoint}, counting proxy on ${proxy.endpoint} (loopback only)`);
 
     // Secret + token. The setup client talks to moto directly, so it never shows in the counts.
@@ -198,16 +162,15 @@ async function main(): Promise<void> {
     // One visible call: it must allow (a deny throws 'Unauthorized').
     const first = await silenced(() => handler(event)) as { policyDocument?: { Statement: Array<{ Resource: string[] }> } };
     if (!first?.policyDocument) throw new Error('the handler did not allow the benchmark token');
-    const coldFetches = proxy.getSecretValueCalls;
+    const coldFetches = proxy.count('GetSecretValue');
 
     // ---------------------------------------------------------------------------------------
     // 3a. Steady state with the default TTL (300 s): measured first, well within one TTL.
     await silenced(async () => { for (let i = 0; i < WARMUP; i++) await handler(event); });
-    proxy.getSecretValueCalls = 0;
-    proxy.otherCalls = 0;
+    proxy.resetCounts();
     const steadyStart = realDateNow();
     await silenced(async () => { for (let i = 0; i < STEADY_REQUESTS; i++) await handler(event); });
-    const steadyCalls = proxy.getSecretValueCalls + proxy.otherCalls;
+    const steadyCalls = proxy.total();
     const steadySeconds = (realDateNow() - steadyStart) / 1000;
 
     // ---------------------------------------------------------------------------------------
@@ -232,7 +195,7 @@ async function main(): Promise<void> {
     const cryptoKey = await globalThis.crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
     if ((await jwtVerify(token, key, joseOpts)).payload.sub !== 'user-123') throw new Error('jose rejected the token');
 
-    const callsBeforeTiming = proxy.getSecretValueCalls;
+    const callsBeforeTiming = proxy.count('GetSecretValue');
     // The handler logs one line per request: console.log is a no-op for the whole interleaved run.
     const warm = await silenced(() => nsPerCallInterleaved({
       floor,
@@ -247,7 +210,7 @@ async function main(): Promise<void> {
     const joseBytesNs = warm.joseBytes;
     const joseKeyObjNs = warm.joseKeyObject;
     const joseCryptoKeyNs = warm.joseCryptoKey;
-    const callsDuringTiming = proxy.getSecretValueCalls - callsBeforeTiming;
+    const callsDuringTiming = proxy.count('GetSecretValue') - callsBeforeTiming;
     const joseBestNs = Math.min(joseBytesNs, joseKeyObjNs, joseCryptoKeyNs);
 
     // Stage breakdown: the same core code as the bundle (from lambda-src, compiled by ts-node).
@@ -406,8 +369,7 @@ async function main(): Promise<void> {
     let simSpanS: number;
     try {
       await silenced(() => handler1(event));
-      proxy.getSecretValueCalls = 0;
-      proxy.otherCalls = 0;
+      proxy.resetCounts();
       const simStart = fakeNow;
       await silenced(async () => {
         for (let i = 0; i < STEADY_REQUESTS; i++) {
@@ -415,7 +377,7 @@ async function main(): Promise<void> {
           await handler1(event);
         }
       });
-      simCalls = proxy.getSecretValueCalls + proxy.otherCalls;
+      simCalls = proxy.total();
       simSpanS = (fakeNow - simStart) / 1000;
     } finally {
       Date.now = realDateNow;
@@ -424,8 +386,7 @@ async function main(): Promise<void> {
     // 3c. KEY_CACHE_TTL_SECONDS=1, real time: as many requests as fit in REAL_TIME_WINDOW_MS (bounded).
     const handler2 = loadAsset({ ...handlerEnv, ...awsViaProxy, KEY_CACHE_TTL_SECONDS: '1' });
     await silenced(() => handler2(event));
-    proxy.getSecretValueCalls = 0;
-    proxy.otherCalls = 0;
+    proxy.resetCounts();
     let realRequests = 0;
     const realStart = realDateNow();
     await silenced(async () => {
@@ -435,7 +396,7 @@ async function main(): Promise<void> {
       }
     });
     const realSpanS = (realDateNow() - realStart) / 1000;
-    const realCalls = proxy.getSecretValueCalls + proxy.otherCalls;
+    const realCalls = proxy.total();
 
     console.log('');
     console.log('3. Secrets Manager calls (counted by the proxy in front of moto; one container = one module instance)');

@@ -9,3 +9,4 @@ export * from './security-notifications';
 export * from './hardened-rest-api';
 export * from './api-gateway-cloudwatch-role';
 export * from './bundled-function-options';
+export * from './jwt-secret-replica-key';

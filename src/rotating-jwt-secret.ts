@@ -1,6 +1,5 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,14 +10,16 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BundledFunctionOptions } from './bundled-function-options';
-import { acknowledge } from './private/acknowledge';
-import { allowEventRulePublish, createAlarmTopic, topicTarget } from './private/alarm-topic';
-import { BundledFunction, validateBundledFunctionOptions } from './private/bundled-function';
+import { createAlarmTopic } from './private/alarm-topic';
+import { validateBundledFunctionOptions } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
-import { createJwksBucket, JWKS_OBJECT_KEY } from './private/jwks-bucket';
+import { JWKS_OBJECT_KEY, publishJwks } from './private/jwks-bucket';
 import { lockKeyMaterial } from './private/key-material-lock';
-import { replicaKeyUseConditions, replicaSecretArn, validateReplicaRegions } from './private/replicas';
-import { expressionSchedule, intervalSchedule, MAX_PREVIOUS_KEYS, MAX_SCHEDULED_PREVIOUS_KEYS, ResolvedSchedule, rotationWindow } from './private/rotation-schedule';
+import { grantReplicaDecrypt, replicaSecretArn, validateReplicaRegions } from './private/replicas';
+import { createRotationAlarms } from './private/rotation-alarms';
+import { createRotationFunction, grantRotation } from './private/rotation-function';
+import { resolveSchedule, rotationWindow } from './private/rotation-schedule';
+import { scheduleRotation } from './private/rotation-trigger';
 import { secretKeyUseConditions } from './private/secret-key-use';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
 
@@ -141,9 +142,11 @@ export interface RotatingJwtSecretProps {
 
   /**
    * Other Regions to replicate the secret to, each with its customer-managed KMS key in that
-   * Region. A rotation finishes only once every replica reports it is in sync, so verifiers in
-   * every Region read the new ring; point them at their own Region's replica
-   * (`replicaSecretArn(region)`) and grant them with `grantRead`.
+   * Region: yours, or one a `JwtSecretReplicaKey` creates in a stack of that Region
+   * (`replicaKey.replicaRegion`; both stacks need `crossRegionReferences: true`). A rotation
+   * finishes only once every replica reports it is in sync, so verifiers in every Region read the
+   * new ring; point them at their own Region's replica (`replicaSecretArn(region)`) and grant
+   * them with `grantRead`.
    *
    * @default - no replicas
    */
@@ -187,10 +190,6 @@ export interface RotatingJwtSecretProps {
    */
   readonly rotationFunction?: BundledFunctionOptions;
 }
-
-const MIN_ROTATION = Duration.hours(4);
-const MAX_ROTATION = Duration.days(1000);
-
 
 /**
  * A Secrets Manager secret holding a JWT signing key ring (HS256, ES256 or EdDSA) that really
@@ -272,7 +271,7 @@ export class RotatingJwtSecret extends Construct {
       throw new ValidationError(this, 'gracePeriod',
         `must be at least maxTokenLifetime (${this.maxTokenLifetime.toHumanString()}) so tokens signed just before a rotation keep verifying, got ${this.gracePeriod.toHumanString()}`);
     }
-    const schedule = this.resolveSchedule(props);
+    const schedule = resolveSchedule(this, { ...props, gracePeriod: this.gracePeriod });
     const window = rotationWindow(this, props.rotationWindow);
     validateNumberRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 10);
     validateReplicaRegions(this, props.replicaRegions ?? []);
@@ -303,100 +302,40 @@ export class RotatingJwtSecret extends Construct {
       },
     });
 
-    const rotation = new BundledFunction(this, 'RotationFunction', {
-      handler: 'rotation',
-      description: 'Rotates the JWT signing key ring (createSecret, setSecret, testSecret, finishSecret)',
-      environment: {
-        GRACE_PERIOD_SECONDS: String(this.gracePeriod.toSeconds()),
-        MAX_TOKEN_LIFETIME_SECONDS: String(this.maxTokenLifetime.toSeconds()),
-        // Unset means HS256, so HS256 templates stay as they were before the choice existed.
-        ...(asymmetric ? { KEY_ALGORITHM: this.algorithm } : {}),
-      },
-      timeout: Duration.seconds(30),
-      logEncryptionKey: this.encryptionKey,
+    const rotation = createRotationFunction(this, {
+      gracePeriod: this.gracePeriod,
+      maxTokenLifetime: this.maxTokenLifetime,
+      asymmetricAlgorithm: asymmetric ? this.algorithm : undefined,
+      encryptionKey: this.encryptionKey,
       options: props.rotationFunction,
-      defaultRemovalPolicy: removalPolicy,
+      removalPolicy,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      noDeadLetterQueueReason: 'Secrets Manager invokes the rotation function synchronously and records a failed step ' +
-        'itself (the RotationFailed event, which this construct alarms on); a dead-letter queue only receives ' +
-        'asynchronous invocations and would stay empty.',
     });
     this.rotationFunction = rotation.function;
-    if (props.reservedConcurrentExecutions === undefined) {
-      for (const ruleId of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {
-        acknowledge(rotation.function, ruleId,
-          'Secrets Manager invokes the rotation function once per rotation step, one rotation of this secret at a time, ' +
-          'and every step is safe to run concurrently, so a reservation limits nothing; reserving concurrency fails to ' +
-          'deploy in accounts whose concurrency quota is still 10. Set reservedConcurrentExecutions to reserve some.');
-      }
-    }
     this.rotationLogGroup = rotation.logGroup;
-    this.grantRotation(rotation);
-    let jwksBucket: s3.Bucket | undefined;
-    if (asymmetric) {
-      const jwks = createJwksBucket(this, rotation.role, removalPolicy);
-      jwksBucket = jwks.bucket;
+    grantRotation(rotation, this.secret, this.encryptionKey, this.replicaRegions);
+    const jwks = asymmetric ? publishJwks(this, rotation, removalPolicy) : undefined;
+    if (jwks) {
       this.jwksBucket = jwks.bucket;
       this.jwksObjectKey = JWKS_OBJECT_KEY;
       this.jwksUrl = jwks.url;
-      rotation.function.addEnvironment('JWKS_BUCKET', jwks.bucket.bucketName);
-      rotation.function.addEnvironment('JWKS_URL', jwks.url);
-      rotation.permissions.addStatements(new iam.PolicyStatement({
-        sid: 'PublishThePublicKeys',
-        actions: ['s3:PutObject'],
-        resources: [jwks.bucket.arnForObjects(JWKS_OBJECT_KEY)],
-      }));
     }
 
-    // Only Secrets Manager, for this secret in this account, may invoke the rotation function.
-    rotation.function.addPermission('InvokeBySecretsManager', {
-      principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
-      action: 'lambda:InvokeFunction',
-      sourceAccount: Stack.of(this).account,
-      sourceArn: this.secret.secretArn,
-    });
-
-    const rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
-      secretId: this.secret.secretArn,
-      rotationLambdaArn: rotation.function.functionArn,
+    scheduleRotation(this, {
+      secret: this.secret,
+      rotation,
+      schedule,
+      window,
       rotateImmediatelyOnUpdate: props.rotateImmediatelyOnUpdate ?? true,
-      rotationRules: { scheduleExpression: schedule.expression, duration: window },
+      // The first rotation publishes the JWKS: the bucket and its policy exist by then.
+      alsoNeeds: jwks ? [jwks.bucket] : [],
     });
-    // Secrets Manager invokes the function as soon as the schedule exists (rotate immediately):
-    // the role, every policy attached to it and the invoke permission must exist by then. The
-    // dependency is on the whole bundled-function subtree, resolved at synth, so a policy added
-    // to it later (the role's default policy, more managed policies) is covered too.
-    rotationSchedule.node.addDependency(rotation);
-    // The first rotation publishes the JWKS: the bucket and its policy exist by then.
-    if (jwksBucket) rotationSchedule.node.addDependency(jwksBucket);
-
     lockKeyMaterial(this.secret, rotation.role, rotation.function);
 
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'JWT secret rotation');
-    this.rotationErrorsAlarm = new cloudwatch.Alarm(this, 'RotationErrorsAlarm', {
-      alarmDescription: 'The JWT signing key rotation function reported an error: the key ring was not rotated.',
-      metric: this.metricRotationErrors(),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.rotationErrorsAlarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
-
-    this.rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
-      description: 'Secrets Manager reported RotationFailed for the JWT signing key ring',
-      eventPattern: {
-        source: ['aws.secretsmanager'],
-        detailType: ['AWS Service Event via CloudTrail'],
-        detail: {
-          eventSource: ['secretsmanager.amazonaws.com'],
-          eventName: ['RotationFailed'],
-          additionalEventData: { SecretId: [this.secret.secretArn] },
-        },
-      },
-    });
-    this.rotationFailedRule.addTarget(topicTarget(this.alarmTopic));
-    allowEventRulePublish(this.alarmTopic, this.rotationFailedRule.ruleArn);
+    const alarms = createRotationAlarms(this, this.metricRotationErrors(), this.secret.secretArn, this.alarmTopic);
+    this.rotationErrorsAlarm = alarms.errorsAlarm;
+    this.rotationFailedRule = alarms.failedRule;
   }
 
   /**
@@ -405,25 +344,21 @@ export class RotatingJwtSecret extends Construct {
    * EdDSA the ring holds private keys: give this to issuers only, and `grantReadPublicKeys` to verifiers.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    let grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resourceArns: [this.secret.secretArn, ...this.replicaRegions.map((r) => this.replicaSecretArn(r.region))],
-    }).combine(iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:Decrypt'],
-      resourceArns: [this.encryptionKey.keyArn],
-      conditions: secretKeyUseConditions(this, this.secret.secretArn),
-    }));
-    for (const replica of this.replicaRegions) {
-      grant = grant.combine(iam.Grant.addToPrincipal({
+    const grants = [
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resourceArns: [this.secret.secretArn, ...this.replicaRegions.map((r) => this.replicaSecretArn(r.region))],
+      }),
+      iam.Grant.addToPrincipal({
         grantee,
         actions: ['kms:Decrypt'],
-        resourceArns: [replica.encryptionKey!.keyArn],
-        conditions: replicaKeyUseConditions(this.replicaSecretArn(replica.region), replica.region),
-      }));
-    }
-    return grant;
+        resourceArns: [this.encryptionKey.keyArn],
+        conditions: secretKeyUseConditions(this, this.secret.secretArn),
+      }),
+      ...grantReplicaDecrypt(this, grantee, this.secret.secretArn, this.replicaRegions),
+    ];
+    return grants.reduce((all, g) => all.combine(g));
   }
 
   /**
@@ -454,62 +389,5 @@ export class RotatingJwtSecret extends Construct {
    */
   public metricRotationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.rotationFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum', ...props });
-  }
-
-  /** Exactly what the rotation handler calls, on this secret and this key only. */
-  private grantRotation(rotation: BundledFunction): void {
-    rotation.permissions.addStatements(
-      new iam.PolicyStatement({
-        sid: 'RotateThisSecret',
-        actions: [
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:PutSecretValue',
-          'secretsmanager:UpdateSecretVersionStage',
-        ],
-        resources: [this.secret.secretArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'UseKeyThroughSecretsManagerForThisSecret',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [this.encryptionKey.keyArn],
-        conditions: secretKeyUseConditions(this, this.secret.secretArn),
-      }),
-      // Secrets Manager replicates each new version with the caller's identity.
-      ...this.replicaRegions.map((replica, i) => new iam.PolicyStatement({
-        sid: `ReplicateToReplica${i}`,
-        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
-        resources: [replica.encryptionKey!.keyArn],
-        conditions: replicaKeyUseConditions(replicaSecretArn(this, this.secret.secretArn, replica.region), replica.region),
-      })),
-    );
-  }
-
-  private resolveSchedule(props: RotatingJwtSecretProps): ResolvedSchedule {
-    if (props.rotationInterval && props.scheduleExpression !== undefined) {
-      throw new ValidationError(this, 'scheduleExpression', 'and rotationInterval are exclusive: give one');
-    }
-    let schedule: ResolvedSchedule;
-    if (props.scheduleExpression !== undefined) {
-      schedule = expressionSchedule(this, props.scheduleExpression);
-    } else {
-      const rotationInterval = props.rotationInterval ?? Duration.days(30);
-      validateDurationRange(this, 'rotationInterval', rotationInterval, MIN_ROTATION, MAX_ROTATION);
-      if (this.gracePeriod.toSeconds() >= rotationInterval.toSeconds()) {
-        throw new ValidationError(this, 'gracePeriod',
-          `must be shorter than rotationInterval (${rotationInterval.toHumanString()}), got ${this.gracePeriod.toHumanString()}`);
-      }
-      schedule = intervalSchedule(this, rotationInterval);
-    }
-    // Scheduled rotations alone must never fill the ring: rotation refuses to drop a key that
-    // can still verify tokens, so a full ring would stop rotation until a key expires.
-    const retiredWithinGrace = Math.ceil(this.gracePeriod.toSeconds() / schedule.minSpacingSeconds);
-    if (retiredWithinGrace > MAX_SCHEDULED_PREVIOUS_KEYS) {
-      throw new ValidationError(this, 'gracePeriod',
-        `of ${this.gracePeriod.toHumanString()} would keep up to ${retiredWithinGrace} retired keys alive with rotations every ` +
-        `${Duration.seconds(schedule.minSpacingSeconds).toHumanString()}; at most ${MAX_SCHEDULED_PREVIOUS_KEYS} are allowed ` +
-        `(the ring holds ${MAX_PREVIOUS_KEYS}, the rest is kept for manual rotations)`);
-    }
-    return schedule;
   }
 }

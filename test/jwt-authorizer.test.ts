@@ -192,9 +192,9 @@ describe('JwtAuthorizer in another Region than its RotatingJwtSecret', () => {
   function twoRegions(replicaRegion: string): { keys: RotatingJwtSecret; stack: Stack } {
     const app = new App();
     const home = new Stack(app, 'Home', { env: { account: '123456789012', region: 'us-east-1' }, crossRegionReferences: true });
-    const keys = new RotatingJwtSecret(home, 'Keys', {
-      replicaRegions: [{ region: replicaRegion, encryptionKey: kms.Key.fromKeyArn(home, 'ReplicaKey', REPLICA_KEY) }],
-    });
+    // A replica's key is in the replica's Region (RotatingJwtSecret checks it).
+    const replicaKey = kms.Key.fromKeyArn(home, 'ReplicaKey', REPLICA_KEY.replace('eu-west-1', replicaRegion));
+    const keys = new RotatingJwtSecret(home, 'Keys', { replicaRegions: [{ region: replicaRegion, encryptionKey: replicaKey }] });
     return { keys, stack: new Stack(app, 'Away', { env: { account: '123456789012', region: 'eu-west-1' }, crossRegionReferences: true }) };
   }
 

@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { sendEventsToEventBridge } from './bucket-event-notifications';
+import { BundledFunction } from './bundled-function';
 import { logServerAccess } from './server-access-logs';
 
 /** The object key verifiers read (RFC 8615 well-known location; the path is the same under CloudFront). */
@@ -78,4 +79,20 @@ export function createJwksBucket(scope: Construct, writer: iam.IRole, removalPol
     for (const id of REPLICATION_IDS) acknowledge(b.node.defaultChild!, id, replication);
   }
   return { bucket, accessLogsBucket, url: `https://${bucket.bucketRegionalDomainName}/${JWKS_OBJECT_KEY}` };
+}
+
+/**
+ * The bucket an asymmetric ring's rotation publishes to, and the rotation function's way there:
+ * its environment names the bucket and URL, and its policy allows writing that one object.
+ */
+export function publishJwks(scope: Construct, rotation: BundledFunction, removalPolicy: RemovalPolicy): JwksBucket {
+  const jwks = createJwksBucket(scope, rotation.role, removalPolicy);
+  rotation.function.addEnvironment('JWKS_BUCKET', jwks.bucket.bucketName);
+  rotation.function.addEnvironment('JWKS_URL', jwks.url);
+  rotation.permissions.addStatements(new iam.PolicyStatement({
+    sid: 'PublishThePublicKeys',
+    actions: ['s3:PutObject'],
+    resources: [jwks.bucket.arnForObjects(JWKS_OBJECT_KEY)],
+  }));
+  return jwks;
 }

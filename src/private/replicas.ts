@@ -1,11 +1,13 @@
 import { Fn, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { ValidationError } from './validation';
 
 /**
- * Each replica needs its own customer-managed key (a KMS key lives in one Region, and this
- * stack cannot create one elsewhere), a Region other than the stack's, and no Region twice.
+ * Each replica needs its own customer-managed key in the replica's Region (a KMS key lives in
+ * one Region, and this stack cannot create one elsewhere: `JwtSecretReplicaKey` does, in a stack
+ * of that Region), a Region other than the stack's, and no Region twice.
  */
 export function validateReplicaRegions(scope: IConstruct, replicas: readonly secretsmanager.ReplicaRegion[]): void {
   const stackRegion = Stack.of(scope).region;
@@ -23,6 +25,10 @@ export function validateReplicaRegions(scope: IConstruct, replicas: readonly sec
     }
     if (seen.has(replica.region)) throw new ValidationError(scope, `${prop}.region`, `lists ${replica.region} twice`);
     seen.add(replica.region);
+    const keyRegion = replica.encryptionKey.env.region;
+    if (!Token.isUnresolved(keyRegion) && keyRegion !== replica.region) {
+      throw new ValidationError(scope, `${prop}.encryptionKey`, `must be a KMS key in ${replica.region} (a replica is encrypted in its own Region), got a key in ${keyRegion}`);
+    }
   });
 }
 
@@ -40,4 +46,28 @@ export function replicaKeyUseConditions(replicaArn: string, region: string): Rec
       'kms:EncryptionContext:SecretARN': replicaArn,
     },
   };
+}
+
+/** Secrets Manager replicates each new version with the caller's identity: the rotation role encrypts for every replica. */
+export function replicaWriteStatements(
+  scope: IConstruct, secretArn: string, replicas: readonly secretsmanager.ReplicaRegion[],
+): iam.PolicyStatement[] {
+  return replicas.map((replica, i) => new iam.PolicyStatement({
+    sid: `ReplicateToReplica${i}`,
+    actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+    resources: [replica.encryptionKey!.keyArn],
+    conditions: replicaKeyUseConditions(replicaSecretArn(scope, secretArn, replica.region), replica.region),
+  }));
+}
+
+/** Decrypting each replica, through Secrets Manager in its Region only: what a verifier there needs. */
+export function grantReplicaDecrypt(
+  scope: IConstruct, grantee: iam.IGrantable, secretArn: string, replicas: readonly secretsmanager.ReplicaRegion[],
+): iam.Grant[] {
+  return replicas.map((replica) => iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt'],
+    resourceArns: [replica.encryptionKey!.keyArn],
+    conditions: replicaKeyUseConditions(replicaSecretArn(scope, secretArn, replica.region), replica.region),
+  }));
 }

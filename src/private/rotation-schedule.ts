@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ValidationError } from './validation';
+import { ValidationError, validateDurationRange } from './validation';
 
 /** The ring's bound on retired keys: MAX_PREVIOUS_KEYS in lambda-src/key-ring (a test keeps the two equal). */
 export const MAX_PREVIOUS_KEYS = 20;
@@ -10,6 +10,7 @@ export const MAX_SCHEDULED_PREVIOUS_KEYS = MAX_PREVIOUS_KEYS / 2;
 /** Secrets Manager's limits on a rotation schedule. */
 const MIN_SPACING_HOURS = 4;
 const MAX_RATE_DAYS = 1000;
+const DEFAULT_INTERVAL = Duration.days(30);
 
 export interface ResolvedSchedule {
   /** The `ScheduleExpression` for AWS::SecretsManager::RotationSchedule. */
@@ -60,4 +61,43 @@ export function rotationWindow(scope: IConstruct, window: Duration | undefined):
     throw new ValidationError(scope, 'rotationWindow', `must be a whole number of hours between 1 and 24, got ${window.toHumanString()}`);
   }
   return `${hours}h`;
+}
+
+export interface ScheduleProps {
+  readonly rotationInterval?: Duration;
+  readonly scheduleExpression?: string;
+  readonly gracePeriod: Duration;
+}
+
+/**
+ * The schedule of `rotationInterval` or `scheduleExpression` (one of them), checked against the
+ * grace period: retired keys must stay in the ring until they expire.
+ */
+export function resolveSchedule(scope: IConstruct, props: ScheduleProps): ResolvedSchedule {
+  const grace = props.gracePeriod;
+  if (props.rotationInterval && props.scheduleExpression !== undefined) {
+    throw new ValidationError(scope, 'scheduleExpression', 'and rotationInterval are exclusive: give one');
+  }
+  let schedule: ResolvedSchedule;
+  if (props.scheduleExpression !== undefined) {
+    schedule = expressionSchedule(scope, props.scheduleExpression);
+  } else {
+    const rotationInterval = props.rotationInterval ?? DEFAULT_INTERVAL;
+    validateDurationRange(scope, 'rotationInterval', rotationInterval, Duration.hours(MIN_SPACING_HOURS), Duration.days(MAX_RATE_DAYS));
+    if (grace.toSeconds() >= rotationInterval.toSeconds()) {
+      throw new ValidationError(scope, 'gracePeriod',
+        `must be shorter than rotationInterval (${rotationInterval.toHumanString()}), got ${grace.toHumanString()}`);
+    }
+    schedule = intervalSchedule(scope, rotationInterval);
+  }
+  // Scheduled rotations alone must never fill the ring: rotation refuses to drop a key that
+  // can still verify tokens, so a full ring would stop rotation until a key expires.
+  const retiredWithinGrace = Math.ceil(grace.toSeconds() / schedule.minSpacingSeconds);
+  if (retiredWithinGrace > MAX_SCHEDULED_PREVIOUS_KEYS) {
+    throw new ValidationError(scope, 'gracePeriod',
+      `of ${grace.toHumanString()} would keep up to ${retiredWithinGrace} retired keys alive with rotations every ` +
+      `${Duration.seconds(schedule.minSpacingSeconds).toHumanString()}; at most ${MAX_SCHEDULED_PREVIOUS_KEYS} are allowed ` +
+      `(the ring holds ${MAX_PREVIOUS_KEYS}, the rest is kept for manual rotations)`);
+  }
+  return schedule;
 }

@@ -10,6 +10,7 @@ import { userFunction } from './user-function';
 import { buildDemoApp } from '../../demo/demo-app';
 import { HardenedRestApi } from '../../src/hardened-rest-api';
 import { JwtAuthorizer } from '../../src/jwt-authorizer';
+import { JwtSecretReplicaKey } from '../../src/jwt-secret-replica-key';
 import { LeastPrivilegeLambdaPolicies } from '../../src/least-privilege-lambda-policies';
 import { JwtSigningAlgorithm, RotatingJwtSecret } from '../../src/rotating-jwt-secret';
 import { SecurityAuditTrail } from '../../src/security-audit-trail';
@@ -34,6 +35,8 @@ export const CONSTRUCT_FIXTURES: readonly ConstructFixture[] = [
   { construct: 'RotatingJwtSecret', build: (scope) => new RotatingJwtSecret(scope, 'Secret') },
   // The asymmetric configuration adds the JWKS buckets: gated as a configuration of its own.
   { construct: 'RotatingJwtSecretES256', build: (scope) => new RotatingJwtSecret(scope, 'Secret', { algorithm: JwtSigningAlgorithm.ES256 }) },
+  // Deployed in a replica Region's stack; alone here, since its template is the same without the secret.
+  { construct: 'JwtSecretReplicaKey', build: (scope) => new JwtSecretReplicaKey(scope, 'ReplicaKey') },
   {
     construct: 'JwtAuthorizer',
     build: (scope) => {
