@@ -170,6 +170,23 @@ describe.each(SOURCES)('the decider over the $name', ({ algorithm, build }) => {
     expect((await decide(tokenEvent(tokenFor(later, clock.ms)))).reason).toBe('ok');
   });
 
+  test('a retired key stops verifying at its expiresAt even while the cached keys still list it', async () => {
+    const { decide, store: s, ring, clock } = setup();
+    const rotated = rotateKeyRing(ring, new Date(clock.ms), GRACE_SECONDS);
+    s.set(rotated);
+    const expiresAtMs = Date.parse(rotated.previous[0].expiresAt);
+    // Fetched 10 s before the retired key expires: the cache (TTL 300 s) outlives the key.
+    clock.ms = expiresAtMs - 10_000;
+    const byRetired = tokenFor(ring, clock.ms);
+    expect((await decide(tokenEvent(byRetired))).reason).toBe('ok');
+    const calls = s.calls();
+    clock.ms = expiresAtMs;
+    expect(await decide(tokenEvent(byRetired))).toEqual({ reason: 'unknown_kid', kid: ring.current.kid });
+    // Denied from the cache: the refetch it may trigger brings the same ring, and still no key.
+    expect(s.calls()).toBeLessThanOrEqual(calls + 1);
+    expect((await decide(tokenEvent(tokenFor(rotated, clock.ms)))).reason).toBe('ok');
+  });
+
   test('an unknown kid refetches at once, then at most once per rate-limit window', async () => {
     const { decide, store: s, ring, clock } = setup();
     expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('ok');

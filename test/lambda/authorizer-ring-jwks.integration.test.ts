@@ -184,7 +184,7 @@ describe.each([JwtSigningAlgorithm.ES256, JwtSigningAlgorithm.EDDSA])('an %s rin
     expect(Object.keys(env).filter((k) => /SECRET/.test(k))).toEqual([]);
   });
 
-  test('after every rotation, tokens of the current key verify; next verifies ahead; retired keys until they leave the JWKS', async () => {
+  test('after every rotation, tokens of the current key verify; next verifies ahead; a retired key until its expiresAt', async () => {
     const bucket = await newBucket();
     const authorizerEnv = envs.authorizer(bucket);
     const rotationEnv = envs.rotation(bucket);
@@ -258,6 +258,28 @@ describe.each([JwtSigningAlgorithm.ES256, JwtSigningAlgorithm.EDDSA])('an %s rin
     expect(denied.ok).toBe(false);
     expect(reasonOf(denied)).toBe('unknown_kid');
     expect((await after.invoke(event(sign(await currentRing(secretId))))).ok).toBe(true);
+
+    // A retired key stops verifying at its expiresAt, before any rotation drops it, even in a
+    // warm environment whose cached JWKS still lists it: the JWKS carries the expiry as `exp`.
+    const live = await currentRing(secretId);
+    const expiresAtMs = Date.now() + 6000;
+    await sm.send(new PutSecretValueCommand({
+      SecretId: secretId,
+      SecretString: JSON.stringify({
+        ...live, previous: [{ ...live.previous[0], expiresAt: new Date(expiresAtMs).toISOString() }, ...live.previous.slice(1)],
+      }),
+      VersionStages: ['AWSCURRENT'],
+    }));
+    await rotate(secretId, rotationEnv);
+    const { kid, key, createdAt } = live.previous[0];
+    const bySoonRetired = sign({ ...live, current: { kid, key, createdAt }, previous: [] });
+    const cached = await startAuthorizer(authorizerEnv);
+    expect((await cached.invoke(event(bySoonRetired))).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAtMs - Date.now()) + 50));
+    const expired = await cached.invoke(event(bySoonRetired));
+    expect(expired.ok).toBe(false);
+    expect(reasonOf(expired)).toBe('unknown_kid');
+    expect((await cached.invoke(event(sign(await currentRing(secretId))))).ok).toBe(true);
 
     // Every request any authorizer made was a signed S3 GetObject of the one JWKS object: no
     // Secrets Manager call, no other object, no other bucket.
