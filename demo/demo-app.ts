@@ -1,10 +1,11 @@
 /**
- * The example app: every construct the library has, with default props, in one stack.
+ * The example app: every construct the library has, with default props, in one stack, except
+ * that the API's signing keys are an ES256 ring: its authorizer reads only the published JWKS.
  * `npm run demo` synthesizes it; a test checks it has zero unacknowledged findings.
  */
 import { App, Environment, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { ApiGatewayCloudWatchRole, HardenedRestApi, RotatingJwtSecret, SecurityAuditTrail, SecurityNotifications } from '../src';
+import { ApiGatewayCloudWatchRole, HardenedRestApi, JwtSigningAlgorithm, RotatingJwtSecret, SecurityAuditTrail, SecurityNotifications } from '../src';
 
 export interface DemoApp {
   readonly app: App;
@@ -31,7 +32,9 @@ export function buildDemoApp(outdir?: string, options: DemoAppOptions = {}): Dem
   const stack = new Stack(app, 'SecurityBlocksDemo', { env: options.env ?? { account: '123456789012', region: 'us-east-1' } });
   // One topic for every alarm and security event of the stack; the constructs below find it.
   new SecurityNotifications(stack, 'SecurityNotifications', { emailAddresses: ['security-oncall@example.com'] });
-  const signingKeys = new RotatingJwtSecret(stack, 'JwtSecret');
+  // ES256: issuers read the private keys in the secret; the API's authorizer (and any partner
+  // given grantReadPublicKeys) reads only the public keys the rotation publishes as a JWKS.
+  const signingKeys = new RotatingJwtSecret(stack, 'JwtSecret', { algorithm: JwtSigningAlgorithm.ES256 });
   // One per account and Region: the API's stage logs through it, so a fresh account deploys.
   const cloudWatchAccount = new ApiGatewayCloudWatchRole(stack, 'ApiGatewayAccount');
   // The API is protected by the JwtAuthorizer it creates from these signing keys.

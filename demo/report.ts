@@ -3,6 +3,7 @@
  * pack (unacknowledged and acknowledged), and each acknowledgement with its reason.
  */
 import { CfnResource, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import * as library from '../src';
 import { NAG_PACKS, acknowledgements, nagFindings } from '../test/helpers/nag';
@@ -44,6 +45,20 @@ export function securityReport(stack: Stack): SecurityReport {
     for (const r of api.publicRoutes) lines.push(`  ${`${r.httpMethod} ${r.path}`.padEnd(24)} reason: ${r.reason}`);
   }
 
+  for (const ring of stack.node.findAll().filter((c): c is library.RotatingJwtSecret => c instanceof library.RotatingJwtSecret)) {
+    if (!ring.jwksUrl) continue;
+    lines.push('', `Published JWKS of ${ring.node.path} (${ring.algorithm}; public keys of current, next and unexpired previous):`);
+    lines.push(`  ${deployTimeText(stack, ring.jwksUrl)}`);
+    lines.push('  readable by principals given grantReadPublicKeys (s3:GetObject on that object only); not public');
+    for (const authz of stack.node.findAll().filter((c): c is library.JwtAuthorizer => c instanceof library.JwtAuthorizer)) {
+      const fn = authz.function.node.defaultChild as lambda.CfnFunction;
+      const vars = (stack.resolve(fn.environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+      if (JSON.stringify(vars.JWT_JWKS_BUCKET) === JSON.stringify(stack.resolve(ring.jwksBucket!.bucketName))) {
+        lines.push(`  verified by ${authz.node.path}: reads that JWKS only, no permission on the secret or its key`);
+      }
+    }
+  }
+
   const findings = nagFindings(stack);
   const acks = acknowledgements(stack);
   lines.push('', 'cdk-nag findings per pack (unacknowledged / acknowledged):');
@@ -63,6 +78,22 @@ export function securityReport(stack: Stack): SecurityReport {
     ? 'Result: zero unacknowledged findings across AwsSolutions, NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1.'
     : `Result: ${findings.length} unacknowledged finding(s).`);
   return { text: lines.join('\n'), unacknowledged: findings.length };
+}
+
+/** A deploy-time value as readable text: `${LogicalId.Attribute}` for what CloudFormation fills in. */
+function deployTimeText(stack: Stack, value: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, unknown>;
+    if (o.Ref) return `\${${String(o.Ref)}}`;
+    if (o['Fn::GetAtt']) return `\${${(o['Fn::GetAtt'] as string[]).join('.')}}`;
+    if (o['Fn::Join']) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(sep);
+    }
+    return JSON.stringify(v);
+  };
+  return render(stack.resolve(value));
 }
 
 function ancestors(c: IConstruct): IConstruct[] {

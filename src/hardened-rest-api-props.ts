@@ -164,6 +164,8 @@ export interface HardenedRestApiProps {
   /**
    * The key ring the API's JWTs are signed with; a JwtAuthorizer is created from it with
    * `issuer`, `audience`, `rolePermissions` and `permissionMethods`. Give either this or `authorizer`.
+   * An HS256 ring is read from Secrets Manager; for an ES256 or EdDSA ring the authorizer reads
+   * only the published JWKS (see `JwtAuthorizerProps.signingKeys`).
    *
    * @default - use `authorizer`
    */

@@ -15,6 +15,7 @@ import { addAuthorizerSecurityEvents } from './private/authorizer-security-event
 import { BundledFunction, validateBundledFunctionOptions } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
 import { identityProviderEnvironment } from './private/identity-provider';
+import { publicKeyReadStatements } from './private/jwks-read';
 import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
 import { JwtSigningAlgorithm, RotatingJwtSecret } from './rotating-jwt-secret';
 
@@ -33,11 +34,19 @@ export enum JwtAuthorizerType {
  */
 export interface JwtAuthorizerProps {
   /**
-   * The key ring the tokens are signed with. Give either this or `secret`. In a stack of
-   * another Region than the key ring's, the function reads the key ring's replica in its own
-   * Region, which `replicaRegions` must include.
+   * The key ring the tokens are signed with. Give exactly one of this, `secret` and
+   * `identityProvider`.
    *
-   * @default - use `secret`
+   * An HS256 ring: the function reads the ring from Secrets Manager (`secretsmanager:GetSecretValue`
+   * on the secret); in a stack of another Region than the key ring's, it reads the key ring's
+   * replica in its own Region, which `replicaRegions` must include.
+   *
+   * An ES256 or EdDSA ring: the function reads only the JWKS the ring's rotation publishes
+   * (`grantReadPublicKeys`: `s3:GetObject` on that one object) with a signed S3 request, in the
+   * ring's Region, and has no permission at all on the secret or its key. It accepts only the
+   * ring's algorithm, and the keys of current, next and unexpired previous that the JWKS holds.
+   *
+   * @default - use `secret` or `identityProvider`
    */
   readonly signingKeys?: RotatingJwtSecret;
 
@@ -126,16 +135,16 @@ export interface JwtAuthorizerProps {
   readonly resultsCacheTtl?: Duration;
 
   /**
-   * How long the function keeps the key ring in memory before reading it again. An unknown
-   * `kid` triggers an earlier, rate-limited read, so a fresh rotation is picked up at once.
+   * How long the function keeps the key ring (or JWKS) in memory before reading it again. An
+   * unknown `kid` triggers an earlier, rate-limited read, so a fresh rotation is picked up at once.
    *
    * @default Duration.minutes(5)
    */
   readonly keyCacheTtl?: Duration;
 
   /**
-   * The longest the function waits for Secrets Manager when it reads the key ring (connect,
-   * request and response together). On timeout the request is denied (401, logged
+   * The longest the function waits for Secrets Manager, S3 or the identity provider when it
+   * reads the keys (connect, request and response together). On timeout the request is denied (401, logged
    * `keys_unavailable`) and the next request tries again. Between 100 ms and 5 seconds.
    *
    * @default Duration.seconds(2)
@@ -189,7 +198,8 @@ export interface JwtAuthorizerProps {
 
   /**
    * Where the verification function runs (VPC, subnets, security groups) and how long its logs
-   * are kept. In a VPC it needs a route to Secrets Manager (an interface VPC endpoint, or NAT).
+   * are kept. In a VPC it needs a route to Secrets Manager (an interface VPC endpoint, or NAT),
+   * or for an ES256 / EdDSA ring to S3 (a gateway VPC endpoint).
    *
    * @default - outside a VPC, logs kept one year and retained when they leave the stack
    */
@@ -199,13 +209,14 @@ export interface JwtAuthorizerProps {
 const DEFAULT_VALIDATION_REGEX = '^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
 
 /**
- * An API Gateway Lambda authorizer that verifies HS256 JWTs signed with a RotatingJwtSecret key
- * ring, fails closed, and allows exactly the API methods the token's role may call.
+ * An API Gateway Lambda authorizer that verifies JWTs signed with a RotatingJwtSecret key ring
+ * (HS256 against the secret, ES256 / EdDSA against the ring's published JWKS only) or by an
+ * identity provider, fails closed, and allows exactly the API methods the token's role may call.
  *
- * The bundled handler rejects `alg` other than HS256, `crit`/`jku`/`x5u`/`jwk`/`x5c` headers,
- * oversized or malformed tokens before any cryptography; requires `exp`, `iat`, `iss`, `aud`,
- * `sub` and the role claim; compares signatures in constant time; and answers every failure,
- * including Secrets Manager being unreachable, with 401.
+ * The bundled handler rejects an `alg` outside the key source's allow-list,
+ * `crit`/`jku`/`x5u`/`jwk`/`x5c` headers, oversized or malformed tokens before any cryptography;
+ * requires `exp`, `iat`, `iss`, `aud`, `sub` and the role claim; and answers every failure,
+ * including its keys being unreachable, with 401.
  */
 export class JwtAuthorizer extends Construct {
   /** The API Gateway authorizer to put on methods. */
@@ -238,20 +249,21 @@ export class JwtAuthorizer extends Construct {
     this.validate(props, maxTokenLifetime, maxTokenAge, clockSkew, keyCacheTtl, keyFetchTimeout);
     const headerName = props.headerName ?? DEFAULT_HEADER_NAME;
 
-    if (props.signingKeys && props.signingKeys.algorithm !== JwtSigningAlgorithm.HS256) {
-      // Its public keys are in a private S3 object the verifier does not read yet.
-      throw new ValidationError(this, 'signingKeys', `must be an HS256 ring; a ${props.signingKeys.algorithm} ring publishes its public keys at jwksUrl, which this authorizer cannot read yet`);
-    }
-    const crossRegion = props.signingKeys !== undefined && isInOtherRegion(this, props.signingKeys);
-    const secret = props.signingKeys ? keyRingInThisRegion(this, props.signingKeys, crossRegion) : props.secret;
-    const keySource = secret ? { [ENV.secretId]: secret.secretArn } : identityProviderEnvironment(this, props.identityProvider!);
+    // An ES256/EdDSA ring's verifier reads only the public keys its rotation publishes: no secret.
+    const ring = props.signingKeys;
+    const asymmetricRing = ring !== undefined && ring.algorithm !== JwtSigningAlgorithm.HS256;
+    const crossRegion = ring !== undefined && isInOtherRegion(this, ring);
+    const secret = asymmetricRing ? undefined : ring ? keyRingInThisRegion(this, ring, crossRegion) : props.secret;
+    const keySource = asymmetricRing ? ringJwksEnvironment(ring)
+      : secret ? { [ENV.secretId]: secret.secretArn } : identityProviderEnvironment(this, props.identityProvider!);
     // A KMS key serves one Region: the key ring's key cannot encrypt logs in another.
-    const logKey = props.logEncryptionKey ?? (crossRegion ? undefined : props.signingKeys?.encryptionKey)
+    const logKey = props.logEncryptionKey ?? (crossRegion ? undefined : ring?.encryptionKey)
       ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');
+    const algorithms = asymmetricRing ? ring.algorithm : secret ? 'HS256' : 'asymmetric';
 
     const fn = new BundledFunction(this, 'Function', {
       handler: 'authorizer',
-      description: `Verifies ${secret ? 'HS256' : 'asymmetric'} JWTs for ${props.audience} (fails closed)`,
+      description: `Verifies ${algorithms} JWTs for ${props.audience} (fails closed)`,
       environment: {
         ...keySource,
         [ENV.issuer]: props.issuer,
@@ -271,6 +283,8 @@ export class JwtAuthorizer extends Construct {
       options: props.functionOptions,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       readSecrets: secret ? [secret] : undefined,
+      // Exactly what ring.grantReadPublicKeys grants, as the function's customer-managed policy.
+      statements: asymmetricRing ? publicKeyReadStatements(ring.jwksBucket!, ring.jwksObjectKey!) : undefined,
       noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
         'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
     });
@@ -351,6 +365,19 @@ export class JwtAuthorizer extends Construct {
     const result = checkRoleMap(roles, permissions);
     if (!result.ok) throw new ValidationError(this, result.input, result.problem);
   }
+}
+
+/**
+ * The handler environment of ring JWKS mode: the JWKS object the ring's rotation publishes, the
+ * bucket's Region (the request is signed for it) and the ring's one algorithm.
+ */
+function ringJwksEnvironment(ring: RotatingJwtSecret): Record<string, string> {
+  return {
+    [ENV.jwksBucket]: ring.jwksBucket!.bucketName,
+    [ENV.jwksObjectKey]: ring.jwksObjectKey!,
+    [ENV.jwksBucketRegion]: Stack.of(ring).region,
+    [ENV.algorithms]: ring.algorithm,
+  };
 }
 
 /** Whether `keys` lives in a stack of another (known) Region than `scope`. */

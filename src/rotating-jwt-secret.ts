@@ -14,6 +14,7 @@ import { createAlarmTopic } from './private/alarm-topic';
 import { validateBundledFunctionOptions } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
 import { JWKS_OBJECT_KEY, publishJwks } from './private/jwks-bucket';
+import { publicKeyReadStatements } from './private/jwks-read';
 import { lockKeyMaterial } from './private/key-material-lock';
 import { grantReplicaDecrypt, replicaSecretArn, validateReplicaRegions } from './private/replicas';
 import { createRotationAlarms } from './private/rotation-alarms';
@@ -363,14 +364,17 @@ export class RotatingJwtSecret extends Construct {
 
   /**
    * Grants read access to the published public keys only (ES256 and EdDSA): `s3:GetObject` on
-   * the JWKS object, and nothing on the secret or its key. What verifiers need.
+   * the JWKS object (and `kms:Decrypt` through S3 if the bucket is KMS-encrypted), and nothing
+   * on the secret or its key. What verifiers need; a JwtAuthorizer given this ring gets exactly this.
    */
   public grantReadPublicKeys(grantee: iam.IGrantable): iam.Grant {
     if (!this.jwksBucket || !this.jwksObjectKey) {
       throw new ValidationError(this, 'algorithm',
         'is HS256: its keys are secret and no public keys are published; verifiers need grantRead, or choose ES256 or EdDSA');
     }
-    return iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [this.jwksBucket.arnForObjects(this.jwksObjectKey)] });
+    return publicKeyReadStatements(this.jwksBucket, this.jwksObjectKey)
+      .map((s) => iam.Grant.addToPrincipal({ grantee, actions: s.actions, resourceArns: s.resources, conditions: s.conditions }))
+      .reduce((all, grant) => all.combine(grant));
   }
 
   /**

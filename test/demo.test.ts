@@ -30,6 +30,21 @@ describe('the demo app (npm run demo)', () => {
     expect(stage.DependsOn).toContain(account);
   });
 
+  test('prints the ES256 ring\'s JWKS URL and the authorizer that verifies against it', () => {
+    const text = securityReport(stack).text;
+    expect(text).toMatch(/Published JWKS of SecurityBlocksDemo\/JwtSecret \(ES256;[^\n]*\n  https:\/\/\$\{JwtSecretJwksBucket[0-9A-F]{8}\.RegionalDomainName\}\/\.well-known\/jwks\.json\n/);
+    expect(text).toContain('verified by SecurityBlocksDemo/OrdersApi/Authorizer: reads that JWKS only');
+  });
+
+  test('the API\'s authorizer reads the JWKS object and has no permission on the secret', () => {
+    const template = Template.fromStack(stack);
+    const onAuthorizer = [...Object.values(template.findResources('AWS::IAM::ManagedPolicy')), ...Object.values(template.findResources('AWS::IAM::Policy'))]
+      .filter((p) => /OrdersApiAuthorizerFunctionServiceRole/.test(JSON.stringify(p.Properties.Roles ?? [])));
+    const statements = onAuthorizer.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.map((st: { Action: unknown }) => st.Action)).toContainEqual('s3:GetObject');
+    expect(JSON.stringify(statements)).not.toMatch(/secretsmanager:|kms:/);
+  });
+
   test('passes cfn-lint with no error', () => {
     expectCfnLintClean(stack);
   });

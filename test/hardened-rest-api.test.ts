@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { HardenedRestApi, HardenedRestApiProps, WafRuleAction } from '../src/hardened-rest-api';
 import { JwtAuthorizer } from '../src/jwt-authorizer';
-import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
+import { JwtSigningAlgorithm, RotatingJwtSecret } from '../src/rotating-jwt-secret';
 import { testGates } from './helpers/gates';
 import { acknowledgements, expectNoUnacknowledgedFindings, nagFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
@@ -218,6 +218,40 @@ describe('HardenedRestApi with default props', () => {
     ]);
     for (const a of own) expect(a.reason.length).toBeGreaterThan(100);
   });
+});
+
+describe('HardenedRestApi with an ES256 RotatingJwtSecret', () => {
+  const stack = testStack();
+  const keys = new RotatingJwtSecret(stack, 'Keys', { algorithm: JwtSigningAlgorithm.ES256 });
+  const api = new HardenedRestApi(stack, 'Api', { signingKeys: keys, ...RBAC });
+  api.addMethod('/orders', 'GET', new apigateway.MockIntegration());
+  const template = Template.fromStack(stack);
+
+  test('its authorizer verifies ES256 against the ring\'s JWKS object and may not read the secret', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          JWT_JWKS_BUCKET: { Ref: Match.stringLikeRegexp('^KeysJwksBucket') },
+          JWT_JWKS_OBJECT_KEY: '.well-known/jwks.json',
+          JWT_ALGORITHMS: 'ES256',
+          JWT_AUDIENCE: 'orders-api',
+        }),
+      },
+    });
+    const policies = [...Object.values(template.findResources('AWS::IAM::ManagedPolicy')), ...Object.values(template.findResources('AWS::IAM::Policy'))]
+      .filter((p) => /ApiAuthorizerFunctionServiceRole/.test(JSON.stringify(p.Properties.Roles ?? [])));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.map((st: { Sid: string }) => st.Sid).sort()).toEqual(['ReadThePublishedPublicKeys', 'WriteOwnLogGroup']);
+    expect(JSON.stringify(statements)).not.toMatch(/secretsmanager:|kms:/);
+  });
+
+  test('every method uses that authorizer', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties);
+    expect(methods.length).toBeGreaterThan(0);
+    for (const m of methods) expect(m.AuthorizerId).toEqual({ Ref: expect.stringMatching(/^ApiAuthorizer/) });
+  });
+
+  testGates({ stack, nagScopes: [api, keys] });
 });
 
 describe('HardenedRestApi fully configured', () => {

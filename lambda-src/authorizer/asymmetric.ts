@@ -154,7 +154,8 @@ export function verifyAsymmetric(
   const kid = token.kid;
   if (!keys || keys.size === 0) return { ok: false, reason: 'no_keys', kid };
   const key = keys.get(kid);
-  if (!key) return { ok: false, reason: 'unknown_kid', kid };
+  // A key past its `exp` is as gone as one the set no longer lists.
+  if (!key || (key.expiresAtMs !== undefined && nowMs >= key.expiresAtMs)) return { ok: false, reason: 'unknown_kid', kid };
   if (!key.algorithms.has(token.alg)) return { ok: false, reason: 'key_alg_mismatch', kid };
   if (!signatureMatches(token, key)) return { ok: false, reason: 'bad_signature', kid };
   const config = roles.config;

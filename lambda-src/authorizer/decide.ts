@@ -1,11 +1,12 @@
 /**
- * One authorizer decision per API Gateway event, over an injected clock and key cache: reads the
+ * One authorizer decision per API Gateway event, over an injected clock and key source: reads the
  * token from the configured header, checks its structure before any key is fetched, verifies it,
- * and builds the Allow policy. Also formats the one log line per decision. Pure: index.ts only
- * wires it to the environment, the network and the console.
+ * and builds the Allow policy. The one pipeline for every key source (key-sources.ts: a Secrets
+ * Manager key ring, an asymmetric ring's JWKS in S3, an identity provider's JWKS). Also formats
+ * the one log line per decision. Pure: index.ts only wires it to the environment, the network
+ * and the console.
  */
-import { AllowResponse, allowResponse, ConfigResult, DenyReason, extractToken, MethodArnPrefix, parseMethodArn, ParsedToken, parseToken, verifyParsedToken, VerifyResult } from './core';
-import { KeyCache } from './key-cache';
+import { AllowResponse, allowResponse, AuthorizerConfig, ConfigResult, DenyReason, extractToken, MethodArnPrefix, parseMethodArn, VerifyResult } from './core';
 
 export interface Decision {
   readonly response?: AllowResponse;
@@ -33,21 +34,48 @@ export function tokenFrom(event: Record<string, unknown>, headerName: string): s
   return extractToken((headers as Record<string, unknown>)[names[0]]);
 }
 
-export interface DeciderOptions {
+/** The cache rules a key source follows (key-cache.ts, jwks-cache.ts): TTL, rate-limited refetch, back-off. */
+export interface KeyCacheRules<E> {
+  /** The cached entry if it is still within its TTL (the synchronous warm path). */
+  fresh(nowMs: number): E | undefined;
+  /** The fresh entry, or a newly fetched one; rejects when none can be had. */
+  current(nowMs: number): Promise<E>;
+  /** Fetches now, whatever the cache holds; rejects when it cannot. */
+  fetch(nowMs: number): Promise<E>;
+  /** Whether a token whose kid `entry` does not know may trigger a refetch now (claims the window). */
+  claimForcedRefetch(entry: E, nowMs: number): boolean;
+}
+
+/** Where a decider's keys come from and how a token is checked against them. */
+export interface KeySource<T, E> {
+  /** The configuration policies are built from (the source may extend its role map). */
+  readonly config: AuthorizerConfig;
+  readonly cache: KeyCacheRules<E>;
+  /** Structure and algorithm checks: cheap, and run before any key is fetched. */
+  parse(token: string): { readonly ok: true; readonly token: T } | { readonly ok: false; readonly reason: DenyReason };
+  /** Signature, then claims, then role. May throw: the request is then denied `keys_unavailable`. */
+  verify(token: T, entry: E, nowMs: number): VerifyResult;
+}
+
+export interface DeciderOptions<T, E> {
   readonly config: ConfigResult;
-  readonly keys: KeyCache;
+  /** Builds the key source once the configuration is known to be valid. */
+  readonly source: (config: AuthorizerConfig) => KeySource<T, E>;
   /** Milliseconds since the epoch. */
   readonly now: () => number;
 }
 
 /**
- * Returns `decide(event)`: synchronous while the key ring is cached (the warm path); only a fetch
+ * Returns `decide(event)`: synchronous while the keys are cached (the warm path); only a fetch
  * (cold, expired TTL, or a rate-limited unknown-kid refetch) returns a promise.
  */
-export function createDecider(options: DeciderOptions): (event: unknown) => Decision | Promise<Decision> {
-  const { keys, now } = options;
+export function createDecider<T extends { readonly kid?: string }, E>(
+  options: DeciderOptions<T, E>,
+): (event: unknown) => Decision | Promise<Decision> {
+  const { now } = options;
   if (!options.config.ok) return () => ({ reason: 'config_invalid' });
-  const config = options.config.config;
+  const source = options.source(options.config.config);
+  const { config, cache } = source;
 
   function decision(result: VerifyResult, arn: MethodArnPrefix): Decision {
     if (!result.ok) return { reason: result.reason, kid: result.kid };
@@ -56,11 +84,11 @@ export function createDecider(options: DeciderOptions): (event: unknown) => Deci
     return { response, reason: 'ok', kid: result.kid, role: result.identity.role };
   }
 
-  async function afterFetch(token: ParsedToken, arn: MethodArnPrefix, nowMs: number, force: boolean): Promise<Decision> {
+  async function afterFetch(token: T, arn: MethodArnPrefix, nowMs: number, force: boolean): Promise<Decision> {
     let result: VerifyResult;
     try {
-      const entry = force ? await keys.fetch(nowMs) : await keys.current(nowMs);
-      result = verifyParsedToken(token, keys.keysOf(entry, nowMs), new Date(nowMs), config);
+      const entry = force ? await cache.fetch(nowMs) : await cache.current(nowMs);
+      result = source.verify(token, entry, nowMs);
     } catch {
       return { reason: 'keys_unavailable', kid: token.kid };
     }
@@ -74,21 +102,22 @@ export function createDecider(options: DeciderOptions): (event: unknown) => Deci
     if (!arn) return { reason: 'bad_method_arn' };
     const token = tokenFrom(ev, config.headerName);
     if (token === undefined) return { reason: 'no_token' };
-    // Malformed tokens are refused before the key ring is fetched: junk costs no Secrets Manager call.
-    const parsed = parseToken(token, config);
+    // Malformed tokens and disallowed algorithms are refused before any key is fetched: junk
+    // costs no Secrets Manager, S3 or identity provider call.
+    const parsed = source.parse(token);
     if (!parsed.ok) return { reason: parsed.reason };
 
     const nowMs = now();
-    const entry = keys.fresh(nowMs);
-    if (!entry) return afterFetch(parsed.token, arn, nowMs, false);
+    const entry = cache.fresh(nowMs);
+    if (entry === undefined) return afterFetch(parsed.token, arn, nowMs, false);
     let result: VerifyResult;
     try {
-      result = verifyParsedToken(parsed.token, keys.keysOf(entry, nowMs), new Date(nowMs), config);
+      result = source.verify(parsed.token, entry, nowMs);
     } catch {
       return { reason: 'keys_unavailable', kid: parsed.token.kid };
     }
     // A kid we do not know may be a rotation newer than our cache.
-    if (!result.ok && (result.reason === 'unknown_kid' || result.reason === 'no_keys') && keys.claimForcedRefetch(entry, nowMs)) {
+    if (!result.ok && (result.reason === 'unknown_kid' || result.reason === 'no_keys') && cache.claimForcedRefetch(entry, nowMs)) {
       return afterFetch(parsed.token, arn, nowMs, true);
     }
     return decision(result, arn);

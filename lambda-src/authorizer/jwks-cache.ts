@@ -15,8 +15,8 @@ export interface CachedJwks {
 }
 
 export interface JwksCacheOptions {
-  /** Resolves with the JWKS document's body; rejects when it cannot. */
-  readonly fetchJwks: () => Promise<string>;
+  /** Resolves with the JWKS document's body; rejects when it cannot. `nowMs` signs an S3 GetObject. */
+  readonly fetchJwks: (nowMs: number) => Promise<string>;
   readonly algorithms: readonly string[];
   readonly ttlSeconds: number;
   readonly refetchMinIntervalSeconds: number;
@@ -56,7 +56,7 @@ export class JwksCache {
     if (nowMs - this.lastFailureMs < FETCH_FAILURE_BACKOFF_MS) throw new KeysUnavailable('backing off after a failed fetch');
     this.fetches++;
     try {
-      const jwks = parseJwks(await this.options.fetchJwks(), this.options.algorithms);
+      const jwks = parseJwks(await this.options.fetchJwks(nowMs), this.options.algorithms);
       if (jwks.ignored.length > 0) this.options.onIgnoredKeys?.(jwks.ignored);
       const entry = { jwks, fetchedAtMs: nowMs };
       this.cached = entry;

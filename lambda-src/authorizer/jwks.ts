@@ -10,7 +10,9 @@
  * - a kid is required and must be unique in the set (two keys under one kid are both ignored:
  *   which one a token meant is not ours to guess);
  * - a key carrying private members (`d`, `p`, ...) is ignored: a set that publishes private
- *   material is broken, and the key has to be considered compromised.
+ *   material is broken, and the key has to be considered compromised;
+ * - an `exp` member (a retired key of an asymmetric RotatingJwtSecret, as OpenID Federation's
+ *   historical keys) is the instant the key stops verifying; one that is not a number is ignored.
  * Only the public members are handed to node:crypto, so nothing else in the JWK is ever read.
  */
 import { createPublicKey, KeyObject } from 'crypto';
@@ -19,13 +21,15 @@ export type JwsAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
 export type IgnoredKeyReason =
   | 'not_an_object' | 'no_kid' | 'duplicate_kid' | 'bad_use' | 'bad_kty' | 'bad_curve'
-  | 'alg_mismatch' | 'private_material' | 'rsa_too_small' | 'bad_key' | 'no_allowed_alg';
+  | 'alg_mismatch' | 'private_material' | 'rsa_too_small' | 'bad_key' | 'no_allowed_alg' | 'bad_exp';
 
 export interface VerificationKey {
   readonly kid: string;
   readonly key: KeyObject;
   /** The algorithms this key may verify: its `alg`, or those its type allows, within the allow-list. */
   readonly algorithms: ReadonlySet<JwsAlgorithm>;
+  /** From the JWK's `exp`: the key verifies nothing at or after this instant. */
+  readonly expiresAtMs?: number;
 }
 
 export interface ParsedJwks {
@@ -70,7 +74,9 @@ function importKey(jwk: Jwk, allowed: ReadonlySet<string>): Omit<VerificationKey
     return 'bad_key';
   }
   if (jwk.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return 'rsa_too_small';
-  return { key, algorithms };
+  if (jwk.exp === undefined) return { key, algorithms };
+  if (typeof jwk.exp !== 'number' || !Number.isFinite(jwk.exp)) return 'bad_exp';
+  return { key, algorithms, expiresAtMs: jwk.exp * 1000 };
 }
 
 /** Parses a JWKS document. Throws (the fetch fails closed) only when the document itself is unusable. */

@@ -313,10 +313,16 @@ export interface PublicJwk {
   readonly kid: string;
   readonly alg: AsymmetricAlgorithm;
   readonly use: 'sig';
+  /**
+   * Previous keys only: their `expiresAt` as a NumericDate (seconds, rounded down), the JWK `exp`
+   * member of OpenID Federation's historical keys. A verifier stops accepting the key then, not
+   * only when the next rotation drops it from the document.
+   */
+  readonly exp?: number;
 }
 
-/** The public half of one ring key, as a JWK carrying only the public members. */
-export function publicJwk(algorithm: AsymmetricAlgorithm, key: SigningKey): PublicJwk {
+/** The public half of one ring key, as a JWK carrying only the public members (and a retired key's expiry). */
+export function publicJwk(algorithm: AsymmetricAlgorithm, key: SigningKey | RetiredKey): PublicJwk {
   const jwk = createPublicKey(privateKeyOf(algorithm, key.key)).export({ format: 'jwk' });
   // Copy by name: an allow-list, so no private member (d, p, q, dp, dq, qi, k) can ever pass.
   return {
@@ -327,6 +333,7 @@ export function publicJwk(algorithm: AsymmetricAlgorithm, key: SigningKey): Publ
     kid: key.kid,
     alg: algorithm,
     use: 'sig',
+    ...('expiresAt' in key ? { exp: Math.floor(Date.parse(key.expiresAt) / 1000) } : {}),
   };
 }
 

@@ -43,6 +43,16 @@ export const ENV = {
   jwksUrl: 'JWT_JWKS_URL',
   /** Comma-separated subset of ASYMMETRIC_ALGORITHMS; JWKS mode only. */
   algorithms: 'JWT_ALGORITHMS',
+  /**
+   * Set instead of `secretId` and `jwksUrl`: verify an asymmetric RotatingJwtSecret's tokens
+   * against the JWKS its rotation publishes, read with a SigV4-signed S3 GetObject (ring JWKS
+   * mode). `JWT_ALGORITHMS` then names the ring's one algorithm.
+   */
+  jwksBucket: 'JWT_JWKS_BUCKET',
+  /** The JWKS object's key in `jwksBucket`. */
+  jwksObjectKey: 'JWT_JWKS_OBJECT_KEY',
+  /** The Region of `jwksBucket` (signs the GetObject; picks the endpoint's partition). */
+  jwksBucketRegion: 'JWT_JWKS_BUCKET_REGION',
 } as const;
 
 export interface IntegerLimit {

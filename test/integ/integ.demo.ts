@@ -1,6 +1,7 @@
 /**
- * The demo app (every construct, default props), deployed: the first rotation has run, the API
- * answers by role through the authorizer and WAF, and the trail is logging.
+ * The demo app (every construct, default props, an ES256 ring), deployed: the first rotation has
+ * run, the API answers by role through the authorizer (verifying against the published JWKS) and
+ * WAF, and the trail is logging.
  *
  * Needs the account's API Gateway CloudWatch Logs role (README, Integration tests).
  */
@@ -27,7 +28,7 @@ destroyWithStack(stack, ['AWS::S3::Bucket']);
 
 const integ = integTest(app, 'DemoTest', stack);
 probe(integ, fn, 'ring')
-  .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson(Match.objectLike({ bootstrap: false, currentKeyBytes: 32 })) }))
+  .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson(Match.objectLike({ bootstrap: false, algorithm: 'ES256' })) }))
   .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) })
   .next(probe(integ, fn, 'authorizer')
     .expect(ExpectedResult.objectLike({

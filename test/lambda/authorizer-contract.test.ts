@@ -166,8 +166,9 @@ describe('the contract module', () => {
     const written = Object.keys((verdict as { env: Record<string, string> }).env);
     // The refetch interval and token size cap keep their handler defaults; everything else is explicit.
     const handlerDefaults: string[] = [ENV.keyRefetchMinIntervalSeconds, ENV.maxTokenBytes];
-    // JWKS mode (an identity provider instead of a key ring) has variables of its own, and no secret.
-    const jwksOnly: string[] = [ENV.jwksUrl, ENV.algorithms];
+    // JWKS modes (an identity provider, or an asymmetric ring's published JWKS, instead of an
+    // HS256 key ring) have variables of their own, and no secret.
+    const jwksOnly: string[] = [ENV.jwksUrl, ENV.algorithms, ENV.jwksBucket, ENV.jwksObjectKey, ENV.jwksBucketRegion];
     expect(jwksOnly.filter((name) => written.includes(name))).toEqual([]);
     handlerDefaults.push(...jwksOnly);
     expect(Object.values(ENV).filter((name) => !handlerDefaults.includes(name)).filter((name) => !written.includes(name))).toEqual([]);

@@ -24,11 +24,18 @@ describe('parseJwks', () => {
     ['a point off the curve', { ...ec, x: ec.y, kid: 'k-off' }, 'bad_key'],
     ['a P-256K key', { ...ec, crv: 'secp256k1', kid: 'k-256k' }, 'bad_curve'],
     ['an X25519 key', { kty: 'OKP', crv: 'X25519', x: ec.x, kid: 'k-x25519' }, 'bad_curve'],
+    ['an exp that is not a number', { ...ec, exp: '2030-01-01', kid: 'k-exp' }, 'bad_exp'],
   ];
   test.each(cases)('ignores %s with a reason code', (_name, jwk, reason) => {
     const parsed = parseJwks(JSON.stringify({ keys: [jwk, { ...ec, kid: 'good-key' }] }), ALL);
     expect(parsed.ignored).toEqual([{ kid: jwk.kid, reason }]);
     expect([...parsed.keys.keys()]).toEqual(['good-key']);
+  });
+
+  test('reads a key\'s exp (NumericDate) as the instant it stops verifying', () => {
+    const parsed = parseJwks(JSON.stringify({ keys: [{ ...ec, kid: 'retired', exp: 1_900_000_000 }, { ...ecJwk(), kid: 'live' }] }), ALL);
+    expect(parsed.keys.get('retired')!.expiresAtMs).toBe(1_900_000_000_000);
+    expect(parsed.keys.get('live')!.expiresAtMs).toBeUndefined();
   });
 
   test('ignores both keys that share a kid, and keys without a kid', () => {

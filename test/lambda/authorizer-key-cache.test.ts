@@ -6,6 +6,7 @@
 import { parseConfig } from '../../lambda-src/authorizer/core';
 import { createDecider, Decision, logLine, tokenFrom } from '../../lambda-src/authorizer/decide';
 import { FETCH_FAILURE_BACKOFF_MS, KeyCache } from '../../lambda-src/authorizer/key-cache';
+import { secretRingSource } from '../../lambda-src/authorizer/key-sources';
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { KeyRing, newKeyRing, rotateKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
 
@@ -62,7 +63,7 @@ function setup(env: Record<string, string> = {}): {
     ttlSeconds: config.config.keyCacheTtlSeconds,
     refetchMinIntervalSeconds: config.config.keyRefetchMinIntervalSeconds,
   });
-  const decider = createDecider({ config, keys, now: () => clock.ms });
+  const decider = createDecider({ config, source: (c) => secretRingSource(c, keys), now: () => clock.ms });
   return { decide: async (event) => decider(event), secret, ring, clock };
 }
 
@@ -139,7 +140,7 @@ describe('KeyCache through the decider', () => {
   test('denies everything, without fetching, when the configuration is invalid', async () => {
     const secret = store('{}');
     const keys = new KeyCache({ fetchSecret: secret.fetchSecret, ttlSeconds: 300, refetchMinIntervalSeconds: 30 });
-    const decide = createDecider({ config: parseConfig({}), keys, now: () => T0 });
+    const decide = createDecider({ config: parseConfig({}), source: (c) => secretRingSource(c, keys), now: () => T0 });
     expect(await decide(tokenEvent('a.b.c'))).toEqual({ reason: 'config_invalid' });
     expect(secret.calls()).toBe(0);
   });

@@ -32,11 +32,14 @@ describe.each(['ES256', 'EdDSA'] as const)('%s ring', (algorithm) => {
     const jwks = publicJwks(ring, later);
     // previous[1] (grace 60 s) has expired by `later`; previous[0] has not.
     expect(jwks.keys.map((k) => k.kid)).toEqual([ring.current.kid, ring.next!.kid, ring.previous[0].kid]);
+    const members = algorithm === 'ES256' ? ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'] : ['alg', 'crv', 'kid', 'kty', 'use', 'x'];
     for (const jwk of jwks.keys) {
       for (const m of PRIVATE_MEMBERS) expect(jwk).not.toHaveProperty(m);
       expect(jwk).toEqual(expect.objectContaining({ alg: algorithm, use: 'sig', kty: algorithm === 'ES256' ? 'EC' : 'OKP' }));
-      expect(Object.keys(jwk).sort()).toEqual((algorithm === 'ES256' ? ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'] : ['alg', 'crv', 'kid', 'kty', 'use', 'x']));
     }
+    // current and next never expire by themselves; a previous key carries its expiresAt as exp (seconds, rounded down).
+    expect(jwks.keys.map((jwk) => Object.keys(jwk).sort())).toEqual([members, members, [...members, 'exp'].sort()]);
+    expect(jwks.keys[2].exp).toBe(Math.floor(Date.parse(ring.previous[0].expiresAt) / 1000));
     expect(JSON.stringify(jwks)).not.toContain(ring.current.key.slice(-20));
   });
 

@@ -8,12 +8,26 @@ const crypto = require('crypto');
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 
-/** HS256 with the ring's current key, as the README's token contract says (an independent issuer). */
-function sign(ring, claims, key = Buffer.from(ring.current.key, 'base64url')) {
-  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: ring.current.kid }));
-  const payload = b64url(JSON.stringify(claims));
-  const sig = b64url(crypto.createHmac('sha256', key).update(`${header}.${payload}`).digest());
-  return `${header}.${payload}.${sig}`;
+/**
+ * Signed with the ring's current key and algorithm, as the README's token contract says (an
+ * independent issuer): HS256 with the decoded key bytes, ES256 (JOSE r||s) or EdDSA with the
+ * PKCS #8 private key. `forge` signs with a fresh random key of the same kind instead.
+ */
+function sign(ring, claims, forge = false) {
+  const alg = ring.algorithm || 'HS256';
+  const header = b64url(JSON.stringify({ alg, typ: 'JWT', kid: ring.current.kid }));
+  const input = `${header}.${b64url(JSON.stringify(claims))}`;
+  if (alg === 'HS256') {
+    const key = forge ? crypto.randomBytes(32) : Buffer.from(ring.current.key, 'base64url');
+    return `${input}.${b64url(crypto.createHmac('sha256', key).update(input).digest())}`;
+  }
+  const key = forge
+    ? (alg === 'ES256' ? crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }) : crypto.generateKeyPairSync('ed25519')).privateKey
+    : crypto.createPrivateKey({ key: Buffer.from(ring.current.key, 'base64url'), format: 'der', type: 'pkcs8' });
+  const sig = alg === 'ES256'
+    ? crypto.sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' })
+    : crypto.sign(null, Buffer.from(input), key);
+  return `${input}.${b64url(sig)}`;
 }
 
 /** Whether `token` verifies against `ring` the way a verifier must: kid among current and unexpired previous. */
@@ -98,7 +112,7 @@ const actions = {
     const url = process.env.API_URL.replace(/\/$/, '');
     const { ring } = await readRing(process.env.SECRET_ID);
     const user = sign(ring, claims('user'));
-    const forged = sign(ring, claims('admin'), crypto.randomBytes(32));
+    const forged = sign(ring, claims('admin'), true);
     const origin = process.env.ALLOWED_ORIGIN;
     const allowed = await call(`${url}/orders`, { token: user });
     const preflight = await call(`${url}/orders`, {
@@ -126,7 +140,7 @@ const actions = {
       allowedRole: (await call(`${url}/orders`, { token: user })).status,
       forbiddenRole: (await call(`${url}/orders`, { method: 'POST', token: user, body: '{}' })).status,
       noToken: (await call(`${url}/orders`)).status,
-      forgedToken: (await call(`${url}/orders`, { token: sign(ring, claims('admin'), crypto.randomBytes(32)) })).status,
+      forgedToken: (await call(`${url}/orders`, { token: sign(ring, claims('admin'), true) })).status,
       expiredToken: (await call(`${url}/orders`, { token: sign(ring, claims('user', { iat: past, exp: past + 300 })) })).status,
       wrongAudience: (await call(`${url}/orders`, { token: sign(ring, claims('user', { aud: 'another-api' })) })).status,
     };

@@ -1,0 +1,122 @@
+/**
+ * The authorizer's S3 GetObject of an asymmetric ring's JWKS, with an injected transport:
+ * endpoint (virtual-hosted on the bucket Region's partition, path-style under an endpoint
+ * override), Lambda's credentials with the session token, a SigV4 signature identical to the AWS
+ * SDK's S3 signer, and the deadline.
+ */
+import { createHash, createHmac } from 'crypto';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { SignatureV4 } from '@smithy/signature-v4';
+import { getS3Object, s3ObjectUrl } from '../../lambda-src/authorizer/s3-object';
+import { HttpRequest, Transport } from '../../lambda-src/authorizer/secrets-manager';
+
+const NOW = new Date('2026-03-01T12:00:00Z');
+const LAMBDA_ENV = {
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEXAMPLE//token',
+};
+const LOCATION = { bucket: 'keys-jwksbucket-1a2b3c', key: '.well-known/jwks.json', region: 'eu-central-1' };
+
+function answering(status: number, body: string, captured: HttpRequest[] = []): Transport {
+  return async (request) => {
+    captured.push(request);
+    return { status, body };
+  };
+}
+
+function header(req: HttpRequest, name: string): string | undefined {
+  const key = Object.keys(req.headers).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : String(req.headers[key]);
+}
+
+describe('s3ObjectUrl', () => {
+  test.each([
+    ['eu-central-1', 'https://b-1.s3.eu-central-1.amazonaws.com/.well-known/jwks.json'],
+    ['cn-north-1', 'https://b-1.s3.cn-north-1.amazonaws.com.cn/.well-known/jwks.json'],
+    ['us-iso-east-1', 'https://b-1.s3.us-iso-east-1.c2s.ic.gov/.well-known/jwks.json'],
+    ['us-gov-west-1', 'https://b-1.s3.us-gov-west-1.amazonaws.com/.well-known/jwks.json'],
+  ])('in %s is virtual-hosted on the bucket Region\'s partition suffix', (region, url) => {
+    expect(s3ObjectUrl({}, { bucket: 'b-1', key: '.well-known/jwks.json', region }).toString()).toBe(url);
+  });
+
+  test('is path-style under AWS_ENDPOINT_URL_S3, which wins over AWS_ENDPOINT_URL', () => {
+    expect(s3ObjectUrl({ AWS_ENDPOINT_URL: 'http://global:1', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:5000/' }, LOCATION).toString())
+      .toBe('http://127.0.0.1:5000/keys-jwksbucket-1a2b3c/.well-known/jwks.json');
+    expect(s3ObjectUrl({ AWS_ENDPOINT_URL: 'http://global:1' }, LOCATION).toString()).toBe('http://global:1/keys-jwksbucket-1a2b3c/.well-known/jwks.json');
+  });
+
+  test('percent-encodes each key segment, keeping the slashes', () => {
+    expect(s3ObjectUrl({}, { ...LOCATION, key: 'a b/c?d#e' }).pathname).toBe('/a%20b/c%3Fd%23e');
+  });
+});
+
+describe('getS3Object', () => {
+  test('GETs the object in the bucket\'s Region with Lambda\'s credentials, session token included', async () => {
+    const captured: HttpRequest[] = [];
+    expect(await getS3Object({ env: LAMBDA_ENV, location: LOCATION, timeoutMs: 1000, transport: answering(200, '{"keys":[]}', captured), now: NOW })).toBe('{"keys":[]}');
+    expect(captured).toHaveLength(1);
+    const [req] = captured;
+    expect(req.method).toBe('GET');
+    expect(req.body).toBe('');
+    expect(req.url.toString()).toBe('https://keys-jwksbucket-1a2b3c.s3.eu-central-1.amazonaws.com/.well-known/jwks.json');
+    expect(header(req, 'x-amz-security-token')).toBe(LAMBDA_ENV.AWS_SESSION_TOKEN);
+    // Signed for the bucket's Region, not the function's.
+    expect(header(req, 'authorization')).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIAEXAMPLEEXAMPLE\/20260301\/eu-central-1\/s3\/aws4_request, /);
+  });
+
+  test('signs exactly as the AWS SDK\'s SigV4 signer does for S3', async () => {
+    const captured: HttpRequest[] = [];
+    await getS3Object({ env: LAMBDA_ENV, location: LOCATION, timeoutMs: 1000, transport: answering(200, '{}', captured), now: NOW });
+    const [req] = captured;
+    const signedHeaderNames = /SignedHeaders=([^,]+)/.exec(header(req, 'authorization')!)![1].split(';');
+    expect(signedHeaderNames).toEqual(expect.arrayContaining(['host', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token']));
+    const headers: Record<string, string> = { host: req.url.host };
+    for (const name of signedHeaderNames) if (name !== 'host') headers[name] = header(req, name)!;
+    const toBytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
+      typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
+    class Sha256 {
+      private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
+      constructor(secret?: string | ArrayBuffer | ArrayBufferView) { this.h = secret ? createHmac('sha256', toBytes(secret)) : createHash('sha256'); }
+      update(data: string | ArrayBuffer | ArrayBufferView): void { this.h.update(toBytes(data)); }
+      async digest(): Promise<Uint8Array> { return this.h.digest(); }
+    }
+    const sdk = new SignatureV4({
+      service: 's3',
+      region: 'eu-central-1',
+      sha256: Sha256,
+      uriEscapePath: false,
+      credentials: {
+        accessKeyId: LAMBDA_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LAMBDA_ENV.AWS_SECRET_ACCESS_KEY, sessionToken: LAMBDA_ENV.AWS_SESSION_TOKEN,
+      },
+    });
+    const request = { method: 'GET', protocol: 'https:', hostname: req.url.host, path: req.url.pathname, headers, body: '' };
+    const signed = await sdk.sign(request, { signingDate: NOW });
+    const signatureOf = (authorization: string): string => /Signature=([0-9a-f]{64})/.exec(authorization)![1];
+    expect(signatureOf(header(req, 'authorization')!)).toBe(signatureOf(signed.headers.authorization));
+  });
+
+  test.each([
+    ['access denied', answering(403, '<Error><Code>AccessDenied</Code></Error>'), 'http_403'],
+    ['a missing object', answering(404, ''), 'http_404'],
+    ['a redirect to another Region', answering(301, ''), 'http_301'],
+    ['a network failure', (async () => { throw new Error('ECONNREFUSED'); }) as Transport, 'network_error'],
+  ])('rejects %s with a reason code', async (_name, transport, code) => {
+    await expect(getS3Object({ env: LAMBDA_ENV, location: LOCATION, timeoutMs: 1000, transport, now: NOW })).rejects.toThrow(code);
+  });
+
+  test('rejects without calling out when credentials are missing', async () => {
+    const calls: HttpRequest[] = [];
+    await expect(getS3Object({ env: { ...LAMBDA_ENV, AWS_ACCESS_KEY_ID: '' }, location: LOCATION, timeoutMs: 1000, transport: answering(200, '', calls), now: NOW }))
+      .rejects.toThrow('no_credentials');
+    expect(calls).toHaveLength(0);
+  });
+
+  test('gives up at the deadline even when the transport ignores it', async () => {
+    const hanging: Transport = () => new Promise(() => undefined);
+    const t0 = Date.now();
+    await expect(getS3Object({ env: LAMBDA_ENV, location: LOCATION, timeoutMs: 150, transport: hanging, now: NOW })).rejects.toThrow('timeout');
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
