@@ -11,6 +11,7 @@ import { JwtIdentityProvider } from './jwt-identity-provider';
 import { acknowledge } from './private/acknowledge';
 import { createAlarmTopic } from './private/alarm-topic';
 import { checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, LIMITS, roleClaimProblem } from './private/authorizer-contract';
+import { requireSourceAccount } from './private/authorizer-invoke-permission';
 import { addAuthorizerSecurityEvents } from './private/authorizer-security-events';
 import { BundledFunction, validateBundledFunctionOptions } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
@@ -288,7 +289,7 @@ export class JwtAuthorizer extends Construct {
     }
 
     const identitySource = apigateway.IdentitySource.header(headerName);
-    this.authorizer = (props.type ?? JwtAuthorizerType.TOKEN) === JwtAuthorizerType.TOKEN
+    const authorizer = (props.type ?? JwtAuthorizerType.TOKEN) === JwtAuthorizerType.TOKEN
       ? new apigateway.TokenAuthorizer(this, 'Authorizer', {
         handler: fn.function,
         identitySource,
@@ -300,6 +301,8 @@ export class JwtAuthorizer extends Construct {
         identitySources: [identitySource],
         resultsCacheTtl: this.resultsCacheTtl,
       });
+    requireSourceAccount(authorizer, fn.function);
+    this.authorizer = authorizer;
   }
 
   private validate(
