@@ -192,7 +192,8 @@ const CAPACITY = MANAGED_POLICY_MAX_CHARS - DOCUMENT_OVERHEAD_CHARS;
  *
  * Every statement is checked as `LeastPrivilegeChecker` checks (no `*` or `service:*` action,
  * no action pattern such as `s3:GetObject*`, no `NotAction`/`NotResource`, `Resource: '*'`
- * only for actions with no resource type): a statement that fails is a `ValidationError`
+ * only for actions with no resource type, `cloudwatch:PutMetricData` only with a
+ * `cloudwatch:namespace` condition): a statement that fails is a `ValidationError`
  * naming the prop it came from and, where one exists, the typed permission to use. Statements are
  * packed into as many managed policies as IAM's 6,144-character limit needs, and more than
  * `maxManagedPolicies` on the role is a `ValidationError`.
@@ -290,7 +291,8 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
   /**
    * Adds statements to the function's managed policies. Each must pass the least-privilege
    * checks (no `*` or `service:*` action, no action pattern, no NotAction/NotResource,
-   * `Resource: '*'` only for actions with no resource type) and fit in one managed policy; otherwise this throws a
+   * `Resource: '*'` only for actions with no resource type, PutMetricData only with a
+   * `cloudwatch:namespace` condition) and fit in one managed policy; otherwise this throws a
    * ValidationError naming `addStatements`.
    */
   public addStatements(...statements: iam.PolicyStatement[]): void {
