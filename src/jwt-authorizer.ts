@@ -278,7 +278,7 @@ export class JwtAuthorizer extends Construct {
     this.function = fn.function;
     this.logGroup = fn.logGroup;
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'JWT authorizer');
-    addAuthorizerSecurityEvents(this, fn.logGroup, this.alarmTopic);
+    addAuthorizerSecurityEvents(this, fn.logGroup, this.alarmTopic, secret ? 'keyRing' : 'identityProvider');
 
     if (props.reservedConcurrentExecutions === undefined) {
       for (const ruleId of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {
