@@ -95,8 +95,10 @@ export interface HardenedMethodOptions {
  */
 export interface HardenedPublicMethodOptions extends HardenedMethodOptions {
   /**
-   * Why this method answers without authentication, for reviewers (e.g. "load balancer health
-   * check; returns no data"). Recorded in `publicRoutes` and in the cdk-nag acknowledgements.
+   * Why this method answers without authentication, for reviewers: who calls it and what it
+   * returns (e.g. "Load balancer health check; returns 200 and no data"). 30 to 500 characters
+   * with at least 4 different words, a literal string. Recorded in `publicRoutes` and in the
+   * cdk-nag acknowledgements.
    */
   readonly reason: string;
 }

@@ -1,4 +1,4 @@
-import { Annotations, Aspects, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,7 +18,7 @@ import { ApiMethod, checkRoleMap } from './private/authorizer-contract';
 import { allowLogGroupEncryption, createEncryptionKey } from './private/encryption-key';
 import { addGatewayResponses } from './private/gateway-responses';
 import { isCorsPreflight, unauthorizedMethods, unreachableMethods } from './private/method-audit';
-import { validateHardenedRestApiProps } from './private/rest-api-validation';
+import { validateHardenedRestApiProps, validatePublicMethodReason } from './private/rest-api-validation';
 import { stageLogging, warnAboutStageLogging } from './private/stage-logging';
 import { ValidationError } from './private/validation';
 import { createWebAcl } from './private/web-acl';
@@ -279,9 +279,7 @@ export class HardenedRestApi extends Construct {
   public addPublicMethod(
     path: string, httpMethod: string, integration: apigateway.Integration, options: HardenedPublicMethodOptions,
   ): apigateway.Method {
-    if (Token.isUnresolved(options.reason) || options.reason.trim().length < 10) {
-      throw new ValidationError(this, 'reason', `must say in at least 10 characters why ${httpMethod.toUpperCase()} ${path} is public, got '${options.reason}'`);
-    }
+    validatePublicMethodReason(this, path, httpMethod, options.reason);
     const method = this.createMethod(path, httpMethod, integration, options, true);
     this.publicRoutes.push({ path: method.resource.path, httpMethod: method.httpMethod, reason: options.reason });
     for (const ruleId of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {

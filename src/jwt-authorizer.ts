@@ -11,6 +11,7 @@ import { JwtIdentityProvider } from './jwt-identity-provider';
 import { acknowledge } from './private/acknowledge';
 import { createAlarmTopic } from './private/alarm-topic';
 import { checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, LIMITS, roleClaimProblem } from './private/authorizer-contract';
+import { requireSourceAccount } from './private/authorizer-invoke-permission';
 import { addAuthorizerSecurityEvents } from './private/authorizer-security-events';
 import { BundledFunction, validateBundledFunctionOptions } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
@@ -291,7 +292,7 @@ export class JwtAuthorizer extends Construct {
     this.function = fn.function;
     this.logGroup = fn.logGroup;
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'JWT authorizer');
-    addAuthorizerSecurityEvents(this, fn.logGroup, this.alarmTopic);
+    addAuthorizerSecurityEvents(this, fn.logGroup, this.alarmTopic, asymmetricRing ? 'publishedKeys' : secret ? 'keyRing' : 'identityProvider');
 
     if (props.reservedConcurrentExecutions === undefined) {
       for (const ruleId of ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency']) {
@@ -302,7 +303,7 @@ export class JwtAuthorizer extends Construct {
     }
 
     const identitySource = apigateway.IdentitySource.header(headerName);
-    this.authorizer = (props.type ?? JwtAuthorizerType.TOKEN) === JwtAuthorizerType.TOKEN
+    const authorizer = (props.type ?? JwtAuthorizerType.TOKEN) === JwtAuthorizerType.TOKEN
       ? new apigateway.TokenAuthorizer(this, 'Authorizer', {
         handler: fn.function,
         identitySource,
@@ -314,6 +315,8 @@ export class JwtAuthorizer extends Construct {
         identitySources: [identitySource],
         resultsCacheTtl: this.resultsCacheTtl,
       });
+    requireSourceAccount(authorizer, fn.function);
+    this.authorizer = authorizer;
   }
 
   private validate(

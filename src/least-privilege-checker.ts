@@ -51,7 +51,9 @@ export interface LeastPrivilegeFinding {
  * actions, action patterns (`s3:GetObject*`, as grant*() methods write them), `NotAction`,
  * `NotResource`, and `Resource: '*'` on actions that support
  * resource-level permissions (actions with no resource type, listed from the Service
- * Authorization Reference, may use `*`). Only `Allow` statements are checked. A finding on a
+ * Authorization Reference, may use `*`), and `cloudwatch:PutMetricData` without a
+ * `cloudwatch:namespace` condition (what `metric.grantPutMetricData()` writes). Only `Allow`
+ * statements are checked. A finding on a
  * statement that a LeastPrivilegeLambdaPolicies typed permission could grant names that
  * permission (`typedPermission` and the message).
  *

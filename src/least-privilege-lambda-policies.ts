@@ -1,4 +1,3 @@
-import { Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -11,20 +10,17 @@ import {
   BucketObjectsPermission, EventBusPermission, KeyPermission, ParameterPathPermission, ParameterPermission,
   QueuePermission, StateMachinePermission, TablePermission,
 } from './least-privilege-permissions';
-import { acknowledge } from './private/acknowledge';
-import { checkStatements, fromStatementJson } from './private/checks';
+import { RoleTakeover, loggingConfigLogGroup, takeOverExecutionRole, tracingEnabled, validateNoLaterGrants } from './private/execution-role-takeover';
 import { grantKey, grantPublish, grantQueue, grantSecretRead, grantTable } from './private/grants/data-stores';
 import { grantPutEvents } from './private/grants/event-bus';
 import { grantParameterPathRead, grantParameterRead } from './private/grants/parameters';
-import { XRAY_ACTIONS, grantNetworkInterfaces, grantOwnLogGroup, grantPutMetricData, grantTracing } from './private/grants/runtime';
+import { grantNetworkInterfaces, grantOwnLogGroup, grantPutMetricData, grantTracing } from './private/grants/runtime';
 import { grantBucketObjects } from './private/grants/s3-objects';
 import { grantStateMachine } from './private/grants/state-machines';
-import { Acknowledgement, StatementSink } from './private/grants/statement-sink';
+import { StatementSink } from './private/grants/statement-sink';
 import { grantDeliveryStreamPut, grantStreamPut } from './private/grants/streams';
-import { flattenForFinding } from './private/nag-finding';
-import {
-  DEFAULT_MAX_MANAGED_POLICIES_PER_ROLE, DOCUMENT_OVERHEAD_CHARS, MANAGED_POLICY_MAX_CHARS, estimatedChars, firstFit,
-} from './private/policy-splitting';
+import { ManagedPolicyPacker } from './private/managed-policy-packer';
+import { DEFAULT_MAX_MANAGED_POLICIES_PER_ROLE } from './private/policy-splitting';
 import { ValidationError, validateNumberRange } from './private/validation';
 
 export * from './least-privilege-permissions';
@@ -179,8 +175,6 @@ export interface LeastPrivilegeLambdaPoliciesProps {
   readonly maxManagedPolicies?: number;
 }
 
-const CAPACITY = MANAGED_POLICY_MAX_CHARS - DOCUMENT_OVERHEAD_CHARS;
-
 /**
  * Customer managed policies, with exact ARNs, for one Lambda function's execution role, and
  * nothing else on that role: no AWS managed policy and no inline policy.
@@ -192,7 +186,8 @@ const CAPACITY = MANAGED_POLICY_MAX_CHARS - DOCUMENT_OVERHEAD_CHARS;
  *
  * Every statement is checked as `LeastPrivilegeChecker` checks (no `*` or `service:*` action,
  * no action pattern such as `s3:GetObject*`, no `NotAction`/`NotResource`, `Resource: '*'`
- * only for actions with no resource type): a statement that fails is a `ValidationError`
+ * only for actions with no resource type, `cloudwatch:PutMetricData` only with a
+ * `cloudwatch:namespace` condition): a statement that fails is a `ValidationError`
  * naming the prop it came from and, where one exists, the typed permission to use. Statements are
  * packed into as many managed policies as IAM's 6,144-character limit needs, and more than
  * `maxManagedPolicies` on the role is a `ValidationError`.
@@ -213,13 +208,8 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
   /** Whether X-Ray trace submission is granted. */
   public readonly tracing: boolean;
 
-  private readonly managedPolicies: iam.ManagedPolicy[] = [];
-  private readonly usedChars: number[] = [];
-  private readonly maxManagedPolicies: number;
-  private readonly sids = new Set<string>();
-  private readonly acknowledged = new Set<string>();
-  private readonly takenOverDefaultPolicy?: iam.Policy;
-  private readonly takenOverStatementCount: number = 0;
+  private readonly packer: ManagedPolicyPacker;
+  private readonly takeover: RoleTakeover;
 
   constructor(scope: Construct, id: string, props: LeastPrivilegeLambdaPoliciesProps) {
     super(scope, id);
@@ -233,7 +223,7 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
     }
     this.role = role;
     validateNumberRange(this, 'maxManagedPolicies', props.maxManagedPolicies, 1, 20);
-    this.maxManagedPolicies = props.maxManagedPolicies ?? DEFAULT_MAX_MANAGED_POLICIES_PER_ROLE;
+    this.packer = new ManagedPolicyPacker(this, role, props.maxManagedPolicies ?? DEFAULT_MAX_MANAGED_POLICIES_PER_ROLE);
 
     const cfnFunction = fn?.node.defaultChild instanceof lambda.CfnFunction ? fn.node.defaultChild : undefined;
     const logGroupName = props.logGroup?.logGroupName ?? loggingConfigLogGroup(cfnFunction) ?? (fn ? `/aws/lambda/${fn.functionName}` : undefined);
@@ -243,23 +233,10 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
     this.logGroupName = logGroupName;
     this.tracing = props.tracing ?? tracingEnabled(cfnFunction);
 
-    const cfnRole = role.node.defaultChild instanceof iam.CfnRole ? role.node.defaultChild : undefined;
-    if (cfnRole) removeAwsManagedPolicies(cfnRole);
+    // Take over the role: what is already in its inline DefaultPolicy moves into the managed policies.
+    this.takeover = takeOverExecutionRole(role, this.tracing);
 
-    // Take over the inline DefaultPolicy: what is already in it moves into the managed policies.
-    const defaultPolicy = role.node.tryFindChild('DefaultPolicy');
-    let inherited: iam.PolicyStatement[] = [];
-    if (defaultPolicy instanceof iam.Policy) {
-      const document = defaultPolicy.document.toJSON() as { Statement?: unknown[] } | undefined;
-      inherited = (document?.Statement ?? [])
-        .map((s) => iam.PolicyStatement.fromJson(s))
-        .filter((s) => !(this.tracing && isLambdaTracingStatement(s)));
-      role.node.tryRemoveChild('DefaultPolicy');
-      this.takenOverDefaultPolicy = defaultPolicy;
-      this.takenOverStatementCount = defaultPolicy.document.statementCount;
-    }
-
-    const sink: StatementSink = { scope: this, place: (statement, prop, acks) => this.place(statement, prop, acks) };
+    const sink: StatementSink = { scope: this, place: (statement, prop, acks) => this.packer.place(statement, prop, acks) };
     grantOwnLogGroup(sink, this.logGroupName);
     if (this.tracing) grantTracing(sink);
     if (fn?.isBoundToVpc) grantNetworkInterfaces(sink, cfnFunction);
@@ -276,127 +253,31 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
     (props.streams ?? []).forEach((stream, i) => grantStreamPut(sink, stream, `streams[${i}]`, i));
     (props.deliveryStreams ?? []).forEach((stream, i) => grantDeliveryStreamPut(sink, stream, `deliveryStreams[${i}]`, i));
     if (props.metricNamespaces && props.metricNamespaces.length > 0) grantPutMetricData(sink, props.metricNamespaces);
-    inherited.forEach((s, i) => this.place(s, `function's DefaultPolicy statement ${i} (granted before this construct)`));
-    (props.statements ?? []).forEach((s, i) => this.place(s, `statements[${i}]`));
+    this.takeover.inherited.forEach((s, i) => this.packer.place(s, `function's DefaultPolicy statement ${i} (granted before this construct)`));
+    (props.statements ?? []).forEach((s, i) => this.packer.place(s, `statements[${i}]`));
 
     this.node.addValidation({ validate: () => this.validateRole() });
   }
 
   /** The managed policies this construct attached to the role, in creation order. */
   public get policies(): iam.ManagedPolicy[] {
-    return [...this.managedPolicies];
+    return [...this.packer.policies];
   }
 
   /**
    * Adds statements to the function's managed policies. Each must pass the least-privilege
    * checks (no `*` or `service:*` action, no action pattern, no NotAction/NotResource,
-   * `Resource: '*'` only for actions with no resource type) and fit in one managed policy; otherwise this throws a
+   * `Resource: '*'` only for actions with no resource type, PutMetricData only with a
+   * `cloudwatch:namespace` condition) and fit in one managed policy; otherwise this throws a
    * ValidationError naming `addStatements`.
    */
   public addStatements(...statements: iam.PolicyStatement[]): void {
-    statements.forEach((s, i) => this.place(s, `addStatements[${i}]`));
-  }
-
-  /**
-   * Checks one statement, then puts it in the first managed policy it fits in (a new one when
-   * none has room). `prop` names where the statement came from in every error.
-   */
-  private place(statement: iam.PolicyStatement, prop: string, acknowledgements: Acknowledgement[] = []): void {
-    const unresolved = statement.toStatementJson();
-    const json = Stack.of(this).resolve(unresolved);
-    const findings = checkStatements([fromStatementJson(this.node.path, prop, json)]);
-    if (findings.length > 0) {
-      throw new ValidationError(this, prop, `is not least-privilege: ${findings.map((f) => `${f.findingId} (${f.message.slice(f.message.indexOf(': ') + 2)})`).join('; ')}`);
-    }
-    const size = estimatedChars(this, unresolved) + 1;
-    if (size > CAPACITY) {
-      throw new ValidationError(this, prop, `gives a statement of about ${size} characters once deployed, more than one managed policy holds ` +
-        `(${MANAGED_POLICY_MAX_CHARS} characters without white space, ${CAPACITY} after the document wrapper); split it into smaller statements`);
-    }
-    if (statement.sid && this.sids.has(statement.sid)) {
-      throw new ValidationError(this, prop, `reuses Sid ${statement.sid}; Sids must be unique across the function's policies`);
-    }
-    if (statement.sid) this.sids.add(statement.sid);
-
-    const bin = firstFit(this.usedChars, size, CAPACITY);
-    if (bin === this.managedPolicies.length) {
-      const total = this.otherManagedPolicyCount() + bin + 1;
-      if (total > this.maxManagedPolicies) {
-        throw new ValidationError(this, prop, `would need managed policy ${bin + 1} of this construct, ${total} on role ${this.role.node.path} in all, ` +
-          `more than maxManagedPolicies (${this.maxManagedPolicies}; IAM's default quota of managed policies per role is 10): ` +
-          'each holds 6,144 characters. Grant fewer or coarser-grained resources, or raise the quota and maxManagedPolicies');
-      }
-      this.managedPolicies.push(new iam.ManagedPolicy(this, bin === 0 ? 'Policy' : `Policy${bin + 1}`, {
-        description: `Least-privilege permissions of ${this.node.path} (${bin + 1})`.slice(0, 1000),
-        roles: [this.role],
-      }));
-      this.usedChars.push(0);
-    }
-    this.usedChars[bin] += size;
-    const policy = this.managedPolicies[bin];
-    policy.addStatements(statement);
-    for (const ack of acknowledgements) {
-      // One finding id per policy: cdk-nag names every Resource "*" statement of a policy alike.
-      const key = `${bin}\u0000${ack.id}`;
-      if (this.acknowledged.has(key)) continue;
-      this.acknowledged.add(key);
-      acknowledge(policy, ack.id, ack.reason);
-    }
-  }
-
-  /** Customer managed policies attached through the role itself (AWS managed ones are removed). */
-  private otherManagedPolicyCount(): number {
-    const cfnRole = this.role.node.defaultChild;
-    if (!(cfnRole instanceof iam.CfnRole)) return 0;
-    const arns = Stack.of(this).resolve(cfnRole.managedPolicyArns) as unknown[] | undefined;
-    return (arns ?? []).length;
+    statements.forEach((s, i) => this.packer.place(s, `addStatements[${i}]`));
   }
 
   private validateRole(): string[] {
-    const added = (this.takenOverDefaultPolicy?.document.statementCount ?? 0) - this.takenOverStatementCount;
-    const current = this.role.node.tryFindChild('DefaultPolicy');
-    const inline = current instanceof iam.Policy ? current.document.statementCount : 0;
-    if (added > 0 || inline > 0) {
-      throw new ValidationError(this, 'addStatements', `must be used to grant role ${this.role.node.path} more permissions: ` +
-        `${added + inline} statement(s) were added to its inline DefaultPolicy after this construct took the role over ` +
-        '(by a grant*() or addToRolePolicy() call); they would be an inline policy or not be deployed at all');
-    }
-    const total = this.otherManagedPolicyCount() + this.managedPolicies.length;
-    if (total > this.maxManagedPolicies) {
-      throw new ValidationError(this, 'maxManagedPolicies', `is ${this.maxManagedPolicies}, but role ${this.role.node.path} has ${total} managed policies ` +
-        `(${this.managedPolicies.length} from this construct): IAM rejects more than its quota of managed policies per role (10 by default)`);
-    }
+    validateNoLaterGrants(this, this.role, this.takeover);
+    this.packer.validateTotal();
     return [];
   }
-}
-
-/** Drops AWS managed policies (`arn:<partition>:iam::aws:policy/...`) from the role, keeping customer managed ones. */
-function removeAwsManagedPolicies(cfnRole: iam.CfnRole): void {
-  const original = cfnRole.managedPolicyArns;
-  cfnRole.managedPolicyArns = Lazy.list({
-    produce: () => {
-      const arns = (Stack.of(cfnRole).resolve(original) as unknown[] | undefined) ?? [];
-      const kept = arns.filter((arn) => !flattenForFinding(cfnRole, arn).includes(':iam::aws:policy/'));
-      return kept.length > 0 ? kept as string[] : undefined;
-    },
-  }, { omitEmpty: true });
-}
-
-function loggingConfigLogGroup(cfnFunction: lambda.CfnFunction | undefined): string | undefined {
-  const config = cfnFunction?.loggingConfig as lambda.CfnFunction.LoggingConfigProperty | undefined;
-  return config && !Token.isUnresolved(config) ? config.logGroup : undefined;
-}
-
-function tracingEnabled(cfnFunction: lambda.CfnFunction | undefined): boolean {
-  if (!cfnFunction) return false;
-  const config = Stack.of(cfnFunction).resolve(cfnFunction.tracingConfig) as { Mode?: string; mode?: string } | undefined;
-  const mode = config?.Mode ?? config?.mode;
-  return mode === lambda.Tracing.ACTIVE || mode === lambda.Tracing.PASS_THROUGH;
-}
-
-/** The statement the Lambda L2 adds to the DefaultPolicy for tracing (replaced by SendXRayTraces). */
-function isLambdaTracingStatement(statement: iam.PolicyStatement): boolean {
-  return statement.effect === iam.Effect.ALLOW && statement.resources.length === 1 && statement.resources[0] === '*' &&
-    statement.actions.length > 0 && statement.actions.every((a) => XRAY_ACTIONS.includes(a)) &&
-    Object.keys(statement.conditions ?? {}).length === 0;
 }

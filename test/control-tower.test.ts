@@ -28,10 +28,17 @@ describe('Control Tower proactive controls (cfn-guard rules of @cdklabs/cdk-vali
   });
 
   // Cheap construct fixes reported in issue 14: each flips to a failure once the construct is fixed.
-  test.failing.each(PENDING_CONSTRUCT_FIXES.map((p) => [p.control, p.resource, p.fix]))(
-    '%s on %s passes once %s (construct fix reported in issue 14)', (control, resource) => {
-      expect(format(violations.filter((v) => matches({ control, resource }, v)))).toBe('');
-    });
+  // (jest refuses `.each` of an empty table, and the list is empty while nothing is pending.)
+  if (PENDING_CONSTRUCT_FIXES.length > 0) {
+    test.failing.each(PENDING_CONSTRUCT_FIXES.map((p) => [p.control, p.resource, p.fix]))(
+      '%s on %s passes once %s (construct fix reported in issue 14)', (control, resource) => {
+        expect(format(violations.filter((v) => matches({ control, resource }, v)))).toBe('');
+      });
+  }
+
+  test('CT.LAMBDA.PR.2: every invoke permission the library creates names its source account or a readable source', () => {
+    expect(format(violations.filter((v) => v.control === 'CT.LAMBDA.PR.2'))).toBe('');
+  });
 
   test('the README table lists exactly the allow-list', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');

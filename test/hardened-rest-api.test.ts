@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -671,9 +671,33 @@ describe('HardenedRestApi leaves no silent holes', () => {
       expectNoUnacknowledgedFindings(api);
     });
 
-    test('needs a reason', () => {
-      expectValidationError(() => api.addPublicMethod('/ping', 'GET', new apigateway.MockIntegration(), { reason: 'ok' }),
-        { path: 'TestStack/Api', prop: 'reason', message: /^must say in at least 10 characters why GET \/ping is public/ });
+    test.each([
+      ['a word', 'ok', 2, 1],
+      ['a short phrase the old 10-character minimum let through', 'health check', 12, 2],
+      ['29 characters of words', 'Health check for the ALB pool', 29, 6],
+      ['padding with one repeated character', 'a'.repeat(40), 40, 1],
+      ['one word repeated', 'health health health health health', 34, 1],
+      ['white space around too short a reason', '   Probe from uptime monitor\n\t  ', 25, 4],
+      ['over 500 characters', `Health check ${'for the load balancer '.repeat(24)}`.trim(), 540, 6],
+    ])('rejects a reason that is %s, naming the prop and the range', (_name, reason, length, words) => {
+      expectValidationError(() => api.addPublicMethod('/ping', 'GET', new apigateway.MockIntegration(), { reason }), {
+        path: 'TestStack/Api',
+        prop: 'reason',
+        message: new RegExp('^must say why GET /ping is public in 30 to 500 characters and at least 4 different words \\(who calls it, what it returns\\), ' +
+          `got '.*' \\(${length} characters, ${words} different words\\)$`),
+      });
+    });
+
+    test('accepts a 30-character reason of 4 different words (white space around it not counted)', () => {
+      const { api: fresh } = build();
+      expect(() => fresh.addPublicMethod('/ping', 'GET', new apigateway.MockIntegration(), { reason: '  Uptime probe; returns 200 only  ' })).not.toThrow();
+      expect(fresh.publicRoutes.map((r) => r.path)).toEqual(['/ping']);
+    });
+
+    test('rejects a token reason: a reviewer could not read it', () => {
+      const { stack: s, api: fresh } = build();
+      expectValidationError(() => fresh.addPublicMethod('/ping', 'GET', new apigateway.MockIntegration(), { reason: new CfnParameter(s, 'Why').valueAsString }),
+        { path: 'TestStack/Api', prop: 'reason', message: /^must be a literal string \(a reviewer reads it in the template\), got a token for GET \/ping$/ });
     });
   });
 });

@@ -6,10 +6,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { JwtAuthorizer, JwtAuthorizerProps, JwtAuthorizerType } from '../src/jwt-authorizer';
+import { requireSourceAccount } from '../src/private/authorizer-invoke-permission';
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
 import { testGates } from './helpers/gates';
 import { expectNoUnacknowledgedFindings, expectNoUnacknowledgedV2Findings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { userFunction } from './helpers/user-function';
 import { expectValidationError } from './helpers/validation-error';
 
 const RBAC = {
@@ -29,6 +31,12 @@ function synth(extra: Extra = {}): { stack: Stack; keys: RotatingJwtSecret; auth
   const authz = new JwtAuthorizer(stack, 'Authz', { signingKeys: keys, issuer: 'https://issuer.example.com', audience: 'orders-api', ...RBAC, ...extra });
   attachToApi(stack, authz);
   return { stack, keys, authz, template: Template.fromStack(stack) };
+}
+
+/** The properties of every permission that lets API Gateway invoke a function. */
+function authorizerInvokePermissions(template: Template): unknown[] {
+  return Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'apigateway.amazonaws.com' } }))
+    .map((r) => r.Properties);
 }
 
 /** An authorizer must sit on a method of a REST API to synthesize. */
@@ -94,12 +102,17 @@ describe('JwtAuthorizer with a RotatingJwtSecret', () => {
     expect(statements.map((s) => s.Sid).sort()).toEqual(['DecryptSecret0', 'ReadSecret0', 'WriteOwnLogGroup']);
   });
 
-  test('only this API\'s authorizer may invoke the function', () => {
-    template.hasResourceProperties('AWS::Lambda::Permission', {
+  test('only this API\'s authorizer, in this account, may invoke the function (CT.LAMBDA.PR.2)', () => {
+    expect(authorizerInvokePermissions(template)).toEqual([{
+      Action: 'lambda:InvokeFunction',
       Principal: 'apigateway.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuthzFunction'), 'Arn'] },
-      SourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/authorizers/')])] },
-    });
+      FunctionName: { 'Fn::GetAtt': [expect.stringMatching(/^AuthzFunction/), 'Arn'] },
+      SourceAccount: '123456789012',
+      SourceArn: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:us-east-1:123456789012:',
+          { Ref: expect.stringMatching(/^Api/) }, '/authorizers/', { Ref: expect.stringMatching(/^AuthzAuthorizer/) }]],
+      },
+    }]);
   });
 
   testGates({ stack, nagScopes: [authz] });
@@ -143,6 +156,22 @@ describe('JwtAuthorizer with an imported secret, REQUEST type and reserved concu
       ReservedConcurrentExecutions: 50,
       Environment: { Variables: Match.objectLike({ JWT_ROLE_CLAIM: 'app:role', JWT_MAX_TOKEN_LIFETIME_SECONDS: '900' }) },
     });
+  });
+
+  test('the REQUEST authorizer\'s invoke permission is scoped to this account and authorizer too', () => {
+    expect(authorizerInvokePermissions(template)).toEqual([expect.objectContaining({
+      SourceAccount: '123456789012',
+      SourceArn: { 'Fn::Join': ['', expect.arrayContaining(['/authorizers/', { Ref: expect.stringMatching(/^AuthzAuthorizer/) }])] },
+    })]);
+  });
+
+  test('in an environment-agnostic stack the invoke permission names the deploying account', () => {
+    const agnostic = new Stack(new App(), 'Agnostic');
+    const agnosticAuthz = new JwtAuthorizer(agnostic, 'Authz', { secret, issuer: 'issuer', audience: 'aud', ...RBAC });
+    attachToApi(agnostic, agnosticAuthz);
+    expect(authorizerInvokePermissions(Template.fromStack(agnostic))).toEqual([expect.objectContaining({
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    })]);
   });
 
   test('tells the function which header to read and how long a key fetch may take', () => {
@@ -269,3 +298,15 @@ describe('JwtAuthorizer rejects bad props at construct time', () => {
       { path: 'TestStack/Authz', prop: 'signingKeys', message: /^or secret or identityProvider must be given, exactly one of them/ });
   });
 });
+
+describe('the source-account scoping of the authorizer\'s invoke permission', () => {
+  test('fails at synth when aws-cdk-lib did not grant the invoke where it is expected', () => {
+    const stack = testStack();
+    const granted = userFunction(stack, 'Granted');
+    const other = userFunction(stack, 'Other');
+    const authorizer = new apigateway.TokenAuthorizer(stack, 'Authorizer', { handler: granted });
+    expect(() => requireSourceAccount(authorizer, other))
+      .toThrow('TestStack/Authorizer: expected aws-cdk-lib to create one invoke permission for this authorizer on TestStack/Other, found 0');
+  });
+});
+

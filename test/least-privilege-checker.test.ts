@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -80,6 +81,63 @@ describe('LeastPrivilegeChecker.check', () => {
     expect(LeastPrivilegeChecker.check(stack).map((f) => [f.findingId, f.constructPath])).toEqual([
       ['LeastPrivilege-WildcardResource[dynamodb:GetItem]', 'TestStack/Plain/ServiceRole/DefaultPolicy/Resource'],
     ]);
+  });
+});
+
+describe('LeastPrivilegeChecker on cloudwatch:PutMetricData', () => {
+  function findings(statement: iam.PolicyStatement) {
+    const stack = testStack();
+    new iam.ManagedPolicy(stack, 'P', { statements: [statement] });
+    return LeastPrivilegeChecker.check(stack);
+  }
+  const putMetricData = (conditions?: Record<string, unknown>) =>
+    new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions });
+
+  test('flags metric.grantPutMetricData() (any namespace) and names metricNamespaces', () => {
+    const stack = testStack();
+    const fn = new lambda.Function(stack, 'Plain', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    });
+    cloudwatch.Metric.grantPutMetricData(fn);
+    const [finding, ...rest] = LeastPrivilegeChecker.check(stack);
+    expect(rest).toEqual([]);
+    expect(finding.findingId).toBe('LeastPrivilege-MetricNamespace[cloudwatch:PutMetricData]');
+    expect(finding.constructPath).toBe('TestStack/Plain/ServiceRole/DefaultPolicy/Resource');
+    expect(finding.typedPermission).toBe('metricNamespaces');
+    expect(finding.message).toMatch(/without a cloudwatch:namespace condition.*LeastPrivilegeLambdaPolicies' `metricNamespaces` prop instead of a grant\*\(\) call/);
+  });
+
+  test.each([
+    ['StringEquals on the namespaces', { StringEquals: { 'cloudwatch:namespace': ['Orders', 'Orders/Payments'] } }],
+    ['StringLike on a prefix', { StringLike: { 'cloudwatch:namespace': 'Orders/*' } }],
+    ['the key in another case (IAM compares keys without case)', { StringEquals: { 'CloudWatch:Namespace': 'Orders' } }],
+  ])('accepts PutMetricData on "*" with %s', (_name, conditions) => {
+    expect(findings(putMetricData(conditions))).toEqual([]);
+  });
+
+  test.each([
+    ['no condition', undefined],
+    ['a condition on another key', { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } }],
+    ['a negated operator (every other namespace stays open)', { StringNotEquals: { 'cloudwatch:namespace': 'AWS/Lambda' } }],
+    ['an IfExists operator (passes when the key is missing)', { StringEqualsIfExists: { 'cloudwatch:namespace': 'Orders' } }],
+    ['a bare wildcard among the values', { StringLike: { 'cloudwatch:namespace': ['Orders', '*'] } }],
+  ])('flags PutMetricData on "*" with %s', (_name, conditions) => {
+    expect(findings(putMetricData(conditions)).map((f) => f.findingId)).toEqual(['LeastPrivilege-MetricNamespace[cloudwatch:PutMetricData]']);
+  });
+
+  test('flags a pattern that covers PutMetricData too, next to its ActionPattern finding', () => {
+    expect(findings(new iam.PolicyStatement({ actions: ['cloudwatch:Put*'], resources: ['*'] })).map((f) => f.findingId)).toEqual([
+      'LeastPrivilege-ActionPattern[cloudwatch:Put*]', 'LeastPrivilege-WildcardResource[cloudwatch:Put*]', 'LeastPrivilege-MetricNamespace[cloudwatch:Put*]',
+    ]);
+  });
+
+  test('LeastPrivilegeLambdaPolicies rejects an unconditioned PutMetricData statement, naming metricNamespaces', () => {
+    const stack = testStack();
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    });
+    expect(() => new LeastPrivilegeLambdaPolicies(stack, 'Policies', { function: fn, statements: [putMetricData()] }))
+      .toThrow(/statements\[0\] is not least-privilege: LeastPrivilege-MetricNamespace\[cloudwatch:PutMetricData\].*`metricNamespaces` prop/);
   });
 });
 

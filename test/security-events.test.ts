@@ -1,14 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { HardenedRestApi, JwtAuthorizer, RotatingJwtSecret, SecurityAuditTrail, SecurityAuditTrailProps, SecurityNotifications } from '../src';
+import { HardenedRestApi, JwtAuthorizer, JwtAuthorizerProps, JwtSigningAlgorithm, RotatingJwtSecret, SecurityAuditTrail, SecurityAuditTrailProps, SecurityNotifications } from '../src';
 import { expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
 import { expectValidationError } from './helpers/validation-error';
-import { AUTHORIZER_EVENT_TYPES, denyFilterPattern } from '../src/private/authorizer-event-types';
+import { AUTHORIZER_EVENT_TYPES, denyFilterPattern, meaningOf } from '../src/private/authorizer-event-types';
 import { authorizerSecurityEventsOf } from '../src/private/authorizer-security-events';
 
 const RBAC = {
@@ -78,6 +80,44 @@ describe('authorizer reason codes become security event metrics', () => {
 
   test('no unacknowledged cdk-nag finding', () => {
     expectNoUnacknowledgedFindings(authorizer);
+  });
+});
+
+describe('the KeysUnavailable alarm says where this authorizer\'s keys come from', () => {
+  function keysUnavailableDescription(keys: (stack: Stack) => Partial<JwtAuthorizerProps>): string {
+    const stack = testStack();
+    const authorizer = new JwtAuthorizer(stack, 'Authorizer', { ...RBAC, ...keys(stack) });
+    new apigateway.RestApi(stack, 'Rest', { deploy: false }).root.addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+    const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'KeysUnavailable' } });
+    expect(Object.keys(alarms)).toHaveLength(1);
+    return Object.values(alarms)[0].Properties.AlarmDescription;
+  }
+
+  test.each([
+    ['a RotatingJwtSecret', (stack: Stack) => ({ signingKeys: new RotatingJwtSecret(stack, 'Keys') })],
+    ['an imported secret', (stack: Stack) => ({ secret: secretsmanager.Secret.fromSecretNameV2(stack, 'Imported', 'jwt-keys') })],
+  ])('with %s: the key ring in Secrets Manager', (_name, keys) => {
+    const description = keysUnavailableDescription(keys);
+    expect(description).toMatch(/^TestStack\/Authorizer: CRITICAL: the key ring could not be read from Secrets Manager .*, or it holds no key: every request is denied\.$/);
+    expect(description).not.toMatch(/JWK/);
+  });
+
+  test('with an ES256 RotatingJwtSecret: its published JWK Set in S3, and no word of Secrets Manager', () => {
+    const description = keysUnavailableDescription((stack) => ({ signingKeys: new RotatingJwtSecret(stack, 'Keys', { algorithm: JwtSigningAlgorithm.ES256 }) }));
+    expect(description).toMatch(/^TestStack\/Authorizer: CRITICAL: the key ring's published JWK Set could not be read from S3 .*, or it holds no key for the ring's algorithm: every request is denied\.$/);
+    expect(description).not.toMatch(/Secrets Manager|identity provider/);
+  });
+
+  test('with an identityProvider: the JWK Set, and no word of Secrets Manager', () => {
+    const description = keysUnavailableDescription(() => ({ identityProvider: { jwksUrl: 'https://auth.example.com/.well-known/jwks.json' } }));
+    expect(description).toMatch(/^TestStack\/Authorizer: CRITICAL: the identity provider's JWK Set could not be fetched .*, or it holds no key for the allowed algorithms: every request is denied\.$/);
+    expect(description).not.toMatch(/Secrets Manager|key ring/);
+  });
+
+  test('every event type has a meaning for each key source', () => {
+    for (const type of AUTHORIZER_EVENT_TYPES) {
+      for (const source of ['keyRing', 'publishedKeys', 'identityProvider'] as const) expect(meaningOf(type, source)).toMatch(/^\S.{20,}$/);
+    }
   });
 });
 

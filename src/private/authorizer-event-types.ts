@@ -10,12 +10,22 @@
 /** How urgently a type of event needs a person. */
 export type SecuritySeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
 
+/**
+ * Where the authorizer gets its verification keys: an HS256 key ring in Secrets Manager
+ * (`signingKeys` or `secret`), the public keys an ES256/EdDSA ring publishes to S3
+ * (`signingKeys`), or an identity provider's JWK Set over HTTPS (`identityProvider`).
+ */
+export type KeySource = 'keyRing' | 'publishedKeys' | 'identityProvider';
+
 export interface AuthorizerEventType {
   /** Metric name the type's filter publishes. */
   readonly metricName: string;
   readonly severity: SecuritySeverity;
-  /** What a count of these means, for alarm descriptions and the README. */
-  readonly meaning: string;
+  /**
+   * What a count of these means, for alarm descriptions and the README; one text per key source
+   * where the same reason codes mean different failures.
+   */
+  readonly meaning: string | Readonly<Record<KeySource, string>>;
   /** The deny reason codes of the type. */
   readonly reasons: ReadonlyArray<string>;
 }
@@ -61,7 +71,13 @@ export const AUTHORIZER_EVENT_TYPES: ReadonlyArray<AuthorizerEventType> = [
   {
     metricName: 'KeysUnavailable',
     severity: 'CRITICAL',
-    meaning: 'the signing keys could not be read from Secrets Manager, or the ring is empty: every request is denied',
+    meaning: {
+      keyRing: 'the key ring could not be read from Secrets Manager (unreachable, timed out, access denied, not a key ring), or it holds no key: every request is denied',
+      publishedKeys: 'the key ring\'s published JWK Set could not be read from S3 (unreachable, timed out, access denied, not a JWK Set), '
+        + 'or it holds no key for the ring\'s algorithm: every request is denied',
+      identityProvider: 'the identity provider\'s JWK Set could not be fetched (unreachable, timed out, not HTTP 200, not a JWK Set), or it holds no key '
+        + 'for the allowed algorithms: every request is denied',
+    },
     reasons: ['keys_unavailable', 'no_keys'],
   },
   {
@@ -71,6 +87,11 @@ export const AUTHORIZER_EVENT_TYPES: ReadonlyArray<AuthorizerEventType> = [
     reasons: ['config_invalid', 'internal_error'],
   },
 ];
+
+/** What a count of `type` means for an authorizer whose keys come from `source`. */
+export function meaningOf(type: AuthorizerEventType, source: KeySource): string {
+  return typeof type.meaning === 'string' ? type.meaning : type.meaning[source];
+}
 
 /**
  * The CloudWatch Logs filter pattern that matches the authorizer's deny lines with one of

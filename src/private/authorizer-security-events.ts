@@ -9,7 +9,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { AUTHORIZER_EVENT_TYPES, denyFilterPattern } from './authorizer-event-types';
+import { AUTHORIZER_EVENT_TYPES, KeySource, denyFilterPattern, meaningOf } from './authorizer-event-types';
 
 /** What `addAuthorizerSecurityEvents` created, for dashboards and tests. */
 export interface AuthorizerSecurityEvents {
@@ -34,7 +34,9 @@ export function authorizerSecurityEventsOf(authorizer: IConstruct): AuthorizerSe
  * of their own per authorizer (metric filters cannot set a constant dimension), named after
  * the construct path.
  */
-export function addAuthorizerSecurityEvents(authorizer: Construct, logGroup: logs.ILogGroup, topic: sns.ITopic): AuthorizerSecurityEvents {
+export function addAuthorizerSecurityEvents(
+  authorizer: Construct, logGroup: logs.ILogGroup, topic: sns.ITopic, keySource: KeySource,
+): AuthorizerSecurityEvents {
   const scope = new Construct(authorizer, 'SecurityEvents');
   const namespace = `SecurityBlocks/JwtAuthorizer/${Names.uniqueResourceName(authorizer, { maxLength: 200 })}`;
   const metrics = new Map<string, cloudwatch.Metric>();
@@ -67,12 +69,16 @@ export function addAuthorizerSecurityEvents(authorizer: Construct, logGroup: log
     alarms: [
       alarm('ForgedTokensAlarm', 'ForgedTokens', FORGERY_SPIKE_THRESHOLD,
         `HIGH: ${FORGERY_SPIKE_THRESHOLD} or more forged tokens in 5 minutes (bad signature, unknown key, wrong algorithm).`),
-      alarm('KeysUnavailableAlarm', 'KeysUnavailable', 1,
-        'CRITICAL: the authorizer could not read its signing keys; every request is denied.'),
+      // Where the keys come from decides what failed, so the description says it for this authorizer.
+      alarm('KeysUnavailableAlarm', 'KeysUnavailable', 1, `CRITICAL: ${meaningOf(typeNamed('KeysUnavailable'), keySource)}.`),
       alarm('ConfigInvalidAlarm', 'ConfigInvalid', 1,
         'CRITICAL: the authorizer configuration is invalid or the handler failed; every request is denied.'),
     ],
   };
   REGISTRY.set(authorizer, events);
   return events;
+}
+
+function typeNamed(metricName: string) {
+  return AUTHORIZER_EVENT_TYPES.find((t) => t.metricName === metricName)!;
 }

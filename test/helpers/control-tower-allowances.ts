@@ -59,13 +59,7 @@ export const CONTROL_TOWER_ALLOWANCES: readonly ControlAllowance[] = [
  * constructs' owners). They are not allowances: `test.failing` keeps them visible and fails once
  * the construct is fixed, so the entry gets removed then.
  */
-export const PENDING_CONSTRUCT_FIXES: ReadonlyArray<{ readonly control: string; readonly resource: string; readonly fix: string }> = [
-  {
-    control: 'CT.LAMBDA.PR.2',
-    resource: 'JwtAuthorizer/Function/Resource/*:Permissions',
-    fix: 'the invoke permission gets SourceAccount (its SourceArn is an Fn::Join the rule cannot read)',
-  },
-];
+export const PENDING_CONSTRUCT_FIXES: ReadonlyArray<{ readonly control: string; readonly resource: string; readonly fix: string }> = [];
 
 /** Whether `violation` is the control and resource an entry names (`*` = one stack-dependent segment). */
 export function matches(entry: { readonly control: string; readonly resource: string }, violation: ControlViolation): boolean {

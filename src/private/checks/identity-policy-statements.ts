@@ -18,6 +18,8 @@ export interface CheckedStatement {
   /** Resources as resolved; intrinsics stay objects, so only a literal `*` equals `'*'`. */
   readonly resources: unknown[];
   readonly notResources: unknown[];
+  /** The Condition block as resolved (`{ operator: { key: value | values } }`), `{}` when absent. */
+  readonly conditions: Record<string, Record<string, unknown>>;
   /** Whether the statement has a NotAction / NotResource element at all. */
   readonly hasNotAction: boolean;
   readonly hasNotResource: boolean;
@@ -71,6 +73,9 @@ export function fromStatementJson(path: string, statementLabel: string, json: un
     notActions: asList(s.NotAction).filter((a): a is string => typeof a === 'string'),
     resources: asList(s.Resource),
     notResources: asList(s.NotResource),
+    conditions: isRecord(s.Condition)
+      ? Object.fromEntries(Object.entries(s.Condition).map(([op, block]) => [op, isRecord(block) ? block : {}]))
+      : {},
     hasNotAction: s.NotAction !== undefined,
     hasNotResource: s.NotResource !== undefined,
   };
@@ -84,4 +89,8 @@ function label(statement: unknown, index: number): string {
 function asList(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

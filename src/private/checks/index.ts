@@ -1,5 +1,6 @@
 import { ActionPattern } from './action-pattern';
 import { CheckedStatement } from './identity-policy-statements';
+import { MetricNamespace } from './metric-namespace';
 import { NotAction } from './not-action';
 import { NotResource } from './not-resource';
 import { StatementCheck } from './statement-check';
@@ -12,7 +13,9 @@ export type { CheckedStatement } from './identity-policy-statements';
 export type { StatementCheck } from './statement-check';
 
 /** Every least-privilege rule, in report order. */
-export const STATEMENT_CHECKS: ReadonlyArray<StatementCheck> = [WildcardAction, ActionPattern, NotAction, NotResource, WildcardResource];
+export const STATEMENT_CHECKS: ReadonlyArray<StatementCheck> = [
+  WildcardAction, ActionPattern, NotAction, NotResource, WildcardResource, MetricNamespace,
+];
 
 /** A finding as the public LeastPrivilegeFinding struct describes it. */
 export interface Finding {
