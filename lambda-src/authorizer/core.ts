@@ -29,8 +29,8 @@
  * so API Gateway's authorizer cache returns a correct answer for any method later called with
  * the same token. A method outside the role's list gets 403; a bad token gets 401.
  */
-import { ApiMethod, checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, IntegerLimit, LIMITS, roleClaimProblem } from '../../src/private/authorizer-contract';
 import { isUtf8 } from 'buffer';
+import { ApiMethod, checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, IntegerLimit, LIMITS, roleClaimProblem } from '../../src/private/authorizer-contract';
 import { hs256SignatureMatches } from '../jwt/hs256';
 
 export type { ApiMethod } from '../../src/private/authorizer-contract';
