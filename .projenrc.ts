@@ -49,10 +49,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag-v2@npm:cdk-nag@2.38.2',
     'esbuild@0.28.2',
     `@aws-sdk/client-secrets-manager@${BUNDLED_SDK}`,
-    // The authorizer's only AWS call (GetSecretValue) is signed with this small SigV4 library
-    // (node:crypto, synchronous) and sent with node:http(s) instead of the SDK client: a cold
-    // start near a bare handler. aws4fetch was measured too: its Headers/fetch/WebCrypto load
-    // Node's bundled undici on the first call, tens of ms. Bundled into the asset, pinned.
+    // Small SigV4 library (node:crypto, synchronous) bundled into the rotation handler for its
+    // JWKS PutObject, and the reference the authorizer's own signer (lambda-src/authorizer/sigv4.ts,
+    // lighter still on the cold path) is tested against. aws4fetch was measured too: its
+    // Headers/fetch/WebCrypto load Node's bundled undici on the first call, tens of ms. Pinned.
     'aws4@1.13.2',
     '@types/aws-lambda@^8.10.164',
     'jose@^6.2.17',

@@ -1,4 +1,4 @@
-// The part of aws4's API (https://github.com/mhart/aws4) the authorizer uses; aws4 ships no types.
+// The part of aws4's API (https://github.com/mhart/aws4) used here (rotation's JWKS upload, the signer tests); aws4 ships no types.
 declare module 'aws4' {
   interface Request {
     host?: string;

@@ -126,13 +126,24 @@ export function createDecider<T extends { readonly kid?: string }, E>(
 
 /** The allow line is the common one: built from constant text, same fields and order as logLine's. */
 const ALLOW_LINE_START = '{"source":"jwt-authorizer","level":"info","decision":"allow","reason":"ok","eventType":';
+/**
+ * Allow lines by role: kid and event type repeat across requests (one kid per rotation, one event
+ * type per authorizer), so a role's line is built once. Only configured roles reach an allow.
+ */
+const allowLines = new Map<string, { readonly kid: string; readonly eventType: string; readonly line: string }>();
+const MAX_ALLOW_LINES = 256;
 
 /** The one JSON log line for a decision. Never the token, its signature or any key: only codes and ids. */
 export function logLine(d: Decision, event: unknown): string {
   const type = typeof event === 'object' && event !== null ? (event as Record<string, unknown>).type : undefined;
   const eventType = type === 'TOKEN' || type === 'REQUEST' ? type : 'unknown';
   if (d.response && d.reason === 'ok' && d.kid && d.role) {
-    return `${ALLOW_LINE_START}"${eventType}","kid":${JSON.stringify(d.kid)},"role":${JSON.stringify(d.role)}}`;
+    const hit = allowLines.get(d.role);
+    if (hit && hit.kid === d.kid && hit.eventType === eventType) return hit.line;
+    const line = `${ALLOW_LINE_START}"${eventType}","kid":${JSON.stringify(d.kid)},"role":${JSON.stringify(d.role)}}`;
+    if (allowLines.size >= MAX_ALLOW_LINES) allowLines.clear();
+    allowLines.set(d.role, { kid: d.kid, eventType, line });
+    return line;
   }
   return JSON.stringify({
     source: 'jwt-authorizer',

@@ -3,12 +3,10 @@
  * dominated the authorizer's cold start. Only what the authorizer needs: AWSCURRENT of one
  * secret, Lambda's environment credentials (session token included), the Region's endpoint on its
  * partition's DNS suffix or AWS_ENDPOINT_URL_SECRETS_MANAGER, and one deadline for the whole
- * call (connect, TLS, request and body). Signing is `aws4` (node:crypto, synchronous); the
+ * call (connect, TLS, request and body). Signing is sigv4.ts (node:crypto, synchronous); the
  * transport is injected, so every rule here is tested without a network.
  */
-// Bundled into the asset by esbuild, pinned in package.json: a devDependency on purpose.
-// eslint-disable-next-line import/no-extraneous-dependencies
-import * as aws4 from 'aws4';
+import { signSigV4 } from './sigv4';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -102,19 +100,18 @@ export async function getSecretString(options: GetSecretStringOptions): Promise<
 
   // AWSCURRENT only: a pending version is not trusted until rotation promotes it.
   const body = JSON.stringify({ SecretId: options.secretId, VersionStage: 'AWSCURRENT' });
-  const signed = aws4.sign({
+  const headers = signSigV4({
+    method: 'POST',
     host: url.host,
     path: url.pathname,
-    method: 'POST',
     service: 'secretsmanager',
     region,
     body,
     headers: {
-      'Host': url.host,
       'Content-Type': 'application/x-amz-json-1.1',
       'X-Amz-Target': 'secretsmanager.GetSecretValue',
-      'X-Amz-Date': options.now.toISOString().replace(/[:-]|\.\d{3}/g, ''),
     },
+    now: options.now,
   }, { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined });
 
   const deadline = startDeadline(options.timeoutMs);
@@ -123,7 +120,7 @@ export async function getSecretString(options: GetSecretStringOptions): Promise<
     response = await new Promise<HttpResponse>((resolve, reject) => {
       // The deadline wins even over a transport that ignores it.
       deadline.onExpire(() => reject(new SecretFetchError('timeout')));
-      options.transport({ url, method: 'POST', headers: signed.headers as Record<string, string>, body, deadline }).then(resolve, reject);
+      options.transport({ url, method: 'POST', headers, body, deadline }).then(resolve, reject);
     });
   } catch {
     throw new SecretFetchError(deadline.expired ? 'timeout' : 'network_error');

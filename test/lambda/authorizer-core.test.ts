@@ -376,6 +376,18 @@ describe('allowResponse', () => {
     expect(buildPolicy({ sub: 'u', role: 'user' }, arn, config)).toBeUndefined();
   });
 
+  test('shares one deeply frozen policy document per role and stage, never across them', () => {
+    const a = buildPolicy({ sub: 'a', role: 'user' }, METHOD_ARN, config)!;
+    const b = buildPolicy({ sub: 'b', role: 'user' }, METHOD_ARN.replace('/GET/users/me', '/POST/orders'), config)!;
+    expect(b.policyDocument).toBe(a.policyDocument);
+    expect([a.principalId, a.context.sub, b.principalId, b.context.sub]).toEqual(['a', 'a', 'b', 'b']);
+    const doc = a.policyDocument;
+    expect([doc, doc.Statement, doc.Statement[0], doc.Statement[0].Resource].every((o) => Object.isFrozen(o))).toBe(true);
+    expect(buildPolicy({ sub: 'a', role: 'admin' }, METHOD_ARN, config)!.policyDocument).not.toBe(doc);
+    const otherStage = buildPolicy({ sub: 'a', role: 'user' }, METHOD_ARN.replace('/prod/', '/beta/'), config)!;
+    expect(otherStage.policyDocument.Statement[0].Resource).toEqual(['arn:aws:execute-api:eu-west-1:123456789012:abc123def4/beta/GET/users/me']);
+  });
+
   test('returns nothing for a role the configuration does not know', () => {
     expect(buildPolicy({ sub: 'u', role: 'root' }, METHOD_ARN, config)).toBeUndefined();
   });

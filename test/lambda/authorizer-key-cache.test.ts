@@ -175,4 +175,14 @@ describe('logLine', () => {
       .toEqual({ source: 'jwt-authorizer', level: 'warn', decision: 'deny', reason: 'expired', eventType: 'REQUEST', kid: 'kid12345' });
     expect(logLine({ reason: 'no_token' }, 'junk')).not.toContain('junk');
   });
+
+  test('an allow line reused for a role never carries another kid, role or event type', () => {
+    const allow = (kid: string, role: string, type: string): Record<string, unknown> =>
+      JSON.parse(logLine({ reason: 'ok', kid, role, response: {} as never }, { type }));
+    const cases: Array<[string, string, string]> = [
+      ['kidAAAAAAAA', 'user', 'TOKEN'], ['kidAAAAAAAA', 'user', 'TOKEN'], ['kidBBBBBBBB', 'user', 'TOKEN'],
+      ['kidBBBBBBBB', 'admin', 'TOKEN'], ['kidBBBBBBBB', 'user', 'REQUEST'], ['kidAAAAAAAA', 'user', 'TOKEN'],
+    ];
+    for (const [kid, role, type] of cases) expect(allow(kid, role, type)).toMatchObject({ kid, role, eventType: type });
+  });
 });

@@ -164,6 +164,12 @@ describe('nodeTransport', () => {
     expect(JSON.parse(out.body)).toEqual({ method: 'POST', body: '{}', type: 'application/json' });
   });
 
+  test('keeps no pooled connection: asks the server to close it', async () => {
+    const url = await listen(http.createServer((req, res) => res.writeHead(200).end(String(req.headers.connection))));
+    const out = await post(url, manualDeadline()) as { status: number; body: string };
+    expect(out.body).toBe('close');
+  });
+
   test('rejects at the deadline when the server accepts and never answers', async () => {
     const url = await listen(net.createServer(() => undefined));
     const deadline = manualDeadline();
