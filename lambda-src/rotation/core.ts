@@ -408,7 +408,9 @@ type LiveTarget = { readonly versionId: string; readonly reason?: 'TOKEN_VERSION
 async function fillTokenVersion(ctx: StepContext, successor: Successor): Promise<LiveTarget> {
   const { SecretId, ClientRequestToken } = ctx.event;
   const serialized = serializeKeyRing(successor.ring);
-  let held = successor.source.token;
+  // Read again right before writing: a concurrent invocation may have filled it since this one
+  // built its ring, and then its ring is the one to promote.
+  let held = successor.source.token ?? await readTokenVersion(ctx);
   if (held === undefined) {
     try {
       await ctx.deps.store.putSecretValue(SecretId, ClientRequestToken, serialized, [AWSPENDING]);

@@ -579,15 +579,19 @@ describe('finishSecret', () => {
     expectCanonicalEnd(store, TOKEN, OLD_VERSION);
   });
 
-  test('a finishSecret whose write lost to a concurrent one promotes the ring that one wrote', async () => {
+  test.each([
+    ['when it first read the token version', 1],
+    ['right before its write, which then fails', 2],
+  ])('a finishSecret that a concurrent one overtook %s promotes the ring that one wrote', async (_when, atRead) => {
     const store = ringStore();
     for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
     // The other invocation fills the token's version (2 s earlier by its clock) right after this one read it empty.
     const realGet = store.getSecretValue.bind(store);
     let raced = false;
+    let emptyReads = 0;
     jest.spyOn(store, 'getSecretValue').mockImplementation(async (id, selector) => {
       const out = await realGet(id, selector);
-      if (selector.versionId === TOKEN && out === undefined && !raced) {
+      if (selector.versionId === TOKEN && out === undefined && ++emptyReads === atRead) {
         raced = true;
         const realNow = clock;
         clock = new Date(realNow.getTime() - 2000);
@@ -596,8 +600,12 @@ describe('finishSecret', () => {
       }
       return out;
     });
+    const put = jest.spyOn(store, 'putSecretValue');
     await step(store, 'finishSecret');
     expect(raced).toBe(true);
+    // Only the overtaken invocation's own write attempt (if any) failed; the ring went in once.
+    expect(store.writes.filter((w) => w.startsWith(`put ${TOKEN}`))).toHaveLength(1);
+    expect(put).toHaveBeenCalledTimes(atRead === 2 ? 2 : 1);
     expectCanonicalEnd(store, TOKEN, OLD_VERSION);
     expect(parseKeyRing(store.valueOf(TOKEN)).previous[0].expiresAt).toBe(new Date(clock.getTime() - 2000 + GRACE * 1000).toISOString());
   });

@@ -222,6 +222,18 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
 }
 
 describe('rotation handler against Secrets Manager (moto)', () => {
+  test('the peer fills the version RotateSecret created once, and never overwrites it (as PutSecretValue is documented)', async () => {
+    const { secretId } = await createSecret(bootstrapValue());
+    const token = newToken();
+    await startRotation(secretId, token);
+    const put = (value: string) => sm.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: value, VersionStages: ['AWSPENDING'] }));
+    const [first, second] = [bootstrapValue(), bootstrapValue()];
+    await put(first);
+    await put(first);
+    await expect(put(second)).rejects.toThrow(expect.objectContaining({ name: 'ResourceExistsException' }));
+    expect(await valueOf(secretId, token)).toBe(first);
+  });
+
   test('the first rotation replaces the bootstrap value with a fresh ring', async () => {
     const { secretId, initialVersion } = await createSecret(bootstrapValue());
     const token = newToken();
