@@ -18,7 +18,7 @@ import {
   StageMove,
   VersionSelector,
 } from '../../lambda-src/rotation/core';
-import { ADOPT_WINDOW_SECONDS, CANDIDATE_STAGE, liveVersionId } from '../../lambda-src/rotation/successor';
+import { adoptable, ADOPT_WINDOW_SECONDS, buildSuccessor, CANDIDATE_STAGE, liveVersionId, newProposal } from '../../lambda-src/rotation/successor';
 
 const SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf';
 const OLD_VERSION = '11111111-1111-4111-8111-111111111111';
@@ -818,6 +818,31 @@ describe('property: random rotations, crashes and clock advances', () => {
     }
     expect(rotations).toBeGreaterThan(0);
     expect(canonicalEnds).toBeGreaterThan(0);
+  });
+});
+
+describe('which ring found in the token version may go live (adoptable)', () => {
+  const at = (iso: string): Date => new Date(iso);
+  const base = { ...newKeyRing(at('2029-12-01T00:00:00Z')), previous: [{ ...newKeyRing(at('2029-12-01T00:00:00Z')).current, expiresAt: '2030-01-01T01:00:00.000Z' }] };
+  const proposal = newProposal(base, at('2029-12-31T00:00:00Z'));
+  const writtenAt = at('2030-01-01T00:00:00.000Z');
+  const later = (s: number): Date => new Date(writtenAt.getTime() + s * 1000);
+  const wide = { gracePeriodSeconds: GRACE, maxTokenLifetimeSeconds: LIFETIME };
+  // A grace period equal to the token lifetime leaves no slack: any delay cuts a live token short.
+  const tight = { gracePeriodSeconds: LIFETIME, maxTokenLifetimeSeconds: LIFETIME };
+  const written = buildSuccessor(base, proposal, writtenAt, wide);
+
+  test.each([
+    ['promotes the ring this invocation would build', 0, written, wide, true],
+    ['promotes the same keys written within the window', ADOPT_WINDOW_SECONDS, written, wide, true],
+    ['refuses the same keys written longer ago than the window', ADOPT_WINDOW_SECONDS + 1, written, wide, false],
+    ['refuses another next key', 0, { ...written, next: newKeyRing(writtenAt).next }, wide, false],
+    ['refuses an older retired key with a changed expiry', 0, { ...written, previous: [written.previous[0], { ...written.previous[1], expiresAt: '2030-01-01T00:30:00.000Z' }] }, wide, false],
+    ['refuses another token lifetime', 0, { ...written, maxTokenLifetimeSeconds: LIFETIME - 1 }, wide, false],
+    ['refuses a ring written a minute ago whose retired key would then cut a live token short', 60, buildSuccessor(base, proposal, writtenAt, tight), tight, false],
+  ])('%s', (_name, afterSeconds, held, config, expected) => {
+    const now = later(afterSeconds as number);
+    expect(adoptable(held as KeyRing, buildSuccessor(base, proposal, now, config), base, now, config)).toBe(expected);
   });
 });
 
