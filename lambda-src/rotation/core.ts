@@ -29,6 +29,7 @@ import {
   isBootstrapValue, KEY_RING_ALGORITHM, KEY_RING_ALGORITHMS, KeyRing, KeyRingAlgorithm,
   KeyRingError, KeyRingV2, parseKeyRing, publicJwks, serializeKeyRing,
 } from '../key-ring';
+import { isNamed, moveCurrentTo, putAsCurrent, removeStage, stagesOf } from './labels';
 import {
   adoptable, buildSuccessor, CANDIDATE_STAGE, candidateVersionId, checkSuccessor, liveVersionId, newProposal, proposalFor, ringAlgorithm,
   SuccessorError, SuccessorFailureCode,
@@ -250,10 +251,6 @@ async function requireProposalSource(ctx: StepContext, base: KeyRing | undefined
   return source;
 }
 
-function isNamed(err: unknown, name: string): boolean {
-  return err instanceof Error && err.name === name;
-}
-
 function successorFailure(err: unknown): unknown {
   return err instanceof SuccessorError ? new RotationError(err.code, err.message.slice(err.code.length + 2)) : err;
 }
@@ -368,17 +365,6 @@ async function awaitReplicasInSync(ctx: StepContext): Promise<void> {
   }
 }
 
-/** Removes `stage` from `versionId` unless it is gone already (a concurrent invocation removed it). */
-async function removeStage(ctx: StepContext, stage: string, versionId: string): Promise<void> {
-  const { SecretId } = ctx.event;
-  try {
-    await ctx.deps.store.updateSecretVersionStage(SecretId, { versionStage: stage, removeFromVersionId: versionId });
-  } catch (err) {
-    const stages = (await ctx.deps.store.describeSecret(SecretId)).versionIdsToStages;
-    if (stagesOf(stages, versionId)?.includes(stage)) throw err;
-  }
-}
-
 /**
  * The last calls of a rotation, as AWS's rotation template ends finishSecret: once the live ring
  * is current (and replicated), remove the proposal's label (so that version is deprecated like
@@ -392,8 +378,8 @@ async function cleanUp(ctx: StepContext): Promise<void> {
   // the candidate label, wherever it is, is this rotation's.
   if (!stagesOf(stages, ctx.event.ClientRequestToken)?.includes(AWSPENDING)) return;
   const holder = Object.keys(stages).find((id) => stages[id].includes(CANDIDATE_STAGE));
-  if (holder !== undefined) await removeStage(ctx, CANDIDATE_STAGE, holder);
-  await removeStage(ctx, AWSPENDING, ctx.event.ClientRequestToken);
+  if (holder !== undefined) await removeStage(ctx.deps.store, ctx.event.SecretId, CANDIDATE_STAGE, holder);
+  await removeStage(ctx.deps.store, ctx.event.SecretId, AWSPENDING, ctx.event.ClientRequestToken);
 }
 
 type LiveTarget = { readonly versionId: string; readonly reason?: 'TOKEN_VERSION_PREFILLED' | 'TOKEN_VERSION_STALE' | 'NO_CANDIDATE' };
@@ -434,32 +420,6 @@ async function fillTokenVersion(ctx: StepContext, successor: Successor): Promise
   return { versionId: liveVersionId(ClientRequestToken), reason: ours ? 'TOKEN_VERSION_STALE' : 'TOKEN_VERSION_PREFILLED' };
 }
 
-/** Moves AWSCURRENT (and with it AWSPREVIOUS) onto the token's version, as AWS's template does. */
-async function promoteTokenVersion(ctx: StepContext, currentVersionId: string): Promise<void> {
-  const { SecretId, ClientRequestToken } = ctx.event;
-  try {
-    await ctx.deps.store.updateSecretVersionStage(SecretId, {
-      versionStage: AWSCURRENT, moveToVersionId: ClientRequestToken, removeFromVersionId: currentVersionId,
-    });
-  } catch (err) {
-    // A concurrent finishSecret of this rotation moved it first.
-    const stages = (await ctx.deps.store.describeSecret(SecretId)).versionIdsToStages;
-    if (!stagesOf(stages, ClientRequestToken)?.includes(AWSCURRENT)) throw err;
-  }
-}
-
-/** The fallback: the live ring as a new version, labelled AWSCURRENT in the same call. */
-async function writeDerivedVersion(ctx: StepContext, ring: KeyRingV2, versionId: string): Promise<void> {
-  const { store } = ctx.deps;
-  try {
-    await store.putSecretValue(ctx.event.SecretId, versionId, serializeKeyRing(ring), [AWSCURRENT]);
-  } catch (err) {
-    // A concurrent finishSecret of this rotation wrote it first.
-    const stages = (await store.describeSecret(ctx.event.SecretId)).versionIdsToStages;
-    if (!(isNamed(err, 'ResourceExistsException') && stagesOf(stages, versionId) !== undefined)) throw err;
-  }
-}
-
 /**
  * Ends the rotation in the state AWS's rotation template leaves: the token's version holds the
  * live ring and is AWSCURRENT, the previous current version is AWSPREVIOUS, and AWSPENDING is
@@ -484,12 +444,12 @@ async function finishSecret(ctx: StepContext): Promise<void> {
       ? await fillTokenVersion(ctx, successor)
       : { versionId: liveVersionId(ClientRequestToken), reason: 'NO_CANDIDATE' };
     if (target.versionId === ClientRequestToken) {
-      await promoteTokenVersion(ctx, current.versionId);
+      await moveCurrentTo(ctx.deps.store, ctx.event.SecretId, ClientRequestToken, current.versionId);
     } else {
       logger.info('the token version cannot take the live ring; writing it under the derived version', {
         step: 'finishSecret', versionId: ClientRequestToken, liveVersionId: target.versionId, reason: target.reason,
       });
-      await writeDerivedVersion(ctx, ring, target.versionId);
+      await putAsCurrent(ctx.deps.store, ctx.event.SecretId, target.versionId, serializeKeyRing(ring));
     }
     logger.info('live key ring written', {
       step: 'finishSecret',
@@ -513,10 +473,6 @@ async function publishJwks(ctx: StepContext, ring: KeyRingV2): Promise<void> {
 }
 
 const STEPS: Record<RotationStep, (ctx: StepContext) => Promise<void>> = { createSecret, setSecret, testSecret, finishSecret };
-
-function stagesOf(stages: Readonly<Record<string, readonly string[]>>, versionId: string): readonly string[] | undefined {
-  return Object.prototype.hasOwnProperty.call(stages, versionId) ? stages[versionId] : undefined;
-}
 
 /**
  * Runs one rotation step. Each step is idempotent and safe to run concurrently, because Secrets
