@@ -1,12 +1,24 @@
 /**
  * Secrets Manager rotation of a JWT signing key ring: the four steps, over a small SecretStore.
  *
- * Follows AWS's rotation function templates in its steps, but differs where timing matters:
- * - createSecret stores a proposal (new key material only) in AWSPENDING, never a ring with
- *   expiries: those are decided in finishSecret, when the ring goes live (see successor.ts);
- * - finishSecret writes the live ring as a new version labelled AWSCURRENT (its id derived from
- *   the token) and then removes AWSPENDING from the token's version, which ends the rotation in
- *   the state Secrets Manager documents as complete (AWSPENDING attached to no version);
+ * Ends every rotation where AWS's rotation function template (SecretsManagerRotationTemplate,
+ * lambda_function.py in aws-samples/aws-secrets-manager-rotation-lambdas) ends it: the version
+ * named by the rotation's ClientRequestToken holds the new value and is AWSCURRENT, the old
+ * current version is AWSPREVIOUS, and AWSPENDING is removed (the template's finish_secret removes
+ * it too; RotateSecret's reference allows that state or AWSPENDING on the current version).
+ * Where timing matters it differs from the template in what each step stores:
+ * - Secrets Manager creates the token's version empty, labelled AWSPENDING, before it calls
+ *   createSecret (DescribeSecret's reference: "Secrets Manager creates an AWSPENDING version ID
+ *   before creating the new secret version"). createSecret leaves it empty and stores a proposal
+ *   (new key material only, no expiry) in a version of its own, labelled CANDIDATE_STAGE;
+ * - finishSecret builds the ring from AWSCURRENT as it is at promotion, so every expiry starts
+ *   when the ring goes live, fills the token's version with it (PutSecretValue with the token, as
+ *   the template's create_secret does) and moves AWSCURRENT onto it
+ *   (UpdateSecretVersionStage, as the template's finish_secret does);
+ * - a token version that already held a value before the rotation wrote it (an earlier release
+ *   kept its proposal there) cannot be overwritten: that rotation writes the ring under a version
+ *   id derived from the token instead, labelled AWSCURRENT, which is how earlier releases ended
+ *   every rotation (see README, "Secret format");
  * - every step is safe to run twice or concurrently: a step that finds its work done succeeds.
  *
  * Every failure is a RotationError with a stable `code`, logged as one JSON line. Nothing
@@ -17,8 +29,10 @@ import {
   isBootstrapValue, KEY_RING_ALGORITHM, KEY_RING_ALGORITHMS, KeyRing, KeyRingAlgorithm,
   KeyRingError, KeyRingV2, parseKeyRing, publicJwks, serializeKeyRing,
 } from '../key-ring';
+import { isNamed, moveCurrentTo, putAsCurrent, removeStage, stagesOf } from './labels';
 import {
-  buildSuccessor, checkSuccessor, liveVersionId, newProposal, proposalFor, ringAlgorithm, SuccessorError, SuccessorFailureCode,
+  adoptable, buildSuccessor, CANDIDATE_STAGE, candidateVersionId, checkSuccessor, liveVersionId, newProposal, proposalFor, ringAlgorithm,
+  SuccessorError, SuccessorFailureCode,
 } from './successor';
 
 export const AWSCURRENT = 'AWSCURRENT';
@@ -210,49 +224,65 @@ function parseBase(secretString: string): KeyRing | undefined {
   }
 }
 
-async function readPending(ctx: StepContext): Promise<string | undefined> {
-  const pending = await ctx.deps.store.getSecretValue(ctx.event.SecretId, {
-    versionId: ctx.event.ClientRequestToken,
-    versionStage: AWSPENDING,
-  });
-  return pending?.secretString;
+/** What the token's own version holds: undefined while it is the empty version RotateSecret created. */
+async function readTokenVersion(ctx: StepContext): Promise<string | undefined> {
+  return (await ctx.deps.store.getSecretValue(ctx.event.SecretId, { versionId: ctx.event.ClientRequestToken }))?.secretString;
 }
 
-async function requirePending(ctx: StepContext): Promise<string> {
-  const pending = await readPending(ctx);
-  if (pending === undefined) {
-    throw new RotationError('PENDING_MISSING', `version ${ctx.event.ClientRequestToken} has no ${AWSPENDING} SecretString`);
+interface ProposalSource {
+  readonly candidateVersionId: string;
+  /** createSecret's proposal for this rotation of this ring. */
+  readonly candidate?: string;
+  /** The token's version: empty until finishSecret, unless an earlier release stored its proposal there. */
+  readonly token?: string;
+}
+
+async function readProposalSource(ctx: StepContext, base: KeyRing | undefined): Promise<ProposalSource> {
+  const id = candidateVersionId(ctx.event.ClientRequestToken, base, ringAlgorithm(base, ctx.config));
+  const candidate = (await ctx.deps.store.getSecretValue(ctx.event.SecretId, { versionId: id }))?.secretString;
+  return { candidateVersionId: id, candidate, token: await readTokenVersion(ctx) };
+}
+
+async function requireProposalSource(ctx: StepContext, base: KeyRing | undefined): Promise<ProposalSource> {
+  const source = await readProposalSource(ctx, base);
+  if (source.candidate === undefined && source.token === undefined) {
+    throw new RotationError('PENDING_MISSING', `rotation ${ctx.event.ClientRequestToken} has no proposal: createSecret has not run for the current ring`);
   }
-  return pending;
+  return source;
 }
 
-function isNamed(err: unknown, name: string): boolean {
-  return err instanceof Error && err.name === name;
+function successorFailure(err: unknown): unknown {
+  return err instanceof SuccessorError ? new RotationError(err.code, err.message.slice(err.code.length + 2)) : err;
 }
 
 /**
  * The ring that would go live now, checked: what testSecret proves and finishSecret re-proves
  * on the ring it writes. Built from AWSCURRENT as it is now, so a long pause between the steps
- * cannot shorten any key's life; the pending value contributes only its new key material, and
- * only when it is a proposal for this very current ring (anything else is ignored and fresh
- * keys are generated: a rotation always ends with new keys).
+ * cannot shorten any key's life; the proposal contributes only its new key material, and only
+ * when it is a proposal for this very current ring (anything else is ignored and fresh keys are
+ * generated: a rotation always ends with new keys).
  */
 interface Successor {
+  readonly base: KeyRing | undefined;
   readonly ring: KeyRingV2;
+  readonly source: ProposalSource;
+  /** Whether the keys came from createSecret's candidate version (so every invocation builds the same keys). */
+  readonly fromCandidate: boolean;
   readonly usedProposal: boolean;
 }
 
 async function successorNow(ctx: StepContext, current: SecretVersionValue & { secretString: string }): Promise<Successor> {
   const now = ctx.deps.now();
   const base = parseBase(current.secretString);
-  const proposal = proposalFor(await requirePending(ctx), base, ctx.config.algorithm);
   try {
+    const source = await requireProposalSource(ctx, base);
+    const fromCandidate = proposalFor(source.candidate, base, ctx.config.algorithm);
+    const proposal = fromCandidate ?? proposalFor(source.token, base, ctx.config.algorithm);
     const ring = buildSuccessor(base, proposal, now, ctx.config);
     checkSuccessor(base, ring, now, ctx.config);
-    return { ring, usedProposal: proposal !== undefined };
+    return { base, ring, source, fromCandidate: fromCandidate !== undefined, usedProposal: proposal !== undefined };
   } catch (err) {
-    if (err instanceof SuccessorError) throw new RotationError(err.code, err.message.slice(err.code.length + 2));
-    throw err;
+    throw successorFailure(err);
   }
 }
 
@@ -260,32 +290,41 @@ async function createSecret(ctx: StepContext): Promise<void> {
   const { store, logger, now } = ctx.deps;
   const { SecretId, ClientRequestToken } = ctx.event;
   const base = parseBase((await readCurrent(ctx)).secretString);
-  // A retried createSecret keeps what is there: the later steps use it when it is a proposal
-  // for the current ring and generate fresh keys otherwise.
-  if (await readPending(ctx) !== undefined) {
-    logger.info('pending value already exists; leaving it unchanged', { step: 'createSecret', versionId: ClientRequestToken });
-    return;
-  }
+  let source: ProposalSource;
   let proposal;
   try {
+    source = await readProposalSource(ctx, base);
     proposal = newProposal(base, now(), ringAlgorithm(base, ctx.config));
   } catch (err) {
-    if (err instanceof SuccessorError) throw new RotationError(err.code, err.message.slice(err.code.length + 2));
-    throw err;
+    throw successorFailure(err);
+  }
+  // A retried createSecret keeps its proposal, so every later step uses the same keys.
+  if (source.candidate !== undefined) {
+    logger.info('proposal already stored; leaving it unchanged', { step: 'createSecret', versionId: ClientRequestToken, candidateVersionId: source.candidateVersionId });
+    return;
+  }
+  if (source.token !== undefined) {
+    // Secrets Manager creates this version empty; a value in it was written by someone else, or
+    // by an earlier release of this function. It cannot be overwritten, so finishSecret will
+    // write the live ring under the derived version instead (see finishSecret).
+    logger.info('the token version already holds a value; the live ring will go to the derived version', {
+      step: 'createSecret', versionId: ClientRequestToken, reason: 'TOKEN_VERSION_PREFILLED',
+    });
   }
   try {
-    await store.putSecretValue(SecretId, ClientRequestToken, JSON.stringify(proposal), [AWSPENDING]);
+    await store.putSecretValue(SecretId, source.candidateVersionId, JSON.stringify(proposal), [CANDIDATE_STAGE]);
   } catch (err) {
     // A concurrent createSecret of the same rotation stored its proposal first.
-    if (isNamed(err, 'ResourceExistsException') && await readPending(ctx) !== undefined) {
-      logger.info('a concurrent invocation stored the pending value', { step: 'createSecret', versionId: ClientRequestToken });
+    if (isNamed(err, 'ResourceExistsException') && (await readProposalSource(ctx, base)).candidate !== undefined) {
+      logger.info('a concurrent invocation stored the proposal', { step: 'createSecret', versionId: ClientRequestToken });
       return;
     }
     throw err;
   }
-  logger.info('pending proposal stored', {
+  logger.info('proposal stored', {
     step: 'createSecret',
     versionId: ClientRequestToken,
+    candidateVersionId: source.candidateVersionId,
     fromBootstrap: base === undefined,
     migratesVersion1: base?.version === 1,
     newKids: proposal.keys.map((k) => k.kid),
@@ -294,8 +333,8 @@ async function createSecret(ctx: StepContext): Promise<void> {
 
 async function setSecret(ctx: StepContext): Promise<void> {
   // An HMAC key ring has no external system to push the new key to.
-  await requirePending(ctx);
-  ctx.deps.logger.info('nothing to set for an HMAC key ring', { step: 'setSecret', versionId: ctx.event.ClientRequestToken });
+  await requireProposalSource(ctx, parseBase((await readCurrent(ctx)).secretString));
+  ctx.deps.logger.info('nothing to set for a key ring', { step: 'setSecret', versionId: ctx.event.ClientRequestToken });
 }
 
 async function testSecret(ctx: StepContext): Promise<void> {
@@ -326,49 +365,103 @@ async function awaitReplicasInSync(ctx: StepContext): Promise<void> {
   }
 }
 
-/** Removes AWSPENDING from the token's version; a concurrent invocation may have done it already. */
-async function clearPending(ctx: StepContext): Promise<void> {
-  const { SecretId, ClientRequestToken } = ctx.event;
-  try {
-    await ctx.deps.store.updateSecretVersionStage(SecretId, { versionStage: AWSPENDING, removeFromVersionId: ClientRequestToken });
-  } catch (err) {
-    const stages = (await ctx.deps.store.describeSecret(SecretId)).versionIdsToStages;
-    if (stagesOf(stages, ClientRequestToken)?.includes(AWSPENDING)) throw err;
-  }
+/**
+ * The last calls of a rotation, as AWS's rotation template ends finishSecret: once the live ring
+ * is current (and replicated), remove the proposal's label (so that version is deprecated like
+ * any superseded one) and AWSPENDING from the token's version. AWSPENDING goes last: while it is
+ * there, a re-run of finishSecret knows it has these calls left to make.
+ */
+async function cleanUp(ctx: StepContext): Promise<void> {
+  await awaitReplicasInSync(ctx);
+  const stages = (await ctx.deps.store.describeSecret(ctx.event.SecretId)).versionIdsToStages;
+  // AWSPENDING still on the token means no later rotation has started (RotateSecret moves it), so
+  // the candidate label, wherever it is, is this rotation's.
+  if (!stagesOf(stages, ctx.event.ClientRequestToken)?.includes(AWSPENDING)) return;
+  const holder = Object.keys(stages).find((id) => stages[id].includes(CANDIDATE_STAGE));
+  if (holder !== undefined) await removeStage(ctx.deps.store, ctx.event.SecretId, CANDIDATE_STAGE, holder);
+  await removeStage(ctx.deps.store, ctx.event.SecretId, AWSPENDING, ctx.event.ClientRequestToken);
 }
 
-async function finishSecret(ctx: StepContext): Promise<void> {
-  const { store, logger } = ctx.deps;
+type LiveTarget = { readonly versionId: string; readonly reason?: 'TOKEN_VERSION_PREFILLED' | 'TOKEN_VERSION_STALE' | 'NO_CANDIDATE' };
+
+/**
+ * Fills the token's own version with `ring` (labels unchanged: it keeps AWSPENDING, as the AWS
+ * template's createSecret leaves it), or finds it already filled with the same ring by a
+ * concurrent or crashed invocation of this step. Anything else in it (a value written before
+ * this rotation's createSecret, or our ring written too long ago) cannot be overwritten: then the
+ * ring goes to the derived version.
+ */
+async function fillTokenVersion(ctx: StepContext, successor: Successor): Promise<LiveTarget> {
   const { SecretId, ClientRequestToken } = ctx.event;
-  const live = liveVersionId(ClientRequestToken);
+  const serialized = serializeKeyRing(successor.ring);
+  // Read again right before writing: a concurrent invocation may have filled it since this one
+  // built its ring, and then its ring is the one to promote.
+  let held = successor.source.token ?? await readTokenVersion(ctx);
+  if (held === undefined) {
+    try {
+      await ctx.deps.store.putSecretValue(SecretId, ClientRequestToken, serialized, [AWSPENDING]);
+      return { versionId: ClientRequestToken };
+    } catch (err) {
+      // A concurrent finishSecret filled it first (Secrets Manager never overwrites a value).
+      if (!isNamed(err, 'ResourceExistsException')) throw err;
+      held = await readTokenVersion(ctx);
+      if (held === undefined) throw err;
+    }
+  }
+  if (held === serialized) return { versionId: ClientRequestToken };
+  let ring: KeyRing | undefined;
+  try {
+    ring = parseKeyRing(held);
+  } catch (err) {
+    if (!(err instanceof KeyRingError)) throw err;
+  }
+  if (ring && adoptable(ring, successor.ring, successor.base, ctx.deps.now(), ctx.config)) return { versionId: ClientRequestToken };
+  const ours = ring !== undefined && ring.current.kid === successor.ring.current.kid && ring.next?.kid === successor.ring.next.kid;
+  return { versionId: liveVersionId(ClientRequestToken), reason: ours ? 'TOKEN_VERSION_STALE' : 'TOKEN_VERSION_PREFILLED' };
+}
+
+/**
+ * Ends the rotation in the state AWS's rotation template leaves: the token's version holds the
+ * live ring and is AWSCURRENT, the previous current version is AWSPREVIOUS, and AWSPENDING is
+ * removed. The ring's expiries are decided here, when it goes live, which is why the token's
+ * version stays empty until now (createSecret keeps its proposal in a version of its own).
+ */
+async function finishSecret(ctx: StepContext): Promise<void> {
+  const { logger } = ctx.deps;
+  const { ClientRequestToken } = ctx.event;
   const current = await readCurrent(ctx);
-  // A concurrent finishSecret of this rotation may have made the live version current since
-  // this invocation started: then there is nothing left to build.
-  if (current.versionId !== live) {
-    const { ring } = await successorNow(ctx, current);
+  // A concurrent finishSecret of this rotation may have made the ring live since this
+  // invocation started: then there is nothing left to build.
+  if (current.versionId !== ClientRequestToken && current.versionId !== liveVersionId(ClientRequestToken)) {
+    const successor = await successorNow(ctx, current);
+    const { ring } = successor;
     // Public keys first: verifiers hold the new next key (and still every key the live ring
     // accepts) before any issuer can read the ring that makes it current.
     await publishJwks(ctx, ring);
-    try {
-      // Labelling the new version AWSCURRENT moves the label (and AWSPREVIOUS) in one call.
-      await store.putSecretValue(SecretId, live, serializeKeyRing(ring), [AWSCURRENT]);
-    } catch (err) {
-      // A concurrent finishSecret of this rotation wrote the live version first.
-      const stages = (await store.describeSecret(SecretId)).versionIdsToStages;
-      if (!(isNamed(err, 'ResourceExistsException') && stagesOf(stages, live) !== undefined)) throw err;
+    // Keys generated in this invocation (no usable candidate) differ between invocations, so
+    // they go where the first writer wins outright: the derived version, written current.
+    const target: LiveTarget = successor.fromCandidate
+      ? await fillTokenVersion(ctx, successor)
+      : { versionId: liveVersionId(ClientRequestToken), reason: 'NO_CANDIDATE' };
+    if (target.versionId === ClientRequestToken) {
+      await moveCurrentTo(ctx.deps.store, ctx.event.SecretId, ClientRequestToken, current.versionId);
+    } else {
+      logger.info('the token version cannot take the live ring; writing it under the derived version', {
+        step: 'finishSecret', versionId: ClientRequestToken, liveVersionId: target.versionId, reason: target.reason,
+      });
+      await putAsCurrent(ctx.deps.store, ctx.event.SecretId, target.versionId, serializeKeyRing(ring));
     }
     logger.info('live key ring written', {
       step: 'finishSecret',
       versionId: ClientRequestToken,
-      liveVersionId: live,
+      liveVersionId: target.versionId,
       previousVersionId: current.versionId,
       currentKid: ring.current.kid,
       nextKid: ring.next.kid,
     });
   }
-  await awaitReplicasInSync(ctx);
-  await clearPending(ctx);
-  logger.info('rotation finished', { step: 'finishSecret', versionId: ClientRequestToken, liveVersionId: live });
+  await cleanUp(ctx);
+  logger.info('rotation finished', { step: 'finishSecret', versionId: ClientRequestToken });
 }
 
 async function publishJwks(ctx: StepContext, ring: KeyRingV2): Promise<void> {
@@ -380,10 +473,6 @@ async function publishJwks(ctx: StepContext, ring: KeyRingV2): Promise<void> {
 }
 
 const STEPS: Record<RotationStep, (ctx: StepContext) => Promise<void>> = { createSecret, setSecret, testSecret, finishSecret };
-
-function stagesOf(stages: Readonly<Record<string, readonly string[]>>, versionId: string): readonly string[] | undefined {
-  return Object.prototype.hasOwnProperty.call(stages, versionId) ? stages[versionId] : undefined;
-}
 
 /**
  * Runs one rotation step. Each step is idempotent and safe to run concurrently, because Secrets
@@ -404,14 +493,13 @@ export async function rotate(rawEvent: unknown, env: Readonly<Record<string, str
     }
     const stages = description.versionIdsToStages;
     const tokenStages = stagesOf(stages, event.ClientRequestToken);
-    // The rotation already finished: its live version exists (this function), or the token's
-    // own version is current (an earlier release promoted the pending version itself).
+    // The rotation already finished: the token's own version is current, or the derived live
+    // version exists (the fallback, and how earlier releases ended every rotation).
     if (stagesOf(stages, liveVersionId(event.ClientRequestToken)) !== undefined || tokenStages?.includes(AWSCURRENT)) {
       // A finishSecret interrupted before its last call leaves AWSPENDING behind; a re-run clears it.
       if (event.Step === 'finishSecret' && tokenStages?.includes(AWSPENDING)) {
-        await awaitReplicasInSync(ctx);
-        await clearPending(ctx);
-        deps.logger.info('rotation already finished; removed the leftover AWSPENDING label', fields);
+        await cleanUp(ctx);
+        deps.logger.info('rotation already finished; removed the leftover labels', fields);
       } else {
         deps.logger.info('rotation already finished; nothing to do', fields);
       }

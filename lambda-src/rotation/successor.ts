@@ -2,8 +2,8 @@
  * What a rotation writes and what it must prove before the new ring goes live. Pure: no SDK,
  * no clock of its own, so the unit and property tests drive it with any instant.
  *
- * createSecret stores a proposal in AWSPENDING: only the new key material, fixed once so that a
- * retried step uses the same keys. No expiry is decided there: finishSecret builds the ring from
+ * createSecret stores a proposal in a candidate version of its own: only the new key material,
+ * fixed once so that a retried or concurrent step uses the same keys. No expiry is decided there: finishSecret builds the ring from
  * AWSCURRENT as it is at promotion, so a retired key's grace period starts when the ring goes
  * live, however long the steps in between took.
  */
@@ -28,7 +28,7 @@ import {
   verificationKeys,
 } from '../key-ring';
 
-/** The AWSPENDING value: new keys for the ring whose current key is `basedOn` ("bootstrap" for none). */
+/** The candidate version's value: new keys for the ring whose current key is `basedOn` ("bootstrap" for none). */
 export interface Proposal {
   readonly proposal: 1;
   readonly basedOn: string;
@@ -183,10 +183,73 @@ export function checkSuccessor(base: KeyRing | undefined, after: KeyRingV2, now:
 }
 
 /**
- * The version id finishSecret writes the live ring under: derived from the rotation's token, so
- * every retry and every concurrent invocation of one rotation names the same version.
+ * The version id of the live ring when the token's own version cannot take it (it already held
+ * a value this rotation did not write, e.g. a proposal of an earlier release that stored it
+ * there): derived from the rotation's token, so every retry and every concurrent invocation of
+ * one rotation names the same version. Earlier releases ended every rotation this way.
  */
 export function liveVersionId(clientRequestToken: string): string {
-  const h = createHash('sha256').update(`cdk-security-blocks/rotation/live/${clientRequestToken}`).digest('hex');
+  return derivedVersionId(`cdk-security-blocks/rotation/live/${clientRequestToken}`);
+}
+
+/**
+ * Staging label of the version that holds createSecret's proposal. A label of its own, because
+ * AWSPENDING stays on the token's version (which must remain empty until finishSecret writes
+ * the live ring into it) and a version without labels is deprecated and may be deleted.
+ */
+export const CANDIDATE_STAGE = 'JWTKEYRING_CANDIDATE';
+
+/**
+ * The version id of the proposal for one rotation (token) of one base ring in one algorithm: a
+ * new id when AWSCURRENT or the configured algorithm changed since createSecret, so a re-run of
+ * the rotation proposes keys for the ring it actually rotates instead of finding a stale proposal
+ * that no one can overwrite.
+ */
+export function candidateVersionId(clientRequestToken: string, base: KeyRing | undefined, algorithm: KeyRingAlgorithm): string {
+  return derivedVersionId(`cdk-security-blocks/rotation/candidate/${clientRequestToken}/${baseOf(base)}/${algorithm}`);
+}
+
+function derivedVersionId(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Lambda's longest timeout: an invocation of finishSecret that wrote the live ring into the
+ * token's version either promotes it within this time or is gone.
+ */
+export const ADOPT_WINDOW_SECONDS = 900;
+
+function sameKey(a: SigningKey, b: SigningKey): boolean {
+  return a.kid === b.kid && a.key === b.key && a.createdAt === b.createdAt;
+}
+
+/**
+ * Whether `held` (what the token's version holds) may go live instead of `built` (the ring this
+ * invocation built at `now`): the same keys in the same places, the retired key's expiry decided
+ * at most ADOPT_WINDOW_SECONDS before `now` (by a concurrent invocation, or one that crashed
+ * between its write and its label move), and every check testSecret makes passing at `now`.
+ */
+export function adoptable(held: KeyRing, built: KeyRingV2, base: KeyRing | undefined, now: Date, config: SuccessorConfig): held is KeyRingV2 {
+  if (held.version !== 2 || !held.next || held.algorithm !== built.algorithm) return false;
+  if (held.maxTokenLifetimeSeconds !== built.maxTokenLifetimeSeconds) return false;
+  if (!sameKey(held.current, built.current) || !sameKey(held.next, built.next)) return false;
+  const live = held.previous.filter((k) => Date.parse(k.expiresAt) > now.getTime());
+  if (live.length !== built.previous.length) return false;
+  for (let i = 0; i < live.length; i++) {
+    const [h, b] = [live[i], built.previous[i]];
+    if (!sameKey(h, b)) return false;
+    const apartMs = Math.abs(Date.parse(b.expiresAt) - Date.parse(h.expiresAt));
+    // The key retired by this rotation (first) expires a grace period after the write; the
+    // keys retired before keep their expiry.
+    const allowedMs = i === 0 && base ? ADOPT_WINDOW_SECONDS * 1000 : 0;
+    if (apartMs > allowedMs) return false;
+  }
+  try {
+    checkSuccessor(base, held as KeyRingV2, now, config);
+    return true;
+  } catch (err) {
+    if (err instanceof SuccessorError) return false;
+    throw err;
+  }
 }

@@ -7,6 +7,7 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
+import * as path from 'path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { venvTool } from './venv';
 
@@ -45,7 +46,9 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, deadlineMs: nu
 
 export async function startMoto(): Promise<MotoServer> {
   const port = await freePort();
-  const child = spawn(venvTool('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  // moto_server with PutSecretValue as Secrets Manager documents it (see moto_server.py).
+  const server = path.join(__dirname, 'moto_server.py');
+  const child = spawn(venvTool('python'), [server, '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilUp(endpoint, child, 30_000);
   return {

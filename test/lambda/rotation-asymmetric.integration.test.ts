@@ -8,11 +8,12 @@ import { randomBytes } from 'crypto';
 import * as path from 'path';
 import {
   CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import * as aws4 from 'aws4';
 import { KeyRing, newKeyRing, parseKeyRing, publicJwk } from '../../lambda-src/key-ring';
-import { liveVersionId } from '../../lambda-src/rotation/successor';
+import { CANDIDATE_STAGE } from '../../lambda-src/rotation/successor';
 import { ensureBundledAsset } from '../helpers/invoke-asset';
 import { signWithPyJwt, verifyWithJose, verifyWithPyJwt } from '../helpers/jwks-peers';
 import { motoEnv, MotoServer, startMoto } from '../helpers/moto';
@@ -66,8 +67,13 @@ async function readJwks(bucket: string): Promise<{ status: number; body?: { keys
   return { status: res.status, body: res.status === 200 ? await res.json() as { keys: Array<Record<string, unknown>> } : undefined };
 }
 
+/** The version that was AWSCURRENT when each rotation started, by token. */
+const currentAtStart = new Map<string, string>();
+
 async function rotate(secretId: string, bucket: string, algorithm: string, gracePeriodSeconds = 3600): Promise<string> {
   const token = newToken();
+  const before = (await sm.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
+  currentAtStart.set(token, Object.keys(before).find((id) => before[id].includes('AWSCURRENT'))!);
   await expect(sm.send(new RotateSecretCommand({
     SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:rot', RotationRules: { AutomaticallyAfterDays: 30 },
   }))).rejects.toThrow(expect.objectContaining({ name: 'ResourceNotFoundException' }));
@@ -92,9 +98,16 @@ async function rotate(secretId: string, bucket: string, algorithm: string, grace
 async function currentRing(secretId: string, token: string): Promise<KeyRing> {
   const d = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
   const stages = d.VersionIdsToStages ?? {};
-  expect(Object.keys(stages).filter((id) => stages[id].includes('AWSCURRENT'))).toEqual([liveVersionId(token)]);
-  expect(Object.keys(stages).filter((id) => stages[id].includes('AWSPENDING'))).toEqual([]);
-  return parseKeyRing((await sm.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString!);
+  // Where AWS's rotation template ends: the token's version current, the old one previous.
+  const holders = (stage: string): string[] => Object.keys(stages).filter((id) => stages[id].includes(stage));
+  expect(holders('AWSCURRENT')).toEqual([token]);
+  expect(holders('AWSPREVIOUS')).toEqual([currentAtStart.get(token)]);
+  expect(holders('AWSPENDING')).toEqual([]);
+  expect(holders(CANDIDATE_STAGE)).toEqual([]);
+  // By label, as verifiers read it: moto (unlike Secrets Manager) keeps answering an unlabelled
+  // GetSecretValue with the version PutSecretValue last made current, not the one
+  // UpdateSecretVersionStage moved AWSCURRENT to.
+  return parseKeyRing((await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }))).SecretString!);
 }
 
 function expectPublicOnly(jwks: { keys: Array<Record<string, unknown>> }): void {
@@ -163,14 +176,20 @@ describe.each([
       Name: `jwt-${randomBytes(6).toString('hex')}`, SecretString: JSON.stringify({ bootstrap: randomBytes(24).toString('base64url') }),
     }))).ARN!;
     await rotate(secretId, bucket, algorithm, 1800);
-    const first = await currentRing(secretId, await rotate(secretId, bucket, algorithm, 1800));
+    const token = await rotate(secretId, bucket, algorithm, 1800);
+    const first = await currentRing(secretId, token);
     const retired = first.previous[0];
     // Pretend the grace period has passed: rewrite the live ring with the retired key expired.
+    // Stored first and then made current by moving the label, because moto's PutSecretValue with
+    // AWSCURRENT does not take the label off a version UpdateSecretVersionStage put it on.
+    const rewritten = newToken();
     await sm.send(new PutSecretValueCommand({
       SecretId: secretId,
+      ClientRequestToken: rewritten,
       SecretString: JSON.stringify({ ...first, previous: [{ ...retired, expiresAt: new Date(Date.now() - 1000).toISOString() }] }),
-      VersionStages: ['AWSCURRENT'],
+      VersionStages: ['TESTREWRITE'],
     }));
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: rewritten, RemoveFromVersionId: token }));
     await rotate(secretId, bucket, algorithm, 1800);
     const { body: jwks } = await readJwks(bucket);
     expect(jwks!.keys.map((k) => k.kid)).not.toContain(retired.kid);

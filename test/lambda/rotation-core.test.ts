@@ -18,7 +18,7 @@ import {
   StageMove,
   VersionSelector,
 } from '../../lambda-src/rotation/core';
-import { liveVersionId } from '../../lambda-src/rotation/successor';
+import { adoptable, ADOPT_WINDOW_SECONDS, buildSuccessor, CANDIDATE_STAGE, liveVersionId, newProposal } from '../../lambda-src/rotation/successor';
 
 const SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-keys-AbCdEf';
 const OLD_VERSION = '11111111-1111-4111-8111-111111111111';
@@ -36,8 +36,9 @@ interface FakeVersion {
 }
 
 /**
- * In-memory Secrets Manager with the semantics rotation depends on: PutSecretValue never
- * changes an existing value, a label lives on one version at a time, moving AWSCURRENT needs
+ * In-memory Secrets Manager with the semantics rotation depends on: PutSecretValue fills the
+ * empty version RotateSecret created but never changes an existing value, a label lives on one
+ * version at a time, moving AWSCURRENT needs
  * RemoveFromVersionId and leaves AWSPREVIOUS behind, and GetSecretValue by id + stage checks both.
  */
 class FakeSecretStore implements SecretStore {
@@ -72,7 +73,8 @@ class FakeSecretStore implements SecretStore {
   async describeSecret(secretId: string): Promise<SecretDescription> {
     this.maybeFail('describeSecret', secretId);
     const versionIdsToStages: Record<string, string[]> = {};
-    for (const [id, v] of this.versions) versionIdsToStages[id] = [...v.stages];
+    // Like DescribeSecret, lists only versions that have a staging label.
+    for (const [id, v] of this.versions) if (v.stages.length > 0) versionIdsToStages[id] = [...v.stages];
     const replicas = this.replicaStatuses.length > 1 ? this.replicaStatuses.shift() : this.replicaStatuses[0];
     return { rotationEnabled: this.rotationEnabled, versionIdsToStages, replicas };
   }
@@ -328,15 +330,48 @@ function stagesOf(store: FakeSecretStore): Record<string, string[]> {
   return Object.fromEntries([...store.versions].map(([id, v]) => [id, [...v.stages].sort()]));
 }
 
+function holderOf(store: FakeSecretStore, stage: string): string[] {
+  return [...store.versions].filter(([, v]) => v.stages.includes(stage)).map(([id]) => id);
+}
+
+/** createSecret's proposal: the value of the version labelled CANDIDATE_STAGE. */
+function candidateValue(store: FakeSecretStore): string {
+  const [id] = holderOf(store, CANDIDATE_STAGE);
+  expect(id).toBeDefined();
+  return store.valueOf(id);
+}
+
+/**
+ * Where AWS's rotation template ends a rotation: the token's version AWSCURRENT, the version that
+ * was current before AWSPREVIOUS, no AWSPENDING and no candidate label anywhere.
+ */
+function expectCanonicalEnd(store: FakeSecretStore, token: string, oldCurrent: string): void {
+  expect(holderOf(store, 'AWSCURRENT')).toEqual([token]);
+  expect(holderOf(store, 'AWSPREVIOUS')).toEqual([oldCurrent]);
+  expect(holderOf(store, 'AWSPENDING')).toEqual([]);
+  expect(holderOf(store, CANDIDATE_STAGE)).toEqual([]);
+  expect(stagesOf(store)[token]).toEqual(['AWSCURRENT']);
+}
+
+/** The fallback for a token version that already held a value: the derived version is current. */
+function expectDerivedEnd(store: FakeSecretStore, token: string, oldCurrent: string): void {
+  expect(holderOf(store, 'AWSCURRENT')).toEqual([liveVersionId(token)]);
+  expect(holderOf(store, 'AWSPREVIOUS')).toEqual([oldCurrent]);
+  expect(holderOf(store, 'AWSPENDING')).toEqual([]);
+  expect(holderOf(store, CANDIDATE_STAGE)).toEqual([]);
+}
+
 describe('createSecret', () => {
-  test('stores a proposal of new keys only: no ring, no expiry', async () => {
+  test('stores a proposal of new keys only (no ring, no expiry) in a candidate version, leaving the token version empty', async () => {
     const base = newKeyRing(new Date('2029-12-01T00:00:00Z'));
     const store = ringStore(base);
     await step(store, 'createSecret');
-    const proposal = JSON.parse(store.valueOf(TOKEN));
+    const proposal = JSON.parse(candidateValue(store));
     expect(proposal).toEqual({ proposal: 1, basedOn: base.current.kid, keys: [expect.objectContaining({ createdAt: clock.toISOString() })] });
-    expect(store.valueOf(TOKEN)).not.toContain('expiresAt');
-    expect(() => parseKeyRing(store.valueOf(TOKEN))).toThrow(expect.objectContaining({ name: 'KeyRingError', message: 'invalid key ring: version must be one of 1, 2' }));
+    expect(candidateValue(store)).not.toContain('expiresAt');
+    expect(() => parseKeyRing(candidateValue(store))).toThrow(expect.objectContaining({ name: 'KeyRingError', message: 'invalid key ring: version must be one of 1, 2' }));
+    expect(store.versions.get(TOKEN)).toEqual({ stages: ['AWSPENDING'] });
+    expect(holderOf(store, 'AWSCURRENT')).toEqual([OLD_VERSION]);
   });
 
   test('proposes two keys over a bootstrap value or a version 1 ring, one over a version 2 ring', async () => {
@@ -344,22 +379,32 @@ describe('createSecret', () => {
     for (const [value, keys] of [[BOOTSTRAP, 2], [v1, 2], [serializeKeyRing(newKeyRing(clock)), 1]] as const) {
       const store = new FakeSecretStore(value).startRotation(TOKEN);
       await step(store, 'createSecret');
-      expect(JSON.parse(store.valueOf(TOKEN)).keys).toHaveLength(keys);
+      expect(JSON.parse(candidateValue(store)).keys).toHaveLength(keys);
     }
   });
 
-  test('leaves an existing AWSPENDING value unchanged', async () => {
+  test('a retry leaves the stored proposal unchanged', async () => {
+    const store = ringStore();
+    await step(store, 'createSecret');
+    const before = store.snapshot();
+    await step(store, 'createSecret');
+    expect(store.snapshot()).toBe(before);
+  });
+
+  test('leaves a pre-filled token version as it is and says where the ring will go', async () => {
     const store = ringStore();
     store.versions.get(TOKEN)!.secretString = 'anything';
     await step(store, 'createSecret');
     expect(store.valueOf(TOKEN)).toBe('anything');
-    expect(store.writes).toEqual([]);
+    expect(store.writes).toEqual([expect.stringMatching(new RegExp(`^put [0-9a-f-]{36} ${CANDIDATE_STAGE}$`))]);
+    expect(logger.lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ reason: 'TOKEN_VERSION_PREFILLED' }));
   });
 
   test('two concurrent invocations both succeed and leave one proposal', async () => {
     const store = ringStore();
     await Promise.all([step(store, 'createSecret'), step(store, 'createSecret')]);
-    expect(JSON.parse(store.valueOf(TOKEN)).proposal).toBe(1);
+    expect(JSON.parse(candidateValue(store)).proposal).toBe(1);
+    expect(holderOf(store, CANDIDATE_STAGE)).toHaveLength(1);
   });
 
   test('fails with CURRENT_MALFORMED on a current value that is neither bootstrap nor ring, writing nothing', async () => {
@@ -420,10 +465,24 @@ describe('setSecret and testSecret', () => {
 });
 
 describe('finishSecret', () => {
-  test('writes the live ring under a version derived from the token, labels it AWSCURRENT, leaves no AWSPENDING', async () => {
+  test('ends where AWS\'s template ends: the live ring in the token\'s version, AWSCURRENT; the old one AWSPREVIOUS; no AWSPENDING', async () => {
     const store = ringStore();
     await fullRotation(store);
-    expect(stagesOf(store)).toEqual({ [OLD_VERSION]: ['AWSPREVIOUS'], [TOKEN]: [], [LIVE]: ['AWSCURRENT'] });
+    expectCanonicalEnd(store, TOKEN, OLD_VERSION);
+    expect(liveRing(store)).toEqual(parseKeyRing(store.valueOf(TOKEN)));
+    expect(stagesOf(store)[LIVE]).toBeUndefined();
+    // The template's calls: fill the token's version (still AWSPENDING), then move AWSCURRENT onto it.
+    expect(store.writes.slice(1, 3)).toEqual([`put ${TOKEN} AWSPENDING`, `stage AWSCURRENT ${OLD_VERSION} -> ${TOKEN}`]);
+    expect(store.writes[store.writes.length - 1]).toBe(`stage AWSPENDING ${TOKEN} -> -`);
+  });
+
+  test('the token\'s version stays empty until finishSecret, which decides the expiries', async () => {
+    const store = ringStore();
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
+    expect(store.versions.get(TOKEN)).toEqual({ stages: ['AWSPENDING'] });
+    clock = new Date(clock.getTime() + 3600_000);
+    await step(store, 'finishSecret');
+    expect(parseKeyRing(store.valueOf(TOKEN)).previous[0].expiresAt).toBe(new Date(clock.getTime() + GRACE * 1000).toISOString());
   });
 
   test('promotes the published next key, publishes a fresh next, retires current from promotion time', async () => {
@@ -446,7 +505,7 @@ describe('finishSecret', () => {
   test('uses the keys createSecret proposed', async () => {
     const store = ringStore();
     await step(store, 'createSecret');
-    const proposed = JSON.parse(store.valueOf(TOKEN)).keys[0];
+    const proposed = JSON.parse(candidateValue(store)).keys[0];
     await step(store, 'setSecret');
     await step(store, 'testSecret');
     await step(store, 'finishSecret');
@@ -464,7 +523,7 @@ describe('finishSecret', () => {
     ['a proposal that reuses the current key', (base: KeyRing) => JSON.stringify({ proposal: 1, basedOn: base.current.kid, keys: [base.current] })],
     ['a proposal for another ring', (_base: KeyRing) => JSON.stringify({ proposal: 1, basedOn: 'someotherkid', keys: [newKeyRing(clock).next] })],
     ['plain text', () => 'not json'],
-  ])('with AWSPENDING pre-filled with %s, still rotates to fresh keys without cutting a token short', async (_name, fill) => {
+  ])('with the token version pre-filled with %s, rotates to fresh keys under the derived version without cutting a token short', async (_name, fill) => {
     const base = newKeyRing(new Date('2029-12-01T00:00:00Z'));
     const store = ringStore(base);
     const planted = fill(base);
@@ -474,7 +533,19 @@ describe('finishSecret', () => {
     expect(ring.current).toEqual(base.next);
     expect(planted).not.toContain(ring.next!.key);
     expect(ring.previous[0]).toEqual({ ...base.current, expiresAt: new Date(clock.getTime() + GRACE * 1000).toISOString() });
-    expect(Object.values(stagesOf(store)).flat()).not.toContain('AWSPENDING');
+    expect(store.valueOf(TOKEN)).toBe(planted);
+    expectDerivedEnd(store, TOKEN, OLD_VERSION);
+    expect(logger.lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ step: 'finishSecret', reason: 'TOKEN_VERSION_PREFILLED' }));
+  });
+
+  test('a rotation an earlier release started (its proposal in the token version) finishes with that proposal, under the derived version', async () => {
+    const base = newKeyRing(new Date('2029-12-01T00:00:00Z'));
+    const store = ringStore(base);
+    const proposal = { proposal: 1, basedOn: base.current.kid, keys: [newKeyRing(clock).next] };
+    store.versions.get(TOKEN)!.secretString = JSON.stringify(proposal);
+    for (const name of ['setSecret', 'testSecret', 'finishSecret'] as const) await step(store, name);
+    expect(liveRing(store).next).toEqual(proposal.keys[0]);
+    expectDerivedEnd(store, TOKEN, OLD_VERSION);
   });
 
   test('migrates a version 1 ring: fresh current and next, v1 previous keys kept until their expiry', async () => {
@@ -505,7 +576,38 @@ describe('finishSecret', () => {
     const results = await Promise.allSettled([step(store, 'finishSecret'), step(store, 'finishSecret')]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
     expect(liveRing(store).current).toEqual(base.next);
-    expect(stagesOf(store)[TOKEN]).toEqual([]);
+    expectCanonicalEnd(store, TOKEN, OLD_VERSION);
+  });
+
+  test.each([
+    ['when it first read the token version', 1],
+    ['right before its write, which then fails', 2],
+  ])('a finishSecret that a concurrent one overtook %s promotes the ring that one wrote', async (_when, atRead) => {
+    const store = ringStore();
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
+    // The other invocation fills the token's version (2 s earlier by its clock) right after this one read it empty.
+    const realGet = store.getSecretValue.bind(store);
+    let raced = false;
+    let emptyReads = 0;
+    jest.spyOn(store, 'getSecretValue').mockImplementation(async (id, selector) => {
+      const out = await realGet(id, selector);
+      if (selector.versionId === TOKEN && out === undefined && ++emptyReads === atRead) {
+        raced = true;
+        const realNow = clock;
+        clock = new Date(realNow.getTime() - 2000);
+        await step(store, 'finishSecret');
+        clock = realNow;
+      }
+      return out;
+    });
+    const put = jest.spyOn(store, 'putSecretValue');
+    await step(store, 'finishSecret');
+    expect(raced).toBe(true);
+    // Only the overtaken invocation's own write attempt (if any) failed; the ring went in once.
+    expect(store.writes.filter((w) => w.startsWith(`put ${TOKEN}`))).toHaveLength(1);
+    expect(put).toHaveBeenCalledTimes(atRead === 2 ? 2 : 1);
+    expectCanonicalEnd(store, TOKEN, OLD_VERSION);
+    expect(parseKeyRing(store.valueOf(TOKEN)).previous[0].expiresAt).toBe(new Date(clock.getTime() - 2000 + GRACE * 1000).toISOString());
   });
 
   test('a finishSecret that started before a concurrent one finished succeeds without rotating again', async () => {
@@ -520,16 +622,52 @@ describe('finishSecret', () => {
     expect(store.snapshot()).toBe(after);
   });
 
-  test('a finishSecret that crashed after writing the live version clears AWSPENDING when run again', async () => {
+  test('a finishSecret that crashed between filling the token version and promoting it promotes that ring when run again soon', async () => {
     const store = ringStore();
     for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
     store.failOn = 'updateSecretVersionStage';
     await expect(step(store, 'finishSecret')).rejects.toThrow('ServiceUnavailable: updateSecretVersionStage failed');
-    expect(stagesOf(store)[LIVE]).toEqual(['AWSCURRENT']);
     expect(stagesOf(store)[TOKEN]).toEqual(['AWSPENDING']);
+    expect(holderOf(store, 'AWSCURRENT')).toEqual([OLD_VERSION]);
+    const written = store.valueOf(TOKEN);
     store.failOn = undefined;
+    clock = new Date(clock.getTime() + (ADOPT_WINDOW_SECONDS - 1) * 1000);
+    await fullRotation(store);
+    expectCanonicalEnd(store, TOKEN, OLD_VERSION);
+    expect(store.valueOf(TOKEN)).toBe(written);
+  });
+
+  test('after such a crash and a longer pause, the ring is rebuilt with expiries from now, under the derived version', async () => {
+    const base = newKeyRing(new Date('2029-12-01T00:00:00Z'));
+    const store = ringStore(base);
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
+    store.failOn = 'updateSecretVersionStage';
+    await expect(step(store, 'finishSecret')).rejects.toThrow('ServiceUnavailable');
+    store.failOn = undefined;
+    clock = new Date(clock.getTime() + (ADOPT_WINDOW_SECONDS + 1) * 1000);
     await step(store, 'finishSecret');
-    expect(stagesOf(store)[TOKEN]).toEqual([]);
+    expectDerivedEnd(store, TOKEN, OLD_VERSION);
+    expect(liveRing(store).previous[0].expiresAt).toBe(new Date(clock.getTime() + GRACE * 1000).toISOString());
+    expect(liveRing(store).next).toEqual(parseKeyRing(store.valueOf(TOKEN)).next);
+    expect(logger.lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ reason: 'TOKEN_VERSION_STALE' }));
+  });
+
+  test('a finishSecret that crashed after promoting removes the leftover labels when run again', async () => {
+    const store = ringStore();
+    for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await step(store, name);
+    const realUpdate = store.updateSecretVersionStage.bind(store);
+    const spy = jest.spyOn(store, 'updateSecretVersionStage').mockImplementation(async (id, move) => {
+      if (move.versionStage !== 'AWSCURRENT') throw new Error('ServiceUnavailable: crashed');
+      return realUpdate(id, move);
+    });
+    await expect(step(store, 'finishSecret')).rejects.toThrow('ServiceUnavailable');
+    expect(stagesOf(store)[TOKEN]).toEqual(['AWSCURRENT', 'AWSPENDING']);
+    expect(holderOf(store, CANDIDATE_STAGE)).toHaveLength(1);
+    spy.mockRestore();
+    const written = store.valueOf(TOKEN);
+    await step(store, 'finishSecret');
+    expectCanonicalEnd(store, TOKEN, OLD_VERSION);
+    expect(store.valueOf(TOKEN)).toBe(written);
   });
 
   test('no log line carries a secret value or key bytes', async () => {
@@ -539,11 +677,11 @@ describe('finishSecret', () => {
     store.startRotation(second);
     await fullRotation(store, second);
     const values = [...store.versions.values()].map((v) => v.secretString!).filter(Boolean);
-    expect(values).toHaveLength(5);
+    expect(values).toHaveLength(5); // bootstrap, then a candidate and a live ring per rotation
     for (const material of secretMaterial(...values)) expect(logger.text).not.toContain(material);
     // The lines that describe keys were written, so the search above had something to search.
     expect(logger.lines.map((l) => JSON.parse(l).message)).toEqual(expect.arrayContaining([
-      'pending proposal stored', 'successor ring verified', 'live key ring written', 'rotation finished',
+      'proposal stored', 'successor ring verified', 'live key ring written', 'rotation finished',
     ]));
   });
 });
@@ -582,7 +720,7 @@ describe('replica Regions', () => {
     await stepWithSleep(store, 'finishSecret');
     expect(sleeps).toEqual([1000, 1000]);
     expect(observed.slice(1).every((s) => s.includes('AWSPENDING'))).toBe(true);
-    expect(stagesOf(store)[TOKEN]).toEqual([]);
+    expectCanonicalEnd(store, TOKEN, OLD_VERSION);
   });
 
   test('a failed replica fails finishSecret with REPLICA_FAILED, keeping AWSPENDING; the retry finishes once it is in sync', async () => {
@@ -592,11 +730,10 @@ describe('replica Regions', () => {
     const err = await rejection(stepWithSleep(store, 'finishSecret'));
     expect(err.code).toBe('REPLICA_FAILED');
     expect(err.message).toContain('ap-southeast-2');
-    expect(stagesOf(store)[TOKEN]).toEqual(['AWSPENDING']);
-    expect(stagesOf(store)[LIVE]).toEqual(['AWSCURRENT']);
+    expect(stagesOf(store)[TOKEN]).toEqual(['AWSCURRENT', 'AWSPENDING']);
     store.replicaStatuses = [replicas('InSync', 'InSync')];
     await stepWithSleep(store, 'finishSecret');
-    expect(stagesOf(store)[TOKEN]).toEqual([]);
+    expectCanonicalEnd(store, TOKEN, OLD_VERSION);
   });
 
   test('replicas never in sync fail with REPLICAS_NOT_IN_SYNC after a bounded wait', async () => {
@@ -605,7 +742,7 @@ describe('replica Regions', () => {
     store.replicaStatuses = [replicas('InProgress')];
     expect((await rejection(stepWithSleep(store, 'finishSecret'))).code).toBe('REPLICAS_NOT_IN_SYNC');
     expect(sleeps).toHaveLength(REPLICA_CHECKS - 1);
-    expect(stagesOf(store)[TOKEN]).toEqual(['AWSPENDING']);
+    expect(stagesOf(store)[TOKEN]).toEqual(['AWSCURRENT', 'AWSPENDING']);
   });
 });
 
@@ -620,6 +757,8 @@ describe('property: random rotations, crashes and clock advances', () => {
     let token: string | undefined;
     let nextStep = 0;
     let rotations = 0;
+    let canonicalEnds = 0;
+    let currentBefore = OLD_VERSION;
     const retiredAt = new Map<string, number>();
     for (let op = 0; op < 120; op++) {
       const r = rnd();
@@ -630,6 +769,7 @@ describe('property: random rotations, crashes and clock advances', () => {
         if (token === undefined) {
           token = `${seed}-${op}-rotation-token-0000000000`;
           store.startRotation(token);
+          currentBefore = holderOf(store, 'AWSCURRENT')[0];
           nextStep = 0;
         }
         const name = ROTATION_STEPS[nextStep];
@@ -646,6 +786,18 @@ describe('property: random rotations, crashes and clock advances', () => {
         }
         if (outcomes.some((o) => o.status === 'fulfilled') && rnd() < 0.9) nextStep++;
         if (nextStep === ROTATION_STEPS.length) {
+          // Every finished rotation ends where AWS's template ends it, unless finishSecret
+          // crashed between filling the token's version and promoting it and ran again only
+          // after the adoption window: then (and only then) the derived version is current.
+          const live = holderOf(store, 'AWSCURRENT');
+          if (live[0] === token) {
+            expectCanonicalEnd(store, token, currentBefore);
+            canonicalEnds++;
+          } else {
+            expectDerivedEnd(store, token, currentBefore);
+            const reasons = logger.lines.map((l) => JSON.parse(l)).filter((l) => l.versionId === token && l.reason).map((l) => l.reason);
+            expect([...new Set(reasons)]).toEqual(['TOKEN_VERSION_STALE']);
+          }
           token = undefined;
           rotations++;
         }
@@ -665,6 +817,32 @@ describe('property: random rotations, crashes and clock advances', () => {
       }
     }
     expect(rotations).toBeGreaterThan(0);
+    expect(canonicalEnds).toBeGreaterThan(0);
+  });
+});
+
+describe('which ring found in the token version may go live (adoptable)', () => {
+  const at = (iso: string): Date => new Date(iso);
+  const base = { ...newKeyRing(at('2029-12-01T00:00:00Z')), previous: [{ ...newKeyRing(at('2029-12-01T00:00:00Z')).current, expiresAt: '2030-01-01T01:00:00.000Z' }] };
+  const proposal = newProposal(base, at('2029-12-31T00:00:00Z'));
+  const writtenAt = at('2030-01-01T00:00:00.000Z');
+  const later = (s: number): Date => new Date(writtenAt.getTime() + s * 1000);
+  const wide = { gracePeriodSeconds: GRACE, maxTokenLifetimeSeconds: LIFETIME };
+  // A grace period equal to the token lifetime leaves no slack: any delay cuts a live token short.
+  const tight = { gracePeriodSeconds: LIFETIME, maxTokenLifetimeSeconds: LIFETIME };
+  const written = buildSuccessor(base, proposal, writtenAt, wide);
+
+  test.each([
+    ['promotes the ring this invocation would build', 0, written, wide, true],
+    ['promotes the same keys written within the window', ADOPT_WINDOW_SECONDS, written, wide, true],
+    ['refuses the same keys written longer ago than the window', ADOPT_WINDOW_SECONDS + 1, written, wide, false],
+    ['refuses another next key', 0, { ...written, next: newKeyRing(writtenAt).next }, wide, false],
+    ['refuses an older retired key with a changed expiry', 0, { ...written, previous: [written.previous[0], { ...written.previous[1], expiresAt: '2030-01-01T00:30:00.000Z' }] }, wide, false],
+    ['refuses another token lifetime', 0, { ...written, maxTokenLifetimeSeconds: LIFETIME - 1 }, wide, false],
+    ['refuses a ring written a minute ago whose retired key would then cut a live token short', 60, buildSuccessor(base, proposal, writtenAt, tight), tight, false],
+  ])('%s', (_name, afterSeconds, held, config, expected) => {
+    const now = later(afterSeconds as number);
+    expect(adoptable(held as KeyRing, buildSuccessor(base, proposal, now, config), base, now, config)).toBe(expected);
   });
 });
 
@@ -713,7 +891,7 @@ describe('asymmetric rings publish their public keys in finishSecret', () => {
     const store = new FakeSecretStore(BOOTSTRAP).startRotation(TOKEN);
     for (const name of ['createSecret', 'setSecret', 'testSecret'] as const) await esStep(store, name);
     expect((await rejection(esStep(store, 'finishSecret'))).code).toBe('INVALID_CONFIG');
-    expect(stagesOf(store)[LIVE]).toBeUndefined();
+    expect(holderOf(store, 'AWSCURRENT')).toEqual([OLD_VERSION]);
   });
 
   test('an HS256 ring is never converted to ES256 (ALGORITHM_CHANGED), and an unknown algorithm is a config error', async () => {

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { KeyRing, newKeyRing, parseKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
-import { liveVersionId } from '../../lambda-src/rotation/successor';
+import { buildSuccessor, CANDIDATE_STAGE, candidateVersionId, liveVersionId, proposalFor } from '../../lambda-src/rotation/successor';
 import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 import { assetPath, HandlerRun, runHandler } from '../helpers/run-handler';
 
@@ -78,6 +78,9 @@ function bootstrapValue(): string {
   return JSON.stringify({ bootstrap: randomBytes(24).toString('base64url') });
 }
 
+/** The version that was AWSCURRENT when each rotation started, by token. */
+const currentAtStart = new Map<string, string>();
+
 /**
  * Puts the secret into the state Secrets Manager creates before invoking createSecret: rotation
  * enabled, and a version with id `token` labelled AWSPENDING that holds no value yet.
@@ -87,6 +90,8 @@ function bootstrapValue(): string {
  * below make a moto that changes this fail here, loudly, instead of in some later step.
  */
 async function startRotation(secretId: string, token: string): Promise<void> {
+  const before = (await sm.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
+  currentAtStart.set(token, Object.keys(before).find((id) => before[id].includes('AWSCURRENT'))!);
   await expect(sm.send(new RotateSecretCommand({
     SecretId: secretId,
     ClientRequestToken: token,
@@ -160,17 +165,24 @@ function signWith(ring: KeyRing, at: Date): string {
 }
 
 /**
- * The state every completed rotation must leave: exactly one AWSCURRENT (the version derived from
- * the token), no AWSPENDING anywhere, a current key that verifies a fresh token, a next key that
- * verifies before it is current, and, when the secret held a ring before, a changed kid, the
- * published next key promoted, and every token signed before the rotation still verifying.
+ * The state every completed rotation must leave: where AWS's rotation template ends (the token's
+ * version AWSCURRENT, the version current before AWSPREVIOUS, no AWSPENDING, no candidate label
+ * left), or, for a token version that already held a value, the same with the derived version
+ * current; a current key that verifies a fresh token, a next key that verifies before it is
+ * current, and, when the secret held a ring before, a changed kid, the published next key
+ * promoted, and every token signed before the rotation still verifying.
  */
-async function expectRotated(secretId: string, token: string, before?: { ring: KeyRing; signedBefore: string | string[] }): Promise<KeyRing> {
+async function expectRotated(
+  secretId: string, token: string, before?: { ring: KeyRing; signedBefore: string | string[] }, end: 'token' | 'derived' = 'token',
+): Promise<KeyRing> {
   const d = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
   const stages = d.VersionIdsToStages ?? {};
-  const current = Object.keys(stages).filter((id) => stages[id].includes('AWSCURRENT'));
-  expect(current).toEqual([liveVersionId(token)]);
-  expect(Object.keys(stages).filter((id) => stages[id].includes('AWSPENDING'))).toEqual([]);
+  const holders = (stage: string): string[] => Object.keys(stages).filter((id) => stages[id].includes(stage));
+  const current = holders('AWSCURRENT');
+  expect(current).toEqual([end === 'token' ? token : liveVersionId(token)]);
+  expect(holders('AWSPREVIOUS')).toEqual([currentAtStart.get(token)]);
+  expect(holders('AWSPENDING')).toEqual([]);
+  expect(holders(CANDIDATE_STAGE)).toEqual([]);
 
   const ring = parseKeyRing((await valueOf(secretId, current[0]))!);
   const now = new Date();
@@ -210,6 +222,18 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
 }
 
 describe('rotation handler against Secrets Manager (moto)', () => {
+  test('the peer fills the version RotateSecret created once, and never overwrites it (as PutSecretValue is documented)', async () => {
+    const { secretId } = await createSecret(bootstrapValue());
+    const token = newToken();
+    await startRotation(secretId, token);
+    const put = (value: string) => sm.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: value, VersionStages: ['AWSPENDING'] }));
+    const [first, second] = [bootstrapValue(), bootstrapValue()];
+    await put(first);
+    await put(first);
+    await expect(put(second)).rejects.toThrow(expect.objectContaining({ name: 'ResourceExistsException' }));
+    expect(await valueOf(secretId, token)).toBe(first);
+  });
+
   test('the first rotation replaces the bootstrap value with a fresh ring', async () => {
     const { secretId, initialVersion } = await createSecret(bootstrapValue());
     const token = newToken();
@@ -259,20 +283,39 @@ describe('rotation handler against Secrets Manager (moto)', () => {
     'a rotation that crashed after %s completes when run again, keeping the pending proposal', async (crashedAfter) => {
       const { secretId, token, before } = await ringSecretInRotation();
       for (const step of STEPS.slice(0, STEPS.indexOf(crashedAfter) + 1)) await succeed(step, secretId, token);
-      const pendingBeforeRerun = await valueOf(secretId, token);
+      const candidate = await valueOf(secretId, candidateVersionId(token, before.ring, 'HS256'));
+      expect(await valueOf(secretId, token)).toBeUndefined();
       await rotateFully(secretId, token);
       const ring = await expectRotated(secretId, token, before);
-      expect(await valueOf(secretId, token)).toBe(pendingBeforeRerun);
-      expect(ring.next).toEqual(JSON.parse(pendingBeforeRerun!).keys[0]);
+      expect(await valueOf(secretId, candidateVersionId(token, before.ring, 'HS256'))).toBe(candidate);
+      expect(ring.next).toEqual(JSON.parse(candidate!).keys[0]);
     });
 
-  test('a rotation that crashed inside finishSecret, before removing AWSPENDING, is cleaned up when run again', async () => {
+  test('a rotation that crashed inside finishSecret, after promoting but before removing its labels, is cleaned up when run again', async () => {
     const { secretId, token, before } = await ringSecretInRotation();
     await rotateFully(secretId, token);
-    // The state a crash right before finishSecret's last call leaves.
+    // The state a crash right after moving AWSCURRENT leaves.
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', MoveToVersionId: token }));
+    const candidate = candidateVersionId(token, before.ring, 'HS256');
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: CANDIDATE_STAGE, MoveToVersionId: candidate }));
     await succeed('finishSecret', secretId, token);
     await expectRotated(secretId, token, before);
+  });
+
+  test('a rotation that crashed between filling the token version and promoting it promotes that ring when run again', async () => {
+    const { secretId, token, before } = await ringSecretInRotation();
+    for (const step of STEPS.slice(0, 3)) await succeed(step, secretId, token);
+    // The state a crash right after finishSecret's PutSecretValue leaves: the ring it built, in
+    // the token's version, still AWSPENDING only.
+    const proposal = proposalFor(await valueOf(secretId, candidateVersionId(token, before.ring, 'HS256')), before.ring);
+    expect(proposal).toBeDefined();
+    const written = serializeKeyRing(buildSuccessor(before.ring, proposal, new Date(), {
+      gracePeriodSeconds: GRACE_PERIOD_SECONDS, maxTokenLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+    }));
+    await sm.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: written, VersionStages: ['AWSPENDING'] }));
+    await succeed('finishSecret', secretId, token);
+    await expectRotated(secretId, token, before);
+    expect(await valueOf(secretId, token)).toBe(written);
   });
 
   test('a rotation that crashed after finishSecret changes nothing when run again', async () => {
@@ -334,14 +377,15 @@ describe('rotation handler against Secrets Manager (moto)', () => {
       next: newKeyRing(new Date()).next,
       previous: [{ ...ring.current, expiresAt: new Date(Date.now() + 5000).toISOString() }],
     })],
-  ])('AWSPENDING pre-filled with %s: the rotation still ends with fresh keys and no token cut short', async (_name, fill) => {
+  ])('AWSPENDING pre-filled with %s: the rotation still ends with fresh keys and no token cut short, under the derived version', async (_name, fill) => {
     const { secretId, token, before } = await ringSecretInRotation();
     const planted = fill(before.ring);
     await sm.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: planted, VersionStages: ['AWSPENDING'] }));
     const run = await succeed('createSecret', secretId, token);
-    expect(jsonLines(run.stdout)).toContainEqual(expect.objectContaining({ message: 'pending value already exists; leaving it unchanged' }));
+    expect(jsonLines(run.stdout)).toContainEqual(expect.objectContaining({ reason: 'TOKEN_VERSION_PREFILLED' }));
     for (const step of STEPS.slice(1)) await succeed(step, secretId, token);
-    const ring = await expectRotated(secretId, token, before);
+    const ring = await expectRotated(secretId, token, before, 'derived');
+    expect(await valueOf(secretId, token)).toBe(planted);
     expect(planted).not.toContain(ring.next!.key);
     expect(Date.parse(ring.previous[0].expiresAt)).toBeGreaterThan(Date.now() + (GRACE_PERIOD_SECONDS - 60) * 1000);
   });
@@ -359,7 +403,8 @@ describe('rotation handler against Secrets Manager (moto)', () => {
     const live = await expectRotated(out.ARN!, token, { ring, signedBefore: signWith(ring, new Date()) });
     const replica = motoSecretsManager(moto.endpoint, 'eu-west-1');
     try {
-      const value = await replica.send(new GetSecretValueCommand({ SecretId: name }));
+      // By label, as the authorizer reads it : moto answers an unlabelled read with the version PutSecretValue last made current.
+      const value = await replica.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSCURRENT' }));
       expect(parseKeyRing(value.SecretString!)).toEqual(live);
     } finally {
       replica.destroy();
