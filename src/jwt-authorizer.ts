@@ -55,8 +55,9 @@ export interface JwtAuthorizerProps {
    * Verify asymmetric tokens (RS256, PS256, ES256, EdDSA) from an identity provider against its
    * published JWK Set, instead of HS256 tokens against a key ring. Give exactly one of
    * `signingKeys`, `secret` and this. The function then has no secret read permission; it makes
-   * outbound HTTPS requests to the JWK Set's host only (Lambda cannot restrict egress outside a
-   * VPC: place it in `vpc` with an egress-filtering route to enforce that).
+   * outbound HTTPS requests to the JWK Set's host only (with `issuerUrl`, the issuer's host,
+   * which serves both the discovery document and the key set). Lambda cannot restrict egress
+   * outside a VPC: place it in `vpc` with an egress-filtering route to enforce that.
    *
    * @default - use `signingKeys` or `secret`
    */
@@ -244,7 +245,7 @@ export class JwtAuthorizer extends Construct {
     }
     const crossRegion = props.signingKeys !== undefined && isInOtherRegion(this, props.signingKeys);
     const secret = props.signingKeys ? keyRingInThisRegion(this, props.signingKeys, crossRegion) : props.secret;
-    const keySource = secret ? { [ENV.secretId]: secret.secretArn } : identityProviderEnvironment(this, props.identityProvider!);
+    const keySource = secret ? { [ENV.secretId]: secret.secretArn } : identityProviderEnvironment(this, props.identityProvider!, props.issuer);
     // A KMS key serves one Region: the key ring's key cannot encrypt logs in another.
     const logKey = props.logEncryptionKey ?? (crossRegion ? undefined : props.signingKeys?.encryptionKey)
       ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');

@@ -19,24 +19,41 @@
 import { constants, verify as cryptoVerify } from 'crypto';
 import { ApiMethod, AuthorizerConfig, B64URL_TOKEN, checkRegisteredClaims, DenyReason, decodeJsonObject, isCanonicalB64url, VerifiedIdentity } from './core';
 import { JWKS_KID_PATTERN, JwsAlgorithm, VerificationKey } from './jwks';
-import { algorithmsProblem, ASYMMETRIC_ALGORITHMS, ENV, httpsUrlProblem, MAX_METHODS_PER_ROLE, MAX_ROLE_VALUES } from '../../src/private/authorizer-contract';
+import { algorithmsProblem, ASYMMETRIC_ALGORITHMS, ENV, httpsUrlProblem, issuerUrlProblem, MAX_METHODS_PER_ROLE, MAX_ROLE_VALUES } from '../../src/private/authorizer-contract';
 
-export interface JwksSettings {
-  readonly url: string;
+/** Where the JWK Set is: a configured URL, or the `jwks_uri` of the issuer's discovery document. */
+export type JwksLocation = { readonly url: string } | { readonly issuerUrl: string };
+
+export type JwksSettings = JwksLocation & {
   readonly algorithms: readonly JwsAlgorithm[];
-}
+};
 
-/** The JWKS part of the configuration: undefined when JWT_JWKS_URL is unset (HS256 mode). Throws a problem string. */
+/**
+ * The JWKS part of the configuration: undefined when neither JWT_JWKS_URL nor
+ * JWT_OIDC_ISSUER_URL is set (HS256 mode), a problem string when it is unusable.
+ */
 export function parseJwksSettings(env: Readonly<Record<string, string | undefined>>): JwksSettings | undefined | { problem: string } {
-  const url = env[ENV.jwksUrl];
-  if (url === undefined || url === '') return undefined;
-  const urlProblem = httpsUrlProblem(url);
-  if (urlProblem) return { problem: `${ENV.jwksUrl} ${urlProblem}` };
+  const url = env[ENV.jwksUrl] || undefined;
+  const issuerUrl = env[ENV.oidcIssuerUrl] || undefined;
+  if (url === undefined && issuerUrl === undefined) return undefined;
+  if (url !== undefined && issuerUrl !== undefined) return { problem: `${ENV.jwksUrl} and ${ENV.oidcIssuerUrl} are exclusive` };
+  let location: JwksLocation;
+  if (url !== undefined) {
+    const urlProblem = httpsUrlProblem(url);
+    if (urlProblem) return { problem: `${ENV.jwksUrl} ${urlProblem}` };
+    location = { url };
+  } else {
+    const issuerProblem = issuerUrlProblem(issuerUrl!);
+    if (issuerProblem) return { problem: `${ENV.oidcIssuerUrl} ${issuerProblem}` };
+    // Discovery vouches for one issuer: the one whose tokens are accepted.
+    if (issuerUrl !== env[ENV.issuer]) return { problem: `${ENV.oidcIssuerUrl} must equal ${ENV.issuer}` };
+    location = { issuerUrl: issuerUrl! };
+  }
   const raw = env[ENV.algorithms];
   const algorithms = raw === undefined || raw === '' ? [...ASYMMETRIC_ALGORITHMS] : raw.split(',');
   const algProblem = algorithmsProblem(algorithms);
   if (algProblem) return { problem: `${ENV.algorithms} ${algProblem}` };
-  return { url, algorithms: algorithms as JwsAlgorithm[] };
+  return { ...location, algorithms: algorithms as JwsAlgorithm[] };
 }
 
 const HEADER_PARAMS = new Set(['alg', 'typ', 'kid', 'x5t', 'x5t#S256']);

@@ -8,18 +8,21 @@ import type { HttpRequest, HttpResponse } from './secrets-manager';
 /** A response larger than this is not a key ring: refuse it rather than buffer it. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
+export class ResponseTooLarge extends Error {}
+
 export function nodeTransport(request: HttpRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const client: typeof import('https') = request.url.protocol === 'http:' ? require('http') : require('https');
     /* eslint-enable @typescript-eslint/no-require-imports */
+    const maxBytes = Math.min(request.maxResponseBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
     const req = client.request(request.url, { method: request.method, headers: request.headers }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) {
-          req.destroy(new Error('response too large'));
+        if (size > maxBytes) {
+          req.destroy(new ResponseTooLarge('response too large'));
           return;
         }
         chunks.push(chunk);

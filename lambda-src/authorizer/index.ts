@@ -6,8 +6,9 @@
  * src/private/authorizer-contract.ts; the rules are in core.ts, key-cache.ts and decide.ts.
  *
  * IAM: `secretsmanager:GetSecretValue` on the secret, plus `kms:Decrypt` on its key when the
- * secret is encrypted with a customer managed key. In JWKS mode (`JWT_JWKS_URL`), none: the
- * function only GETs the public JWK Set over HTTPS.
+ * secret is encrypted with a customer managed key. In JWKS mode (`JWT_JWKS_URL`, or
+ * `JWT_OIDC_ISSUER_URL` for discovery), none: the function only GETs the issuer's discovery
+ * document and the public JWK Set over HTTPS.
  */
 import { JwksSettings, parseJwksSettings } from './asymmetric';
 import { AllowResponse, AuthorizerConfig, ConfigResult, parseConfig } from './core';
@@ -16,11 +17,12 @@ import { nodeTransport } from './http-transport';
 import { fetchJwksDocument, JwksCache } from './jwks-cache';
 import { createJwksDecider } from './jwks-decide';
 import { KeyCache } from './key-cache';
+import { DiscoveringJwksFetcher } from './oidc-discovery';
 import { getSecretString } from './secrets-manager';
 import { ENV } from '../../src/private/authorizer-contract';
 
 const parsedConfig = parseConfig(process.env);
-// JWKS mode (JWT_JWKS_URL set): asymmetric tokens against a published key set, no secret at all.
+// JWKS mode (JWT_JWKS_URL or JWT_OIDC_ISSUER_URL set): asymmetric tokens against a published key set, no secret at all.
 const jwksSettings = parseJwksSettings(process.env);
 const config: ConfigResult = parsedConfig.ok && jwksSettings && 'problem' in jwksSettings ? { ok: false, problem: jwksSettings.problem } : parsedConfig;
 if (!config.ok) {
@@ -43,9 +45,20 @@ function secretDecider(): (event: unknown) => Decision | Promise<Decision> {
 }
 
 function jwksDecider(cfg: AuthorizerConfig, settings: JwksSettings): (event: unknown) => Decision | Promise<Decision> {
-  const url = new URL(settings.url);
+  const fetchDocument = (url: URL, timeoutMs: number, maxBytes?: number): Promise<string> =>
+    fetchJwksDocument(url, timeoutMs, nodeTransport, maxBytes);
+  const fetchJwks = 'url' in settings
+    ? () => fetchDocument(new URL(settings.url), cfg.keyFetchTimeoutMs)
+    : new DiscoveringJwksFetcher({
+      issuerUrl: settings.issuerUrl,
+      ttlSeconds: cfg.keyCacheTtlSeconds,
+      timeoutMs: cfg.keyFetchTimeoutMs,
+      fetchDocument,
+      now: () => Date.now(),
+      onProblem: (reason) => console.log(JSON.stringify({ source: 'jwt-authorizer', level: 'warn', msg: 'OIDC discovery failed', reason })),
+    }).fetchJwks;
   const keys = new JwksCache({
-    fetchJwks: () => fetchJwksDocument(url, cfg.keyFetchTimeoutMs, nodeTransport),
+    fetchJwks,
     algorithms: settings.algorithms,
     ttlSeconds: cfg.keyCacheTtlSeconds,
     refetchMinIntervalSeconds: cfg.keyRefetchMinIntervalSeconds,

@@ -167,7 +167,7 @@ describe('the contract module', () => {
     // The refetch interval and token size cap keep their handler defaults; everything else is explicit.
     const handlerDefaults: string[] = [ENV.keyRefetchMinIntervalSeconds, ENV.maxTokenBytes];
     // JWKS mode (an identity provider instead of a key ring) has variables of its own, and no secret.
-    const jwksOnly: string[] = [ENV.jwksUrl, ENV.algorithms];
+    const jwksOnly: string[] = [ENV.jwksUrl, ENV.oidcIssuerUrl, ENV.algorithms];
     expect(jwksOnly.filter((name) => written.includes(name))).toEqual([]);
     handlerDefaults.push(...jwksOnly);
     expect(Object.values(ENV).filter((name) => !handlerDefaults.includes(name)).filter((name) => !written.includes(name))).toEqual([]);
