@@ -74,6 +74,48 @@ export type AsymmetricParse = { readonly ok: true; readonly token: AsymmetricTok
 
 const fail = (reason: DenyReason): { ok: false; reason: DenyReason } => ({ ok: false, reason });
 
+interface CheckedHeader {
+  readonly alg: JwsAlgorithm;
+  readonly kid: string;
+}
+
+/**
+ * Headers that passed every header check, by their exact base64url text, per allow-list: an
+ * identity provider signs with a handful of keys, so the same few header segments recur on
+ * every request and need decoding and checking once. Only accepted headers are kept (a refused
+ * one is checked again each time), the text is the whole key (the same bytes always give the
+ * same answer), and the map is bounded: a flood of invented kids empties it, nothing more.
+ */
+const checkedHeaders = new WeakMap<readonly string[], Map<string, CheckedHeader>>();
+const MAX_CHECKED_HEADERS = 64;
+
+function checkHeader(segment: string, algorithms: readonly string[]): CheckedHeader | DenyReason {
+  const header = decodeJsonObject(segment);
+  if (!header) return 'bad_header';
+  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) return 'bad_alg';
+  for (const name of Object.keys(header)) {
+    if (!HEADER_PARAMS.has(name)) return 'forbidden_header';
+  }
+  if ('typ' in header && (typeof header.typ !== 'string' || !TYPES.has(header.typ.toLowerCase()))) return 'bad_typ';
+  if (typeof header.kid !== 'string' || !JWKS_KID_PATTERN.test(header.kid)) return 'bad_kid';
+  return { alg: header.alg as JwsAlgorithm, kid: header.kid };
+}
+
+function cachedHeader(segment: string, algorithms: readonly string[]): CheckedHeader | DenyReason {
+  let byText = checkedHeaders.get(algorithms);
+  if (!byText) {
+    byText = new Map();
+    checkedHeaders.set(algorithms, byText);
+  }
+  const hit = byText.get(segment);
+  if (hit) return hit;
+  const checked = checkHeader(segment, algorithms);
+  if (typeof checked === 'string') return checked;
+  if (byText.size >= MAX_CHECKED_HEADERS) byText.clear();
+  byText.set(segment, checked);
+  return checked;
+}
+
 export function parseAsymmetricToken(token: string, maxTokenBytes: number, algorithms: readonly string[]): AsymmetricParse {
   if (token.length === 0) return fail('no_token');
   if (token.length > maxTokenBytes) return fail('token_too_large');
@@ -84,27 +126,20 @@ export function parseAsymmetricToken(token: string, maxTokenBytes: number, algor
     || !isCanonicalB64url(token, dot2 + 1, token.length)) {
     return fail('bad_encoding');
   }
-  const header = decodeJsonObject(token.slice(0, dot1));
-  if (!header) return fail('bad_header');
-  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) return fail('bad_alg');
-  for (const name of Object.keys(header)) {
-    if (!HEADER_PARAMS.has(name)) return fail('forbidden_header');
-  }
-  if ('typ' in header && (typeof header.typ !== 'string' || !TYPES.has(header.typ.toLowerCase()))) return fail('bad_typ');
-  if (typeof header.kid !== 'string' || !JWKS_KID_PATTERN.test(header.kid)) return fail('bad_kid');
+  const header = cachedHeader(token.slice(0, dot1), algorithms);
+  if (typeof header === 'string') return fail(header);
   const payload = decodeJsonObject(token.slice(dot1 + 1, dot2));
   if (!payload) return fail('bad_payload');
   const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
   if (signature.length === 0) return fail('bad_signature');
-  return { ok: true, token: { alg: header.alg as JwsAlgorithm, kid: header.kid, signingInput: token.slice(0, dot2), signature, payload } };
+  return { ok: true, token: { alg: header.alg, kid: header.kid, signingInput: token.slice(0, dot2), signature, payload } };
 }
 
-/** ES256 in JOSE form: exactly r||s, each in [1, n-1]. */
+/** ES256 in JOSE form: exactly r||s, each in [1, n-1]. Range compares, so no slice is allocated. */
 function isValidEs256Signature(sig: Buffer): boolean {
-  if (sig.length !== 64) return false;
-  const r = sig.subarray(0, 32);
-  const s = sig.subarray(32);
-  return !r.equals(ZERO32) && !s.equals(ZERO32) && Buffer.compare(r, P256_N) < 0 && Buffer.compare(s, P256_N) < 0;
+  return sig.length === 64
+    && sig.compare(ZERO32, 0, 32, 0, 32) !== 0 && sig.compare(ZERO32, 0, 32, 32, 64) !== 0
+    && sig.compare(P256_N, 0, 32, 0, 32) < 0 && sig.compare(P256_N, 0, 32, 32, 64) < 0;
 }
 
 export function signatureMatches(token: AsymmetricToken, key: VerificationKey): boolean {
@@ -141,6 +176,8 @@ export class RoleUnions {
 
   /** The role to put in the identity, or a reason to deny. */
   roleOf(claim: unknown): { readonly role: string } | { readonly reason: DenyReason } {
+    // The common case, one known role as a plain string, is answered without building a list.
+    if (typeof claim === 'string' && !claim.includes(' ') && this.methods.has(claim)) return { role: claim };
     let values: unknown[];
     if (typeof claim === 'string') values = claim.split(' ');
     else if (Array.isArray(claim)) values = claim;
