@@ -4,7 +4,7 @@
  * discovery document's rules (oidc-discovery.ts).
  */
 import { generateKeyPairSync, JsonWebKey } from 'crypto';
-import { parseJwksSettings, RoleUnions } from '../../lambda-src/authorizer/asymmetric';
+import { parseAsymmetricToken, parseJwksSettings, RoleUnions } from '../../lambda-src/authorizer/asymmetric';
 import { AuthorizerConfig, parseConfig } from '../../lambda-src/authorizer/core';
 import { parseJwks } from '../../lambda-src/authorizer/jwks';
 import { JwksCache } from '../../lambda-src/authorizer/jwks-cache';
@@ -97,6 +97,23 @@ describe('parseJwksSettings', () => {
       [`${iss}#`, 'must not have a fragment'], ['https://u:p@idp.example', 'must not carry credentials']]) {
       expect(parseJwksSettings({ JWT_OIDC_ISSUER_URL: bad, JWT_ISSUER: bad })).toEqual({ problem: `JWT_OIDC_ISSUER_URL ${problem}` });
     }
+  });
+});
+
+describe('parseAsymmetricToken header checks (cached per header text and allow-list)', () => {
+  const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const tokenWith = (header: unknown): string => `${b64(header)}.${b64({ sub: 'a' })}.${Buffer.alloc(64, 1).toString('base64url')}`;
+  test('a header accepted under one allow-list is still judged under another, and a refused one stays refused', () => {
+    const t = tokenWith({ alg: 'ES256', kid: 'k-1' });
+    expect(parseAsymmetricToken(t, 8192, ['ES256'])).toMatchObject({ ok: true, token: { alg: 'ES256', kid: 'k-1' } });
+    expect(parseAsymmetricToken(t, 8192, ['RS256'])).toEqual({ ok: false, reason: 'bad_alg' });
+    const jku = tokenWith({ alg: 'ES256', kid: 'k-1', jku: 'https://evil.example' });
+    for (let i = 0; i < 2; i++) expect(parseAsymmetricToken(jku, 8192, ['ES256'])).toEqual({ ok: false, reason: 'forbidden_header' });
+  });
+  test('a flood of distinct headers neither breaks parsing nor evicts correctness', () => {
+    const allow = ['ES256'];
+    for (let i = 0; i < 200; i++) expect(parseAsymmetricToken(tokenWith({ alg: 'ES256', kid: `k-${i}` }), 8192, allow)).toMatchObject({ ok: true, token: { kid: `k-${i}` } });
+    expect(parseAsymmetricToken(tokenWith({ alg: 'ES256', kid: 'k-1' }), 8192, allow)).toMatchObject({ ok: true, token: { kid: 'k-1' } });
   });
 });
 
