@@ -3,8 +3,8 @@
  * (asymmetric.ts), the cache's fetch counting under an injected clock (jwks-cache.ts) and the
  * discovery document's rules (oidc-discovery.ts).
  */
-import { generateKeyPairSync, JsonWebKey } from 'crypto';
-import { parseAsymmetricToken, parseJwksSettings, RoleUnions } from '../../lambda-src/authorizer/asymmetric';
+import { generateKeyPairSync, JsonWebKey, sign, verify } from 'crypto';
+import { joseToDer, parseAsymmetricToken, parseJwksSettings, RoleUnions } from '../../lambda-src/authorizer/asymmetric';
 import { AuthorizerConfig, parseConfig } from '../../lambda-src/authorizer/core';
 import { parseJwks } from '../../lambda-src/authorizer/jwks';
 import { JwksCache } from '../../lambda-src/authorizer/jwks-cache';
@@ -114,6 +114,33 @@ describe('parseAsymmetricToken header checks (cached per header text and allow-l
     const allow = ['ES256'];
     for (let i = 0; i < 200; i++) expect(parseAsymmetricToken(tokenWith({ alg: 'ES256', kid: `k-${i}` }), 8192, allow)).toMatchObject({ ok: true, token: { kid: `k-${i}` } });
     expect(parseAsymmetricToken(tokenWith({ alg: 'ES256', kid: 'k-1' }), 8192, allow)).toMatchObject({ ok: true, token: { kid: 'k-1' } });
+  });
+});
+
+describe('joseToDer (ES256 signatures handed to OpenSSL as DER)', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  /** OpenSSL's DER signature as JOSE r||s: the test's independent way back. */
+  function derToJose(der: Buffer): Buffer {
+    const rLen = der[3];
+    const r = der.subarray(4, 4 + rLen);
+    const s = der.subarray(6 + rLen, 6 + rLen + der[5 + rLen]);
+    const fixed = (x: Buffer): Buffer => Buffer.concat([Buffer.alloc(32), x]).subarray(-32);
+    return Buffer.concat([fixed(r), fixed(s)]);
+  }
+  test('gives back byte for byte the DER OpenSSL itself produced, for 300 signatures', () => {
+    for (let i = 0; i < 300; i++) {
+      const data = Buffer.from(`message ${i}`);
+      const der = sign('sha256', data, privateKey);
+      expect(joseToDer(derToJose(der)).equals(der)).toBe(true);
+      const jose = sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      expect(verify('sha256', data, publicKey, joseToDer(jose))).toBe(true);
+    }
+  });
+  test('minimal integers: leading zero bytes dropped, a 0x00 before a high bit', () => {
+    const sig = Buffer.concat([Buffer.from('000080' + '11'.repeat(29), 'hex'), Buffer.from('ff' + '22'.repeat(31), 'hex')]);
+    expect(joseToDer(sig).toString('hex')).toBe(`3044021f0080${'11'.repeat(29)}022100ff${'22'.repeat(31)}`);
+    const ones = Buffer.concat([Buffer.alloc(31), Buffer.from([1]), Buffer.alloc(31), Buffer.from([2])]);
+    expect(joseToDer(ones).toString('hex')).toBe('3006020101020102');
   });
 });
 
