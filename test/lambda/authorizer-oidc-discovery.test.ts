@@ -191,6 +191,24 @@ describe('an unavailable discovery endpoint', () => {
     });
   });
 
+  test('one deadline covers the document and the set: each within it alone, both together past it, is a deny', async () => {
+    idp.discovery.delayMs = 600;
+    idp.delayMs = 600;
+    try {
+      await withProcess(async (proc) => {
+        // 600 ms + 600 ms: each request alone is within the 1000 ms deadline, both are not.
+        expect(await decide(proc)).toMatchObject({ decision: 'deny', reason: 'keys_unavailable' });
+        expect(discoveryProblems(proc)).toEqual([]); // the document itself arrived in time
+      }, { KEY_FETCH_TIMEOUT_MS: '1000' });
+      // The same delays within a deadline that covers both: allowed.
+      await withProcess(async (proc) => {
+        expect(await decide(proc)).toMatchObject({ decision: 'allow' });
+      }, { KEY_FETCH_TIMEOUT_MS: '3000' });
+    } finally {
+      idp.delayMs = 0;
+    }
+  });
+
   test('a key set that cannot be fetched makes the next fetch read the document again', async () => {
     await withProcess(async (proc) => {
       expect(await decide(proc)).toMatchObject({ decision: 'allow' });
