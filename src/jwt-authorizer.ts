@@ -127,8 +127,9 @@ export interface JwtAuthorizerProps {
   readonly resultsCacheTtl?: Duration;
 
   /**
-   * How long the function keeps the key ring in memory before reading it again. An unknown
-   * `kid` triggers an earlier, rate-limited read, so a fresh rotation is picked up at once.
+   * How long the function keeps the key ring (with `identityProvider`: the JWK Set, and the
+   * `jwks_uri` found by discovery) in memory before reading it again. An unknown `kid` triggers
+   * an earlier, rate-limited read of the keys, so a fresh rotation is picked up at once.
    *
    * @default Duration.minutes(5)
    */
@@ -136,8 +137,9 @@ export interface JwtAuthorizerProps {
 
   /**
    * The longest the function waits for Secrets Manager when it reads the key ring (connect,
-   * request and response together). On timeout the request is denied (401, logged
-   * `keys_unavailable`) and the next request tries again. Between 100 ms and 5 seconds.
+   * request and response together; with `identityProvider`, the discovery document and the JWK
+   * Set together). On timeout the request is denied (401, logged `keys_unavailable`) and the
+   * next request tries again. Between 100 ms and 5 seconds.
    *
    * @default Duration.seconds(2)
    */
