@@ -56,6 +56,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws4@1.13.2',
     '@types/aws-lambda@^8.10.164',
     'jose@^6.2.17',
+    // Issue 13: the JWKS-mode benchmark compares the shipped authorizer with AWS's own verifier.
+    'aws-jwt-verify@5.2.1',
     // Issue 14: Control Tower's cfn-guard rules + the guard binary; integration tests and their runner.
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',

@@ -65,8 +65,9 @@ export interface JwtAuthorizerProps {
    * Verify asymmetric tokens (RS256, PS256, ES256, EdDSA) from an identity provider against its
    * published JWK Set, instead of HS256 tokens against a key ring. Give exactly one of
    * `signingKeys`, `secret` and this. The function then has no secret read permission; it makes
-   * outbound HTTPS requests to the JWK Set's host only (Lambda cannot restrict egress outside a
-   * VPC: place it in `vpc` with an egress-filtering route to enforce that).
+   * outbound HTTPS requests to the JWK Set's host only (with `issuerUrl`, the issuer's host,
+   * which serves both the discovery document and the key set). Lambda cannot restrict egress
+   * outside a VPC: place it in `vpc` with an egress-filtering route to enforce that.
    *
    * @default - use `signingKeys` or `secret`
    */
@@ -136,8 +137,9 @@ export interface JwtAuthorizerProps {
   readonly resultsCacheTtl?: Duration;
 
   /**
-   * How long the function keeps the key ring (or JWKS) in memory before reading it again. An
-   * unknown `kid` triggers an earlier, rate-limited read, so a fresh rotation is picked up at once.
+   * How long the function keeps the key ring (with `identityProvider`: the JWK Set, and the
+   * `jwks_uri` found by discovery) in memory before reading it again. An unknown `kid` triggers
+   * an earlier, rate-limited read of the keys, so a fresh rotation is picked up at once.
    *
    * @default Duration.minutes(5)
    */
@@ -145,8 +147,9 @@ export interface JwtAuthorizerProps {
 
   /**
    * The longest the function waits for Secrets Manager, S3 or the identity provider when it
-   * reads the keys (connect, request and response together). On timeout the request is denied (401, logged
-   * `keys_unavailable`) and the next request tries again. Between 100 ms and 5 seconds.
+   * reads the keys (connect, request and response together; with `identityProvider.issuerUrl`,
+   * the discovery document and the JWK Set together). On timeout the request is denied (401,
+   * logged `keys_unavailable`) and the next request tries again. Between 100 ms and 5 seconds.
    *
    * @default Duration.seconds(2)
    */
@@ -256,7 +259,7 @@ export class JwtAuthorizer extends Construct {
     const crossRegion = ring !== undefined && isInOtherRegion(this, ring);
     const secret = asymmetricRing ? undefined : ring ? keyRingInThisRegion(this, ring, crossRegion) : props.secret;
     const keySource = asymmetricRing ? ringJwksEnvironment(ring)
-      : secret ? { [ENV.secretId]: secret.secretArn } : identityProviderEnvironment(this, props.identityProvider!);
+      : secret ? { [ENV.secretId]: secret.secretArn } : identityProviderEnvironment(this, props.identityProvider!, props.issuer);
     // A KMS key serves one Region: the key ring's key cannot encrypt logs in another.
     const logKey = props.logEncryptionKey ?? (crossRegion ? undefined : ring?.encryptionKey)
       ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');

@@ -1,12 +1,14 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { JwtAuthorizer, JwtAuthorizerProps } from '../src/jwt-authorizer';
 import { JwtAlgorithm } from '../src/jwt-identity-provider';
 import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
 import { expectCfnLintClean } from './helpers/cfn-lint';
+import { testGates } from './helpers/gates';
 import { expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
+import { expectValidationError } from './helpers/validation-error';
 
 const POOL = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123';
 const PROPS: JwtAuthorizerProps = {
@@ -89,5 +91,53 @@ describe('JwtAuthorizer identity provider props', () => {
       .toThrow(/Both: signingKeys or secret or identityProvider must be given, exactly one of them/);
     expect(() => new JwtAuthorizer(stack, 'None', { ...PROPS, identityProvider: undefined }))
       .toThrow(/signingKeys or secret or identityProvider must be given/);
+  });
+});
+
+describe('JwtAuthorizer with an identity provider found through OIDC discovery', () => {
+  const { stack, authz, template } = synth({ identityProvider: { issuerUrl: POOL, algorithms: [JwtAlgorithm.RS256] } });
+
+  test('configures the handler with the issuer URL to discover, no JWKS URL and no secret', () => {
+    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ JWT_AUDIENCE: '1example23456789' }) } } });
+    const vars = Object.values(fns)[0].Properties.Environment.Variables;
+    expect(vars).toMatchObject({ JWT_OIDC_ISSUER_URL: POOL, JWT_ISSUER: POOL, JWT_ALGORITHMS: 'RS256' });
+    expect(vars).not.toHaveProperty('JWT_JWKS_URL');
+    expect(vars).not.toHaveProperty('JWT_SECRET_ID');
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/secretsmanager:/);
+  });
+
+  testGates({ stack, nagScopes: [authz] });
+});
+
+describe('JwtAuthorizer OIDC discovery props', () => {
+  const cases: Array<[string, Partial<JwtAuthorizerProps>, string, string | RegExp]> = [
+    ['both an issuer URL and a JWKS URL', { identityProvider: { issuerUrl: POOL, jwksUrl: `${POOL}/.well-known/jwks.json` } },
+      'identityProvider.issuerUrl', 'or identityProvider.jwksUrl must be given, exactly one of them'],
+    ['neither', { identityProvider: { algorithms: [JwtAlgorithm.RS256] } }, 'identityProvider.issuerUrl', 'or identityProvider.jwksUrl must be given, exactly one of them'],
+    ['an http issuer URL', { issuer: 'http://idp.example', identityProvider: { issuerUrl: 'http://idp.example' } },
+      'identityProvider.issuerUrl', "must be an https:// URL, got 'http://idp.example'"],
+    ['an issuer URL with a query', { issuer: 'https://idp.example/?tenant=a', identityProvider: { issuerUrl: 'https://idp.example/?tenant=a' } },
+      'identityProvider.issuerUrl', /^must not have a query/],
+    ['an issuer URL with an empty query', { issuer: 'https://idp.example/?', identityProvider: { issuerUrl: 'https://idp.example/?' } },
+      'identityProvider.issuerUrl', /^must not have a query/],
+    ['an issuer URL with a fragment', { issuer: 'https://idp.example/#a', identityProvider: { issuerUrl: 'https://idp.example/#a' } },
+      'identityProvider.issuerUrl', /^must not have a fragment/],
+    ['an issuer URL with credentials', { issuer: 'https://u:p@idp.example', identityProvider: { issuerUrl: 'https://u:p@idp.example' } },
+      'identityProvider.issuerUrl', /^must not carry credentials/],
+    ['an issuer URL other than the issuer', { identityProvider: { issuerUrl: `${POOL}/` } },
+      'identityProvider.issuerUrl', /^must equal issuer \(the iss claim tokens carry, which discovery vouches for\)/],
+  ];
+  test.each(cases)('rejects %s', (_name, props, prop, message) => {
+    expectValidationError(() => synth(props), { path: 'TestStack/Authz', prop, message });
+  });
+
+  test('an issuer URL given as a token is passed through unvalidated', () => {
+    const stack = testStack();
+    const url = new CfnParameter(stack, 'IssuerUrl').valueAsString;
+    const authz = new JwtAuthorizer(stack, 'Authz', { ...PROPS, issuer: url, identityProvider: { issuerUrl: url } });
+    new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false }).root.addMethod('GET', new apigateway.MockIntegration(), { authorizer: authz.authorizer });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_OIDC_ISSUER_URL: { Ref: 'IssuerUrl' }, JWT_ISSUER: { Ref: 'IssuerUrl' } }) },
+    });
   });
 });

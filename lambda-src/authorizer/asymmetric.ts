@@ -19,24 +19,41 @@
 import { constants, verify as cryptoVerify } from 'crypto';
 import { ApiMethod, AuthorizerConfig, B64URL_TOKEN, checkRegisteredClaims, DenyReason, decodeJsonObject, isCanonicalB64url, VerifiedIdentity } from './core';
 import { JWKS_KID_PATTERN, JwsAlgorithm, VerificationKey } from './jwks';
-import { algorithmsProblem, ASYMMETRIC_ALGORITHMS, ENV, httpsUrlProblem, MAX_METHODS_PER_ROLE, MAX_ROLE_VALUES } from '../../src/private/authorizer-contract';
+import { algorithmsProblem, ASYMMETRIC_ALGORITHMS, ENV, httpsUrlProblem, issuerUrlProblem, MAX_METHODS_PER_ROLE, MAX_ROLE_VALUES } from '../../src/private/authorizer-contract';
 
-export interface JwksSettings {
-  readonly url: string;
+/** Where the JWK Set is: a configured URL, or the `jwks_uri` of the issuer's discovery document. */
+export type JwksLocation = { readonly url: string } | { readonly issuerUrl: string };
+
+export type JwksSettings = JwksLocation & {
   readonly algorithms: readonly JwsAlgorithm[];
-}
+};
 
-/** The JWKS part of the configuration: undefined when JWT_JWKS_URL is unset (HS256 mode). Throws a problem string. */
+/**
+ * The JWKS part of the configuration: undefined when neither JWT_JWKS_URL nor
+ * JWT_OIDC_ISSUER_URL is set (HS256 mode), a problem string when it is unusable.
+ */
 export function parseJwksSettings(env: Readonly<Record<string, string | undefined>>): JwksSettings | undefined | { problem: string } {
-  const url = env[ENV.jwksUrl];
-  if (url === undefined || url === '') return undefined;
-  const urlProblem = httpsUrlProblem(url);
-  if (urlProblem) return { problem: `${ENV.jwksUrl} ${urlProblem}` };
+  const url = env[ENV.jwksUrl] || undefined;
+  const issuerUrl = env[ENV.oidcIssuerUrl] || undefined;
+  if (url === undefined && issuerUrl === undefined) return undefined;
+  if (url !== undefined && issuerUrl !== undefined) return { problem: `${ENV.jwksUrl} and ${ENV.oidcIssuerUrl} are exclusive` };
+  let location: JwksLocation;
+  if (url !== undefined) {
+    const urlProblem = httpsUrlProblem(url);
+    if (urlProblem) return { problem: `${ENV.jwksUrl} ${urlProblem}` };
+    location = { url };
+  } else {
+    const issuerProblem = issuerUrlProblem(issuerUrl!);
+    if (issuerProblem) return { problem: `${ENV.oidcIssuerUrl} ${issuerProblem}` };
+    // Discovery vouches for one issuer: the one whose tokens are accepted.
+    if (issuerUrl !== env[ENV.issuer]) return { problem: `${ENV.oidcIssuerUrl} must equal ${ENV.issuer}` };
+    location = { issuerUrl: issuerUrl! };
+  }
   const raw = env[ENV.algorithms];
   const algorithms = raw === undefined || raw === '' ? [...ASYMMETRIC_ALGORITHMS] : raw.split(',');
   const algProblem = algorithmsProblem(algorithms);
   if (algProblem) return { problem: `${ENV.algorithms} ${algProblem}` };
-  return { url, algorithms: algorithms as JwsAlgorithm[] };
+  return { ...location, algorithms: algorithms as JwsAlgorithm[] };
 }
 
 const HEADER_PARAMS = new Set(['alg', 'typ', 'kid', 'x5t', 'x5t#S256']);
@@ -57,6 +74,48 @@ export type AsymmetricParse = { readonly ok: true; readonly token: AsymmetricTok
 
 const fail = (reason: DenyReason): { ok: false; reason: DenyReason } => ({ ok: false, reason });
 
+interface CheckedHeader {
+  readonly alg: JwsAlgorithm;
+  readonly kid: string;
+}
+
+/**
+ * Headers that passed every header check, by their exact base64url text, per allow-list: an
+ * identity provider signs with a handful of keys, so the same few header segments recur on
+ * every request and need decoding and checking once. Only accepted headers are kept (a refused
+ * one is checked again each time), the text is the whole key (the same bytes always give the
+ * same answer), and the map is bounded: a flood of invented kids empties it, nothing more.
+ */
+const checkedHeaders = new WeakMap<readonly string[], Map<string, CheckedHeader>>();
+const MAX_CHECKED_HEADERS = 64;
+
+function checkHeader(segment: string, algorithms: readonly string[]): CheckedHeader | DenyReason {
+  const header = decodeJsonObject(segment);
+  if (!header) return 'bad_header';
+  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) return 'bad_alg';
+  for (const name of Object.keys(header)) {
+    if (!HEADER_PARAMS.has(name)) return 'forbidden_header';
+  }
+  if ('typ' in header && (typeof header.typ !== 'string' || !TYPES.has(header.typ.toLowerCase()))) return 'bad_typ';
+  if (typeof header.kid !== 'string' || !JWKS_KID_PATTERN.test(header.kid)) return 'bad_kid';
+  return { alg: header.alg as JwsAlgorithm, kid: header.kid };
+}
+
+function cachedHeader(segment: string, algorithms: readonly string[]): CheckedHeader | DenyReason {
+  let byText = checkedHeaders.get(algorithms);
+  if (!byText) {
+    byText = new Map();
+    checkedHeaders.set(algorithms, byText);
+  }
+  const hit = byText.get(segment);
+  if (hit) return hit;
+  const checked = checkHeader(segment, algorithms);
+  if (typeof checked === 'string') return checked;
+  if (byText.size >= MAX_CHECKED_HEADERS) byText.clear();
+  byText.set(segment, checked);
+  return checked;
+}
+
 export function parseAsymmetricToken(token: string, maxTokenBytes: number, algorithms: readonly string[]): AsymmetricParse {
   if (token.length === 0) return fail('no_token');
   if (token.length > maxTokenBytes) return fail('token_too_large');
@@ -67,27 +126,48 @@ export function parseAsymmetricToken(token: string, maxTokenBytes: number, algor
     || !isCanonicalB64url(token, dot2 + 1, token.length)) {
     return fail('bad_encoding');
   }
-  const header = decodeJsonObject(token.slice(0, dot1));
-  if (!header) return fail('bad_header');
-  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) return fail('bad_alg');
-  for (const name of Object.keys(header)) {
-    if (!HEADER_PARAMS.has(name)) return fail('forbidden_header');
-  }
-  if ('typ' in header && (typeof header.typ !== 'string' || !TYPES.has(header.typ.toLowerCase()))) return fail('bad_typ');
-  if (typeof header.kid !== 'string' || !JWKS_KID_PATTERN.test(header.kid)) return fail('bad_kid');
+  const header = cachedHeader(token.slice(0, dot1), algorithms);
+  if (typeof header === 'string') return fail(header);
   const payload = decodeJsonObject(token.slice(dot1 + 1, dot2));
   if (!payload) return fail('bad_payload');
   const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
   if (signature.length === 0) return fail('bad_signature');
-  return { ok: true, token: { alg: header.alg as JwsAlgorithm, kid: header.kid, signingInput: token.slice(0, dot2), signature, payload } };
+  return { ok: true, token: { alg: header.alg, kid: header.kid, signingInput: token.slice(0, dot2), signature, payload } };
 }
 
-/** ES256 in JOSE form: exactly r||s, each in [1, n-1]. */
+/** ES256 in JOSE form: exactly r||s, each in [1, n-1]. Range compares, so no slice is allocated. */
 function isValidEs256Signature(sig: Buffer): boolean {
-  if (sig.length !== 64) return false;
-  const r = sig.subarray(0, 32);
-  const s = sig.subarray(32);
-  return !r.equals(ZERO32) && !s.equals(ZERO32) && Buffer.compare(r, P256_N) < 0 && Buffer.compare(s, P256_N) < 0;
+  return sig.length === 64
+    && sig.compare(ZERO32, 0, 32, 0, 32) !== 0 && sig.compare(ZERO32, 0, 32, 32, 64) !== 0
+    && sig.compare(P256_N, 0, 32, 0, 32) < 0 && sig.compare(P256_N, 0, 32, 32, 64) < 0;
+}
+
+/**
+ * A JOSE r||s signature, already range-checked, as the DER SEQUENCE { INTEGER r, INTEGER s }
+ * OpenSSL verifies natively: minimal big-endian integers, a 0x00 before a high bit. node:crypto's
+ * own `dsaEncoding: 'ieee-p1363'` does this conversion too, but on Node 24 (OpenSSL 3.5) it costs
+ * about a third of the verification (it reads the curve order out of the key on every call);
+ * here it is a few byte copies.
+ */
+export function joseToDer(sig: Buffer): Buffer {
+  let r = 0;
+  while (r < 31 && sig[r] === 0) r++;
+  let s = 32;
+  while (s < 63 && sig[s] === 0) s++;
+  const rPad = sig[r] >= 0x80 ? 1 : 0;
+  const sPad = sig[s] >= 0x80 ? 1 : 0;
+  const rLen = 32 - r + rPad;
+  const sLen = 64 - s + sPad;
+  const der = Buffer.alloc(6 + rLen + sLen);
+  der[0] = 0x30;
+  der[1] = 4 + rLen + sLen;
+  der[2] = 0x02;
+  der[3] = rLen;
+  sig.copy(der, 4 + rPad, r, 32);
+  der[4 + rLen] = 0x02;
+  der[5 + rLen] = sLen;
+  sig.copy(der, 6 + rLen + sPad, s, 64);
+  return der;
 }
 
 export function signatureMatches(token: AsymmetricToken, key: VerificationKey): boolean {
@@ -95,8 +175,7 @@ export function signatureMatches(token: AsymmetricToken, key: VerificationKey): 
   switch (token.alg) {
     case 'RS256': return cryptoVerify('sha256', data, key.key, token.signature);
     case 'PS256': return cryptoVerify('sha256', data, { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, token.signature);
-    case 'ES256': return isValidEs256Signature(token.signature)
-      && cryptoVerify('sha256', data, { key: key.key, dsaEncoding: 'ieee-p1363' }, token.signature);
+    case 'ES256': return isValidEs256Signature(token.signature) && cryptoVerify('sha256', data, key.key, joseToDer(token.signature));
     case 'EdDSA': return token.signature.length === 64 && cryptoVerify(null, data, key.key, token.signature);
     default: return false;
   }
@@ -124,6 +203,8 @@ export class RoleUnions {
 
   /** The role to put in the identity, or a reason to deny. */
   roleOf(claim: unknown): { readonly role: string } | { readonly reason: DenyReason } {
+    // The common case, one known role as a plain string, is answered without building a list.
+    if (typeof claim === 'string' && !claim.includes(' ') && this.methods.has(claim)) return { role: claim };
     let values: unknown[];
     if (typeof claim === 'string') values = claim.split(' ');
     else if (Array.isArray(claim)) values = claim;

@@ -9,7 +9,8 @@
  * IAM, by key source: a key ring (`JWT_SECRET_ID`): `secretsmanager:GetSecretValue` on the
  * secret, plus `kms:Decrypt` on its key when it is a customer managed one. An asymmetric ring's
  * JWKS (`JWT_JWKS_BUCKET`): `s3:GetObject` on that one object, and no secret permission at all.
- * An identity provider (`JWT_JWKS_URL`): none, the function only GETs the public JWK Set.
+ * An identity provider (`JWT_JWKS_URL`, or `JWT_OIDC_ISSUER_URL` for discovery): none, the
+ * function only GETs the issuer's discovery document and the public JWK Set over HTTPS.
  */
 import { AllowResponse, AuthorizerConfig, ConfigResult, parseConfig } from './core';
 import { createDecider, Decision, logLine } from './decide';
@@ -18,6 +19,7 @@ import { JwsAlgorithm } from './jwks';
 import { fetchJwksDocument, JwksCache } from './jwks-cache';
 import { KeyCache } from './key-cache';
 import { jwksSource, KeySourceSettings, parseKeySourceSettings, secretRingSource } from './key-sources';
+import { DiscoveringJwksFetcher } from './oidc-discovery';
 import { getS3Object } from './s3-object';
 import { getSecretString } from './secrets-manager';
 
@@ -61,6 +63,18 @@ function decider(cfg: AuthorizerConfig, s: KeySourceSettings): (event: unknown) 
     case 'jwksUrl': {
       const url = new URL(s.url);
       const keys = jwksCache(cfg, s.algorithms, () => fetchJwksDocument(url, timeoutMs, nodeTransport));
+      return createDecider({ config, source: (c) => jwksSource(c, s.algorithms, keys), now });
+    }
+    case 'oidcDiscovery': {
+      const discovery = new DiscoveringJwksFetcher({
+        issuerUrl: s.issuerUrl,
+        ttlSeconds: cfg.keyCacheTtlSeconds,
+        timeoutMs,
+        fetchDocument: (url, ms, maxBytes) => fetchJwksDocument(url, ms, nodeTransport, maxBytes),
+        now,
+        onProblem: (reason) => console.log(JSON.stringify({ source: 'jwt-authorizer', level: 'warn', msg: 'OIDC discovery failed', reason })),
+      });
+      const keys = jwksCache(cfg, s.algorithms, discovery.fetchJwks);
       return createDecider({ config, source: (c) => jwksSource(c, s.algorithms, keys), now });
     }
   }

@@ -3,8 +3,11 @@
  * over HTTPS: a TTL, an unknown-kid refetch at most once per rate-limit window (a flood of
  * invented kids costs the identity provider one request per window), a back-off after a failed
  * fetch, and never an expired set served on failure (a key the provider withdrew stops working
- * within one TTL). Pure: the fetch and the time are injected.
+ * within one TTL). Concurrent requests that need a fetch share the one in flight, so a burst at
+ * cold start or at TTL expiry (a container serving several invocations at once) still costs one
+ * request. Pure: the fetch and the time are injected.
  */
+import { ResponseTooLarge } from './http-transport';
 import { ParsedJwks, parseJwks } from './jwks';
 import { FETCH_FAILURE_BACKOFF_MS, KeysUnavailable } from './key-cache';
 import { startDeadline, Transport } from './secrets-manager';
@@ -28,6 +31,7 @@ export class JwksCache {
   private cached: CachedJwks | undefined;
   private lastFailureMs = -Infinity;
   private lastForcedRefetchMs = -Infinity;
+  private inFlight: Promise<CachedJwks> | undefined;
   /** Fetches started, for the benchmark and tests. */
   fetches = 0;
 
@@ -52,9 +56,18 @@ export class JwksCache {
     return true;
   }
 
-  async fetch(nowMs: number): Promise<CachedJwks> {
-    if (nowMs - this.lastFailureMs < FETCH_FAILURE_BACKOFF_MS) throw new KeysUnavailable('backing off after a failed fetch');
+  fetch(nowMs: number): Promise<CachedJwks> {
+    if (this.inFlight) return this.inFlight;
+    if (nowMs - this.lastFailureMs < FETCH_FAILURE_BACKOFF_MS) return Promise.reject(new KeysUnavailable('backing off after a failed fetch'));
     this.fetches++;
+    const pending = this.load(nowMs);
+    this.inFlight = pending;
+    const clear = (): void => { this.inFlight = undefined; };
+    pending.then(clear, clear);
+    return pending;
+  }
+
+  private async load(nowMs: number): Promise<CachedJwks> {
     try {
       const jwks = parseJwks(await this.options.fetchJwks(nowMs), this.options.algorithms);
       if (jwks.ignored.length > 0) this.options.onIgnoredKeys?.(jwks.ignored);
@@ -68,17 +81,33 @@ export class JwksCache {
   }
 }
 
-/** GET `url` under one deadline for the whole exchange; any status but 200 is a failure. */
-export async function fetchJwksDocument(url: URL, timeoutMs: number, transport: Transport): Promise<string> {
+/** Why a document could not be fetched: a code for the log, never the body. */
+export type FetchProblem = 'timeout' | 'http_status' | 'too_large' | 'unreachable';
+
+export class DocumentFetchError extends Error {
+  constructor(readonly problem: FetchProblem) {
+    super(problem);
+  }
+}
+
+/**
+ * GET `url` under one deadline for the whole exchange; any status but 200 is a failure, and so is
+ * a body over `maxResponseBytes` (the transport's own cap otherwise). Rejects with a DocumentFetchError.
+ */
+export async function fetchJwksDocument(url: URL, timeoutMs: number, transport: Transport, maxResponseBytes?: number): Promise<string> {
   const deadline = startDeadline(timeoutMs);
+  let response: { status: number; body: string };
   try {
-    const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      deadline.onExpire(() => reject(new Error('timeout')));
-      transport({ url, method: 'GET', headers: { accept: 'application/json' }, body: '', deadline }).then(resolve, reject);
+    response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      deadline.onExpire(() => reject(new DocumentFetchError('timeout')));
+      transport({ url, method: 'GET', headers: { accept: 'application/json' }, body: '', deadline, maxResponseBytes }).then(resolve, reject);
     });
-    if (response.status !== 200) throw new Error(`http_${response.status}`);
-    return response.body;
+  } catch (e) {
+    if (e instanceof DocumentFetchError) throw e;
+    throw new DocumentFetchError(e instanceof ResponseTooLarge ? 'too_large' : deadline.expired ? 'timeout' : 'unreachable');
   } finally {
     deadline.cancel();
   }
+  if (response.status !== 200) throw new DocumentFetchError('http_status');
+  return response.body;
 }

@@ -7,8 +7,8 @@
  * - the JWKS an asymmetric RotatingJwtSecret publishes (ES256 / EdDSA, `JWT_JWKS_BUCKET`): the
  *   public keys of current, next and unexpired previous, read with a signed S3 GetObject, and
  *   only the ring's algorithm accepted;
- * - an identity provider's JWKS (`JWT_JWKS_URL`): public keys over HTTPS, the configured
- *   algorithm allow-list.
+ * - an identity provider's JWKS (`JWT_JWKS_URL`, or found through OIDC discovery from
+ *   `JWT_OIDC_ISSUER_URL`): public keys over HTTPS, the configured algorithm allow-list.
  *
  * Which one the environment names is decided here too, and a mix of them is an invalid
  * configuration (every request denied), never a guess.
@@ -28,6 +28,7 @@ type JwsAlgorithmList = readonly JwsAlgorithm[];
 export type KeySourceSettings =
   | { readonly kind: 'secret'; readonly secretId: string }
   | { readonly kind: 'jwksUrl'; readonly url: string; readonly algorithms: JwsAlgorithmList }
+  | { readonly kind: 'oidcDiscovery'; readonly issuerUrl: string; readonly algorithms: JwsAlgorithmList }
   | { readonly kind: 'ringJwks'; readonly location: S3ObjectLocation; readonly algorithms: JwsAlgorithmList };
 
 /** An asymmetric ring signs with one of these; its JWKS verifies that one algorithm only. */
@@ -53,14 +54,22 @@ function ringJwksSettings(env: Env): KeySourceSettings | { readonly problem: str
   return { kind: 'ringJwks', location: { bucket, key, region }, algorithms: [algorithm] as JwsAlgorithmList };
 }
 
-/** Which key source the environment names: exactly one of a secret, a ring's JWKS object and a JWKS URL. */
+const KEY_SOURCE_NAMES = [ENV.secretId, ENV.jwksBucket, ENV.jwksUrl, ENV.oidcIssuerUrl];
+
+/**
+ * Which key source the environment names: exactly one of a secret, a ring's JWKS object, a JWKS
+ * URL and an issuer to discover the JWKS from.
+ */
 export function parseKeySourceSettings(env: Env): KeySourceSettings | { readonly problem: string } {
-  const named = [ENV.secretId, ENV.jwksBucket, ENV.jwksUrl].filter((name) => env[name] !== undefined && env[name] !== '');
-  if (named.length !== 1) return { problem: `exactly one of ${ENV.secretId}, ${ENV.jwksBucket} and ${ENV.jwksUrl} must be set` };
+  const named = KEY_SOURCE_NAMES.filter((name) => env[name] !== undefined && env[name] !== '');
+  if (named.length !== 1) return { problem: `exactly one of ${KEY_SOURCE_NAMES.join(', ')} must be set` };
   if (named[0] === ENV.secretId) return { kind: 'secret', secretId: env[ENV.secretId]! };
   if (named[0] === ENV.jwksBucket) return ringJwksSettings(env);
   const jwks = parseJwksSettings(env)!;
-  return 'problem' in jwks ? jwks : { kind: 'jwksUrl', url: jwks.url, algorithms: jwks.algorithms };
+  if ('problem' in jwks) return jwks;
+  return 'url' in jwks
+    ? { kind: 'jwksUrl', url: jwks.url, algorithms: jwks.algorithms }
+    : { kind: 'oidcDiscovery', issuerUrl: jwks.issuerUrl, algorithms: jwks.algorithms };
 }
 
 /** HS256 tokens against a Secrets Manager key ring (key-cache.ts). */

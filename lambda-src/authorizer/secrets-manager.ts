@@ -17,6 +17,8 @@ export interface HttpRequest {
   readonly body: string;
   /** At the deadline the transport must reject and release its socket. */
   readonly deadline: Deadline;
+  /** Refuse (reject with ResponseTooLarge) a body larger than this; the transport has its own cap. */
+  readonly maxResponseBytes?: number;
 }
 
 /**

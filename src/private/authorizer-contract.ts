@@ -41,6 +41,11 @@ export const ENV = {
   keyFetchTimeoutMs: 'KEY_FETCH_TIMEOUT_MS',
   /** Set instead of `secretId`: verify asymmetric tokens against this JWKS (see "JWKS mode"). */
   jwksUrl: 'JWT_JWKS_URL',
+  /**
+   * Set instead of `jwksUrl`: find the JWKS through this issuer's OpenID Connect discovery
+   * document (see "OIDC discovery"). Equal to `issuer`, byte for byte.
+   */
+  oidcIssuerUrl: 'JWT_OIDC_ISSUER_URL',
   /** Comma-separated subset of ASYMMETRIC_ALGORITHMS; JWKS mode only. */
   algorithms: 'JWT_ALGORITHMS',
   /**
@@ -221,6 +226,40 @@ export function httpsUrlProblem(url: string): string | undefined {
   if (parsed.hash) return 'must not have a fragment';
   if (url.length > MAX_JWKS_URL_LENGTH) return `must be at most ${MAX_JWKS_URL_LENGTH} characters`;
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// OIDC discovery: the JWKS found through `<issuer>/.well-known/openid-configuration` (OpenID
+// Connect Discovery 1.0, section 4). The document is fetched at run time, so what it may say is
+// narrowed: its `issuer` must be the configured issuer byte for byte, and its `jwks_uri` an
+// https:// URL on the issuer's own origin (scheme, host and port). Why the origin: the discovery
+// document is the one input that decides which keys verify tokens, and it is fetched long after
+// synth. Were an off-origin jwks_uri followed, whoever can alter that document (a compromised
+// or misconfigured path on the issuer's host, a tenant-controlled page on a shared host, a
+// poisoned cache in front of it) could point the verifier at a key set of their own and mint
+// any token, and the function would talk to hosts nobody reviewed. On the issuer's origin the
+// trust root stays the one TLS origin named at synth, which is also the one host an egress
+// filter has to allow. Providers that publish keys elsewhere (Google: accounts.google.com
+// issues, www.googleapis.com serves keys; Entra ID v1 tokens from sts.windows.net) are
+// configured with an explicit JWKS URL, which a reviewer sees in the template.
+
+/** The discovery document of `issuer`: one trailing slash dropped, the well-known path appended. */
+export function discoveryUrlOf(issuer: string): string {
+  return `${issuer.endsWith('/') ? issuer.slice(0, -1) : issuer}/.well-known/openid-configuration`;
+}
+
+/** The problem with an OIDC issuer URL (https, no query, no fragment, no credentials), or undefined. */
+export function issuerUrlProblem(url: string): string | undefined {
+  const problem = httpsUrlProblem(url);
+  if (problem) return problem;
+  const parsed = new URL(url);
+  if (parsed.search || url.includes('?')) return 'must not have a query';
+  return url.includes('#') ? 'must not have a fragment' : undefined;
+}
+
+/** Whether `jwksUri` is on the same origin (https, host, port) as `issuer`. Both already parsed. */
+export function isOnIssuerOrigin(jwksUri: URL, issuer: URL): boolean {
+  return jwksUri.protocol === 'https:' && jwksUri.origin === issuer.origin;
 }
 
 /** The problem with an algorithm allow-list, or undefined when it is usable. */

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { parseJwksSettings } from '../../lambda-src/authorizer/asymmetric';
 import { parseConfig } from '../../lambda-src/authorizer/core';
 import { JwtAuthorizer, JwtAuthorizerProps, JwtAuthorizerType } from '../../src/jwt-authorizer';
 import { ENV, HTTP_METHODS, LIMITS, MAX_METHODS_PER_ROLE } from '../../src/private/authorizer-contract';
@@ -153,6 +154,55 @@ describe('construct and handler give the same verdict', () => {
   });
 });
 
+/** Where an identity provider's keys are: (issuer claim, issuerUrl or jwksUrl). */
+const PROVIDER_CASES: Array<[string, { issuer: string; issuerUrl?: string; jwksUrl?: string }]> = [
+  ['discovery from a Cognito-style issuer', { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc', issuerUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc' }],
+  ['discovery from an issuer with a trailing slash', { issuer: 'https://tenant.auth0.com/', issuerUrl: 'https://tenant.auth0.com/' }],
+  ['discovery from an issuer with a port', { issuer: 'https://idp.example:8443/realms/a', issuerUrl: 'https://idp.example:8443/realms/a' }],
+  ['a JWKS URL', { issuer: 'https://accounts.google.com', jwksUrl: 'https://www.googleapis.com/oauth2/v3/certs' }],
+  ['a JWKS URL with a query', { issuer: 'https://idp.example', jwksUrl: 'https://idp.example/keys?appid=1' }],
+  ['discovery from an http issuer', { issuer: 'http://idp.example', issuerUrl: 'http://idp.example' }],
+  ['discovery from an issuer with a query', { issuer: 'https://idp.example/?t=a', issuerUrl: 'https://idp.example/?t=a' }],
+  ['discovery from an issuer with an empty fragment', { issuer: 'https://idp.example/#', issuerUrl: 'https://idp.example/#' }],
+  ['discovery from an issuer with credentials', { issuer: 'https://u:p@idp.example', issuerUrl: 'https://u:p@idp.example' }],
+  ['discovery from a relative issuer', { issuer: '/realms/a', issuerUrl: '/realms/a' }],
+  ['discovery from another issuer than the iss claim', { issuer: 'https://idp.example/a', issuerUrl: 'https://idp.example/b' }],
+  ['discovery from the issuer with a slash the iss claim lacks', { issuer: 'https://idp.example/a', issuerUrl: 'https://idp.example/a/' }],
+  ['an http JWKS URL', { issuer: 'https://idp.example', jwksUrl: 'http://idp.example/keys' }],
+  ['both a JWKS URL and an issuer URL', { issuer: 'https://idp.example', issuerUrl: 'https://idp.example', jwksUrl: 'https://idp.example/keys' }],
+];
+
+describe('construct and handler give the same verdict on where an identity provider keeps its keys', () => {
+  function synthProvider(c: { issuer: string; issuerUrl?: string; jwksUrl?: string }): SynthVerdict {
+    const stack = testStack();
+    try {
+      const authz = new JwtAuthorizer(stack, 'Authz', {
+        identityProvider: { issuerUrl: c.issuerUrl, jwksUrl: c.jwksUrl }, issuer: c.issuer, audience: 'api', rolePermissions: ROLES, permissionMethods: PERMS,
+      });
+      new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false }).root.addMethod('GET', new apigateway.MockIntegration(), { authorizer: authz.authorizer });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      return { ok: false, message: e.message };
+    }
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find((r) => r.Properties.Environment?.Variables?.[ENV.issuer]);
+    return { ok: true, env: fn!.Properties.Environment.Variables };
+  }
+
+  test.each(PROVIDER_CASES)('for %s', (_name, c) => {
+    const atSynth = synthProvider(c);
+    const env = atSynth.ok ? atSynth.env : { [ENV.issuer]: c.issuer, [ENV.oidcIssuerUrl]: c.issuerUrl, [ENV.jwksUrl]: c.jwksUrl };
+    const atRunTime = parseJwksSettings(env);
+    expect(atRunTime).toBeDefined();
+    expect({ ok: !('problem' in atRunTime!) }).toEqual({ ok: atSynth.ok });
+  });
+
+  test('the table holds cases both sides accept and cases both refuse', () => {
+    const verdicts = PROVIDER_CASES.map(([, c]) => synthProvider(c).ok);
+    expect(verdicts.filter((v) => v).length).toBeGreaterThanOrEqual(5);
+    expect(verdicts.filter((v) => !v).length).toBeGreaterThanOrEqual(8);
+  });
+});
+
 describe('the contract module', () => {
   const source = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'private', 'authorizer-contract.ts'), 'utf8');
 
@@ -166,9 +216,9 @@ describe('the contract module', () => {
     const written = Object.keys((verdict as { env: Record<string, string> }).env);
     // The refetch interval and token size cap keep their handler defaults; everything else is explicit.
     const handlerDefaults: string[] = [ENV.keyRefetchMinIntervalSeconds, ENV.maxTokenBytes];
-    // JWKS modes (an identity provider, or an asymmetric ring's published JWKS, instead of an
+    // JWKS modes (an identity provider by URL or discovery, or an asymmetric ring's published JWKS, instead of an
     // HS256 key ring) have variables of their own, and no secret.
-    const jwksOnly: string[] = [ENV.jwksUrl, ENV.algorithms, ENV.jwksBucket, ENV.jwksObjectKey, ENV.jwksBucketRegion];
+    const jwksOnly: string[] = [ENV.jwksUrl, ENV.oidcIssuerUrl, ENV.algorithms, ENV.jwksBucket, ENV.jwksObjectKey, ENV.jwksBucketRegion];
     expect(jwksOnly.filter((name) => written.includes(name))).toEqual([]);
     handlerDefaults.push(...jwksOnly);
     expect(Object.values(ENV).filter((name) => !handlerDefaults.includes(name)).filter((name) => !written.includes(name))).toEqual([]);

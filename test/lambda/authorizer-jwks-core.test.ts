@@ -1,12 +1,15 @@
 /**
  * The pure parts of JWKS mode: the key filter (jwks.ts), the role claim mapping and settings
- * (asymmetric.ts) and the cache's fetch counting under an injected clock (jwks-cache.ts).
+ * (asymmetric.ts), the cache's fetch counting under an injected clock (jwks-cache.ts) and the
+ * discovery document's rules (oidc-discovery.ts).
  */
-import { generateKeyPairSync, JsonWebKey } from 'crypto';
-import { parseJwksSettings, RoleUnions } from '../../lambda-src/authorizer/asymmetric';
+import { generateKeyPairSync, JsonWebKey, sign, verify } from 'crypto';
+import { joseToDer, parseAsymmetricToken, parseJwksSettings, RoleUnions } from '../../lambda-src/authorizer/asymmetric';
 import { AuthorizerConfig, parseConfig } from '../../lambda-src/authorizer/core';
 import { parseJwks } from '../../lambda-src/authorizer/jwks';
 import { JwksCache } from '../../lambda-src/authorizer/jwks-cache';
+import { jwksUriOf } from '../../lambda-src/authorizer/oidc-discovery';
+import { discoveryUrlOf } from '../../src/private/authorizer-contract';
 
 const ALL = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const ecJwk = (): JsonWebKey => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
@@ -90,6 +93,82 @@ describe('parseJwksSettings', () => {
     expect(parseJwksSettings({ JWT_JWKS_URL: 'https://idp.example/jwks', JWT_ALGORITHMS: 'ES256,HS256' })).toHaveProperty('problem');
     expect(parseJwksSettings({ JWT_JWKS_URL: 'https://idp.example/jwks', JWT_ALGORITHMS: 'ES256,ES256' })).toHaveProperty('problem');
   });
+
+  test('discovery: an https issuer URL without query or fragment, equal to JWT_ISSUER, and never with a JWKS URL', () => {
+    const iss = 'https://idp.example/tenant';
+    expect(parseJwksSettings({ JWT_OIDC_ISSUER_URL: iss, JWT_ISSUER: iss, JWT_ALGORITHMS: 'RS256' })).toEqual({ issuerUrl: iss, algorithms: ['RS256'] });
+    expect(parseJwksSettings({ JWT_OIDC_ISSUER_URL: iss, JWT_ISSUER: `${iss}/` })).toEqual({ problem: 'JWT_OIDC_ISSUER_URL must equal JWT_ISSUER' });
+    expect(parseJwksSettings({ JWT_OIDC_ISSUER_URL: iss, JWT_ISSUER: iss, JWT_JWKS_URL: `${iss}/jwks` }))
+      .toEqual({ problem: 'JWT_JWKS_URL and JWT_OIDC_ISSUER_URL are exclusive' });
+    for (const [bad, problem] of [['http://idp.example', 'must be an https:// URL'], [`${iss}?a=b`, 'must not have a query'], [`${iss}?`, 'must not have a query'],
+      [`${iss}#`, 'must not have a fragment'], ['https://u:p@idp.example', 'must not carry credentials']]) {
+      expect(parseJwksSettings({ JWT_OIDC_ISSUER_URL: bad, JWT_ISSUER: bad })).toEqual({ problem: `JWT_OIDC_ISSUER_URL ${problem}` });
+    }
+  });
+});
+
+describe('parseAsymmetricToken header checks (cached per header text and allow-list)', () => {
+  const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const tokenWith = (header: unknown): string => `${b64(header)}.${b64({ sub: 'a' })}.${Buffer.alloc(64, 1).toString('base64url')}`;
+  test('a header accepted under one allow-list is still judged under another, and a refused one stays refused', () => {
+    const t = tokenWith({ alg: 'ES256', kid: 'k-1' });
+    expect(parseAsymmetricToken(t, 8192, ['ES256'])).toMatchObject({ ok: true, token: { alg: 'ES256', kid: 'k-1' } });
+    expect(parseAsymmetricToken(t, 8192, ['RS256'])).toEqual({ ok: false, reason: 'bad_alg' });
+    const jku = tokenWith({ alg: 'ES256', kid: 'k-1', jku: 'https://evil.example' });
+    for (let i = 0; i < 2; i++) expect(parseAsymmetricToken(jku, 8192, ['ES256'])).toEqual({ ok: false, reason: 'forbidden_header' });
+  });
+  test('a flood of distinct headers neither breaks parsing nor evicts correctness', () => {
+    const allow = ['ES256'];
+    for (let i = 0; i < 200; i++) expect(parseAsymmetricToken(tokenWith({ alg: 'ES256', kid: `k-${i}` }), 8192, allow)).toMatchObject({ ok: true, token: { kid: `k-${i}` } });
+    expect(parseAsymmetricToken(tokenWith({ alg: 'ES256', kid: 'k-1' }), 8192, allow)).toMatchObject({ ok: true, token: { kid: 'k-1' } });
+  });
+});
+
+describe('joseToDer (ES256 signatures handed to OpenSSL as DER)', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  /** OpenSSL's DER signature as JOSE r||s: the test's independent way back. */
+  function derToJose(der: Buffer): Buffer {
+    const rLen = der[3];
+    const r = der.subarray(4, 4 + rLen);
+    const s = der.subarray(6 + rLen, 6 + rLen + der[5 + rLen]);
+    const fixed = (x: Buffer): Buffer => Buffer.concat([Buffer.alloc(32), x]).subarray(-32);
+    return Buffer.concat([fixed(r), fixed(s)]);
+  }
+  test('gives back byte for byte the DER OpenSSL itself produced, for 300 signatures', () => {
+    for (let i = 0; i < 300; i++) {
+      const data = Buffer.from(`message ${i}`);
+      const der = sign('sha256', data, privateKey);
+      expect(joseToDer(derToJose(der)).equals(der)).toBe(true);
+      const jose = sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      expect(verify('sha256', data, publicKey, joseToDer(jose))).toBe(true);
+    }
+  });
+  test('minimal integers: leading zero bytes dropped, a 0x00 before a high bit', () => {
+    const sig = Buffer.concat([Buffer.from('000080' + '11'.repeat(29), 'hex'), Buffer.from('ff' + '22'.repeat(31), 'hex')]);
+    expect(joseToDer(sig).toString('hex')).toBe(`3044021f0080${'11'.repeat(29)}022100ff${'22'.repeat(31)}`);
+    const ones = Buffer.concat([Buffer.alloc(31), Buffer.from([1]), Buffer.alloc(31), Buffer.from([2])]);
+    expect(joseToDer(ones).toString('hex')).toBe('3006020101020102');
+  });
+});
+
+describe('jwksUriOf (the discovery document)', () => {
+  const iss = 'https://idp.example:8443/tenant';
+  test('returns the jwks_uri on the issuer origin; a default port is the same origin', () => {
+    expect(String(jwksUriOf(JSON.stringify({ issuer: iss, jwks_uri: 'https://idp.example:8443/keys' }), iss))).toBe('https://idp.example:8443/keys');
+    expect(String(jwksUriOf(JSON.stringify({ issuer: 'https://idp.example', jwks_uri: 'https://idp.example:443/k' }), 'https://idp.example'))).toBe('https://idp.example/k');
+  });
+  test('refuses a sibling host, a parent domain, and a scheme other than https', () => {
+    for (const uri of ['https://keys.idp.example:8443/keys', 'https://example:8443/keys', 'https://idp.example/keys']) {
+      expect(jwksUriOf(JSON.stringify({ issuer: iss, jwks_uri: uri }), iss)).toBe('discovery_jwks_uri_off_origin');
+    }
+    expect(jwksUriOf(JSON.stringify({ issuer: iss, jwks_uri: 'ftp://idp.example:8443/keys' }), iss)).toBe('discovery_jwks_uri_not_https');
+    expect(jwksUriOf(JSON.stringify({ issuer: iss, jwks_uri: 7 }), iss)).toBe('discovery_no_jwks_uri');
+    expect(jwksUriOf('null', iss)).toBe('discovery_not_json');
+  });
+  test('the discovery document is the issuer with one trailing slash dropped, plus the well-known path', () => {
+    expect(discoveryUrlOf('https://tenant.auth0.com/')).toBe('https://tenant.auth0.com/.well-known/openid-configuration');
+    expect(discoveryUrlOf('https://login.microsoftonline.com/tid/v2.0')).toBe('https://login.microsoftonline.com/tid/v2.0/.well-known/openid-configuration');
+  });
 });
 
 describe('JwksCache', () => {
@@ -118,5 +197,21 @@ describe('JwksCache', () => {
     fail = false;
     await expect(cache.current(1500)).rejects.toThrow(/backing off/);
     await expect(cache.current(2000)).resolves.toBeDefined();
+  });
+
+  test('concurrent requests that need the set share one fetch', async () => {
+    let release: (body: string) => void = () => undefined;
+    let calls = 0;
+    const cache = new JwksCache({
+      fetchJwks: () => { calls++; return new Promise<string>((resolve) => { release = resolve; }); },
+      algorithms: ALL,
+      ttlSeconds: 300,
+      refetchMinIntervalSeconds: 30,
+    });
+    const waiting = Array.from({ length: 50 }, () => cache.current(1000));
+    release('{"keys":[]}');
+    const entries = await Promise.all(waiting);
+    expect(new Set(entries).size).toBe(1);
+    expect([calls, cache.fetches]).toEqual([1, 1]);
   });
 });
