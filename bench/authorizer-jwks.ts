@@ -147,8 +147,14 @@ async function main(): Promise<void> {
   const issuer = await startJwksServer();
   const jwks = { keys: keys.map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: k.alg, use: 'sig' })) };
   issuer.body = jwks;
-  // The asset's fetch goes through https.globalAgent: trust the issuer's throw-away certificate.
-  https.globalAgent.options.ca = fs.readFileSync(issuer.caFile);
+  // Trust the issuer's throw-away certificate for the asset's fetch. The asset opens each fetch
+  // without a pooled agent (agent: false), so the CA is added to every https.request it makes.
+  const ca = fs.readFileSync(issuer.caFile);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const httpsModule = require('https') as { request: typeof https.request };
+  const httpsRequest = httpsModule.request;
+  httpsModule.request = ((url: URL, options: https.RequestOptions, callback?: (res: unknown) => void) =>
+    httpsRequest(url, { ...options, ca }, callback as never)) as typeof https.request;
   const common = {
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
