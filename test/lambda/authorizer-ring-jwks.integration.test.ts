@@ -12,7 +12,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import {
-  CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient,
+  CreateSecretCommand, RotateSecretCommand, SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -24,6 +24,7 @@ import { JwtSigningAlgorithm, RotatingJwtSecret } from '../../src/rotating-jwt-s
 import { AssetProcess, ensureBundledAsset, Invocation, startAsset } from '../helpers/invoke-asset';
 import { motoEnv, MotoServer, startMoto } from '../helpers/moto';
 import { runHandler } from '../helpers/run-handler';
+import { readCurrentSecret, replaceCurrentSecret, versionsLabelled } from '../helpers/secret-versions';
 import { testStack } from '../helpers/stack';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -151,11 +152,14 @@ async function rotate(secretId: string, env: Env): Promise<void> {
     const run = await runHandler('rotation', { SecretId: secretId, ClientRequestToken: token, Step: step }, { env: { ...motoEnv(moto.endpoint), ...env } });
     if (!run.ok) throw new Error(`${step} failed: ${JSON.stringify(run.error)}\n${run.logs}`);
   }
+  // Where every rotation ends: the token's version is the one current version, nothing pending.
+  expect(await versionsLabelled(sm, secretId, 'AWSCURRENT')).toEqual([token]);
+  expect(await versionsLabelled(sm, secretId, 'AWSPENDING')).toEqual([]);
 }
 
-/** What the issuer reads: AWSCURRENT. */
+/** What the issuer reads: AWSCURRENT, by label (see test/helpers/secret-versions.ts). */
 async function currentRing(secretId: string): Promise<KeyRing> {
-  return parseKeyRing((await sm.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString!);
+  return parseKeyRing((await readCurrentSecret(sm, secretId)).secretString);
 }
 
 const sign = (ring: KeyRing | Record<string, unknown>): string => issuer.issueToken(JSON.stringify(ring), CLAIMS, { ttlSeconds: 900 });
@@ -245,12 +249,8 @@ describe.each([JwtSigningAlgorithm.ES256, JwtSigningAlgorithm.EDDSA])('an %s rin
     // tokens are denied from then on (pretend the time has passed: rewrite the live ring).
     const retired = ring.previous[0];
     const byRetired = signedEarlier[signedEarlier.length - 2];
-    await sm.send(new PutSecretValueCommand({
-      SecretId: secretId,
-      SecretString: JSON.stringify({
-        ...ring, previous: [{ ...retired, expiresAt: new Date(Date.now() - 1000).toISOString() }, ...ring.previous.slice(1)],
-      }),
-      VersionStages: ['AWSCURRENT'],
+    await replaceCurrentSecret(sm, secretId, JSON.stringify({
+      ...ring, previous: [{ ...retired, expiresAt: new Date(Date.now() - 1000).toISOString() }, ...ring.previous.slice(1)],
     }));
     await rotate(secretId, rotationEnv);
     const after = await startAuthorizer(authorizerEnv);
@@ -263,12 +263,8 @@ describe.each([JwtSigningAlgorithm.ES256, JwtSigningAlgorithm.EDDSA])('an %s rin
     // warm environment whose cached JWKS still lists it: the JWKS carries the expiry as `exp`.
     const live = await currentRing(secretId);
     const expiresAtMs = Date.now() + 6000;
-    await sm.send(new PutSecretValueCommand({
-      SecretId: secretId,
-      SecretString: JSON.stringify({
-        ...live, previous: [{ ...live.previous[0], expiresAt: new Date(expiresAtMs).toISOString() }, ...live.previous.slice(1)],
-      }),
-      VersionStages: ['AWSCURRENT'],
+    await replaceCurrentSecret(sm, secretId, JSON.stringify({
+      ...live, previous: [{ ...live.previous[0], expiresAt: new Date(expiresAtMs).toISOString() }, ...live.previous.slice(1)],
     }));
     await rotate(secretId, rotationEnv);
     const { kid, key, createdAt } = live.previous[0];

@@ -7,8 +7,7 @@
 import { randomBytes } from 'crypto';
 import * as path from 'path';
 import {
-  CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
+  CreateSecretCommand, DescribeSecretCommand, RotateSecretCommand, SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import * as aws4 from 'aws4';
@@ -18,6 +17,7 @@ import { ensureBundledAsset } from '../helpers/invoke-asset';
 import { signWithPyJwt, verifyWithJose, verifyWithPyJwt } from '../helpers/jwks-peers';
 import { motoEnv, MotoServer, startMoto } from '../helpers/moto';
 import { runHandler } from '../helpers/run-handler';
+import { readCurrentSecret, replaceCurrentSecret } from '../helpers/secret-versions';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const issuer = require(path.join(__dirname, '..', '..', 'assets', 'issuer', 'index.js')) as typeof import('../../lambda-src/issuer');
@@ -104,10 +104,8 @@ async function currentRing(secretId: string, token: string): Promise<KeyRing> {
   expect(holders('AWSPREVIOUS')).toEqual([currentAtStart.get(token)]);
   expect(holders('AWSPENDING')).toEqual([]);
   expect(holders(CANDIDATE_STAGE)).toEqual([]);
-  // By label, as verifiers read it: moto (unlike Secrets Manager) keeps answering an unlabelled
-  // GetSecretValue with the version PutSecretValue last made current, not the one
-  // UpdateSecretVersionStage moved AWSCURRENT to.
-  return parseKeyRing((await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }))).SecretString!);
+  // By label, as verifiers read it (moto's unlabelled read: see test/helpers/secret-versions.ts).
+  return parseKeyRing((await readCurrentSecret(sm, secretId)).secretString);
 }
 
 function expectPublicOnly(jwks: { keys: Array<Record<string, unknown>> }): void {
@@ -180,16 +178,8 @@ describe.each([
     const first = await currentRing(secretId, token);
     const retired = first.previous[0];
     // Pretend the grace period has passed: rewrite the live ring with the retired key expired.
-    // Stored first and then made current by moving the label, because moto's PutSecretValue with
-    // AWSCURRENT does not take the label off a version UpdateSecretVersionStage put it on.
-    const rewritten = newToken();
-    await sm.send(new PutSecretValueCommand({
-      SecretId: secretId,
-      ClientRequestToken: rewritten,
-      SecretString: JSON.stringify({ ...first, previous: [{ ...retired, expiresAt: new Date(Date.now() - 1000).toISOString() }] }),
-      VersionStages: ['TESTREWRITE'],
-    }));
-    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: rewritten, RemoveFromVersionId: token }));
+    const expired = { ...retired, expiresAt: new Date(Date.now() - 1000).toISOString() };
+    await replaceCurrentSecret(sm, secretId, JSON.stringify({ ...first, previous: [expired] }));
     await rotate(secretId, bucket, algorithm, 1800);
     const { body: jwks } = await readJwks(bucket);
     expect(jwks!.keys.map((k) => k.kid)).not.toContain(retired.kid);

@@ -736,6 +736,27 @@ describe('replica Regions', () => {
     expectCanonicalEnd(store, TOKEN, OLD_VERSION);
   });
 
+  test('the retry of a failed finishSecret, with the token version already AWSCURRENT, waits for the replicas again', async () => {
+    const store = ringStore();
+    await upToTest(store);
+    store.replicaStatuses = [replicas('InSync', 'InSync'), replicas('Failed', 'InSync')];
+    expect((await rejection(stepWithSleep(store, 'finishSecret'))).code).toBe('REPLICA_FAILED');
+    const written = [...store.writes];
+    const observed: string[][] = [];
+    store.replicaStatuses = [replicas('InSync', 'InSync'), replicas('InProgress', 'InSync'), replicas('InSync', 'InSync')];
+    const describe = store.describeSecret.bind(store);
+    jest.spyOn(store, 'describeSecret').mockImplementation(async (id) => {
+      observed.push(stagesOf(store)[TOKEN]);
+      return describe(id);
+    });
+    await stepWithSleep(store, 'finishSecret');
+    expect(sleeps).toEqual([1000]);
+    // Every status check ran while the labels were still in place; nothing new was written.
+    expect(observed.slice(0, 3).every((s) => s.includes('AWSPENDING'))).toBe(true);
+    expect(store.writes.filter((w) => w.startsWith('put '))).toEqual(written.filter((w) => w.startsWith('put ')));
+    expectCanonicalEnd(store, TOKEN, OLD_VERSION);
+  });
+
   test('replicas never in sync fail with REPLICAS_NOT_IN_SYNC after a bounded wait', async () => {
     const store = ringStore();
     await upToTest(store);

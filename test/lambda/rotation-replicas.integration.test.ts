@@ -4,9 +4,10 @@
  * `InSync`; the proxy rewrites `ReplicationStatus[].Status` in the DescribeSecret answers the
  * handler gets, so finishSecret sees a replica that is still `InProgress`, or `Failed`.
  *
- * finishSecret writes the new ring as AWSCURRENT first (Secrets Manager replicates a version once
- * it exists) and then waits for the replicas before it removes AWSPENDING, which is what tells
- * Secrets Manager the rotation is complete. So a replica that lags or fails leaves the rotation
+ * finishSecret makes the new ring live first, as AWS's rotation template does (PutSecretValue into
+ * the token's version, then UpdateSecretVersionStage moves AWSCURRENT onto it; Secrets Manager
+ * replicates a version once it exists), and then waits for the replicas before it removes the
+ * candidate label and, last, AWSPENDING, which is what tells a re-run that the rotation is complete. So a replica that lags or fails leaves the rotation
  * open (retried), never a lost key: a Region still serving the old ring accepts tokens of the new
  * current key, which that ring published as its next key, and the new ring still accepts every
  * token signed before.
@@ -16,17 +17,17 @@ import * as fs from 'fs';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
-  GetSecretValueCommand,
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { signHs256 } from '../../lambda-src/jwt/hs256';
 import { KeyRing, newKeyRing, parseKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
 import { REPLICA_CHECK_INTERVAL_MS, REPLICA_CHECKS } from '../../lambda-src/rotation/core';
-import { liveVersionId } from '../../lambda-src/rotation/successor';
+import { CANDIDATE_STAGE } from '../../lambda-src/rotation/successor';
 import { LoopbackProxy, startLoopbackProxy } from '../helpers/loopback-proxy';
 import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
 import { assetPath, HandlerRun, runHandler } from '../helpers/run-handler';
+import { readCurrentSecret, versionsLabelled } from '../helpers/secret-versions';
 
 const REPLICA_REGION = 'eu-west-1';
 /** The rotation function's timeout (src/private/rotation-function.ts): the wait must end before it. */
@@ -92,8 +93,8 @@ async function stages(secretId: string): Promise<Record<string, string[]>> {
 }
 
 async function currentRing(secretId: string): Promise<{ versionId: string; ring: KeyRing }> {
-  const out = await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
-  return { versionId: out.VersionId!, ring: parseKeyRing(out.SecretString!) };
+  const { versionId, secretString } = await readCurrentSecret(sm, secretId);
+  return { versionId, ring: parseKeyRing(secretString) };
 }
 
 function invoke(step: string, secretId: string, token: string): Promise<HandlerRun> {
@@ -106,6 +107,8 @@ function invoke(step: string, secretId: string, token: string): Promise<HandlerR
 interface ReplicatedRotation {
   readonly secretId: string;
   readonly token: string;
+  /** The version current before the rotation. */
+  readonly beforeVersionId: string;
   readonly before: KeyRing;
   readonly signedBefore: string;
 }
@@ -133,7 +136,7 @@ async function replicatedSecretReadyToFinish(): Promise<ReplicatedRotation> {
     const run = await invoke(step, secretId, token);
     if (!run.ok) throw new Error(`${step} failed: ${JSON.stringify(run.error)}\n${run.logs}`);
   }
-  return { secretId, token, before, signedBefore: signWith(before, new Date()) };
+  return { secretId, token, beforeVersionId: created.VersionId!, before, signedBefore: signWith(before, new Date()) };
 }
 
 /** Runs finishSecret with the proxy showing `status` for DescribeSecret answers; returns the run, its calls and its duration. */
@@ -148,18 +151,44 @@ async function finish(r: ReplicatedRotation, status: (n: number) => string | und
   return { run, calls, ms };
 }
 
-/** The checks of the replica wait: the DescribeSecret answers after the live ring was written. */
-function waitChecks(stepCalls: string[]): string[] {
+/**
+ * Where the live ring went live: the index of the AWSCURRENT move, which immediately follows the
+ * write into the token's version (AWS's template's two calls). The replica wait starts after it.
+ */
+function wentLive(stepCalls: string[]): number {
   const written = stepCalls.indexOf('PutSecretValue');
   expect(written).toBeGreaterThanOrEqual(0);
-  return stepCalls.slice(written + 1).filter((c) => c.startsWith('DescribeSecret:'));
+  expect(stepCalls.lastIndexOf('PutSecretValue')).toBe(written);
+  expect(stepCalls[written + 1]).toBe('UpdateSecretVersionStage');
+  return written + 1;
+}
+
+/** The checks of the replica wait: the DescribeSecret answers from `from` on, up to the first that is not InProgress. */
+function waitChecks(stepCalls: string[], from: number): string[] {
+  const answers = stepCalls.slice(from).filter((c) => c.startsWith('DescribeSecret:'));
+  const end = answers.findIndex((c) => c !== 'DescribeSecret:InProgress');
+  return end < 0 ? answers : answers.slice(0, end + 1);
+}
+
+/**
+ * The wait ends the step only after the InSync answer: no label moves between `from` and that
+ * answer, then exactly the two removals (candidate label, AWSPENDING).
+ */
+function expectLabelsRemovedOnlyAfterInSync(stepCalls: string[], from: number): void {
+  const inSync = stepCalls.indexOf('DescribeSecret:InSync', from);
+  expect(inSync).toBeGreaterThan(from);
+  expect(stepCalls.slice(from, inSync)).not.toContain('UpdateSecretVersionStage');
+  expect(stepCalls.slice(inSync).filter((c) => c === 'UpdateSecretVersionStage')).toHaveLength(2);
 }
 
 /** The key-material guarantees a lagging or failed replica must not break. */
 async function expectNothingLost(r: ReplicatedRotation): Promise<KeyRing> {
   const { versionId, ring } = await currentRing(r.secretId);
   const now = new Date();
-  expect(versionId).toBe(liveVersionId(r.token));
+  // The token's version holds the new ring and is current; the old one is AWSPREVIOUS.
+  expect(versionId).toBe(r.token);
+  expect(await versionsLabelled(sm, r.secretId, 'AWSCURRENT')).toEqual([r.token]);
+  expect(await versionsLabelled(sm, r.secretId, 'AWSPREVIOUS')).toEqual([r.beforeVersionId]);
   expect(ring.current.kid).not.toBe(r.before.current.kid);
   // A Region still serving the old ring already accepts tokens of the new current key...
   expect(ring.current).toEqual(r.before.next);
@@ -169,8 +198,16 @@ async function expectNothingLost(r: ReplicatedRotation): Promise<KeyRing> {
   return ring;
 }
 
+/**
+ * The rotation is not finished: AWSPENDING and the candidate label stay. The new ring is already
+ * live, so AWSPENDING sits on the AWSCURRENT version; RotateSecret's reference counts that label
+ * state as one a successful rotation may leave, so it blocks no later rotation. What marks the
+ * rotation failed is the step's error: Secrets Manager records the failure and invokes
+ * finishSecret again with the same ClientRequestToken, which is the retry tested below.
+ */
 async function expectPendingKept(r: ReplicatedRotation): Promise<void> {
-  expect((await stages(r.secretId))[r.token]).toEqual(['AWSPENDING']);
+  expect([...(await stages(r.secretId))[r.token]].sort()).toEqual(['AWSCURRENT', 'AWSPENDING']);
+  expect(await versionsLabelled(sm, r.secretId, CANDIDATE_STAGE)).toHaveLength(1);
 }
 
 function expectNoKeyMaterial(logs: string, rings: KeyRing[]): void {
@@ -179,15 +216,23 @@ function expectNoKeyMaterial(logs: string, rings: KeyRing[]): void {
   }
 }
 
-/** Secrets Manager retries finishSecret with the same token: once the replica is in sync it ends the rotation without a new version. */
+/**
+ * Secrets Manager retries finishSecret with the same token, now with the token's version already
+ * AWSCURRENT: the retry waits for the replica again (InProgress first here) and only then ends
+ * the rotation, without writing another version.
+ */
 async function expectRetryFinishes(r: ReplicatedRotation, ring: KeyRing): Promise<void> {
-  const retry = await finish(r, () => undefined);
+  // Answer 1 is the handler's first DescribeSecret (which version the token is), 2 and 3 the wait's.
+  const retry = await finish(r, (n) => (n <= 3 ? 'InProgress' : undefined));
   expect(retry.run.error).toBeUndefined();
   expect(retry.calls).not.toContain('PutSecretValue');
-  expect(retry.calls).toContain('UpdateSecretVersionStage');
-  const after = await stages(r.secretId);
-  expect(Object.keys(after).filter((id) => after[id].includes('AWSPENDING'))).toEqual([]);
-  expect(Object.keys(after).filter((id) => after[id].includes('AWSCURRENT'))).toEqual([liveVersionId(r.token)]);
+  const firstDescribe = retry.calls.findIndex((c) => c.startsWith('DescribeSecret:'));
+  expect(waitChecks(retry.calls, firstDescribe + 1)).toEqual(['DescribeSecret:InProgress', 'DescribeSecret:InProgress', 'DescribeSecret:InSync']);
+  expectLabelsRemovedOnlyAfterInSync(retry.calls, firstDescribe + 1);
+  expect(await versionsLabelled(sm, r.secretId, 'AWSPENDING')).toEqual([]);
+  expect(await versionsLabelled(sm, r.secretId, CANDIDATE_STAGE)).toEqual([]);
+  expect(await versionsLabelled(sm, r.secretId, 'AWSCURRENT')).toEqual([r.token]);
+  expect(await versionsLabelled(sm, r.secretId, 'AWSPREVIOUS')).toEqual([r.beforeVersionId]);
   expect((await currentRing(r.secretId)).ring).toEqual(ring);
 }
 
@@ -198,19 +243,19 @@ describe('rotation of a replicated secret (shipped asset, moto behind a rewritin
     const { run, calls: stepCalls, ms } = await finish(r, (n) => (n <= IN_PROGRESS_ANSWERS ? 'InProgress' : undefined));
     expect(run.error).toBeUndefined();
 
-    const checks = waitChecks(stepCalls);
+    const live = wentLive(stepCalls);
+    const checks = waitChecks(stepCalls, live + 1);
     const waited = checks.filter((c) => c === 'DescribeSecret:InProgress').length;
     expect(waited).toBeGreaterThanOrEqual(2);
     expect(checks).toEqual([...Array(waited).fill('DescribeSecret:InProgress'), 'DescribeSecret:InSync']);
     // AWSPENDING is removed only after the replica answered InSync: the rotation did not end early.
-    expect(stepCalls.lastIndexOf('UpdateSecretVersionStage')).toBeGreaterThan(stepCalls.lastIndexOf('DescribeSecret:InSync'));
-    expect(stepCalls.slice(0, stepCalls.lastIndexOf('DescribeSecret:InProgress'))).not.toContain('UpdateSecretVersionStage');
+    expectLabelsRemovedOnlyAfterInSync(stepCalls, live + 1);
     // It paused between checks rather than spinning through them.
     expect(ms).toBeGreaterThanOrEqual(waited * REPLICA_CHECK_INTERVAL_MS - 100);
 
     await expectNothingLost(r);
-    const after = await stages(r.secretId);
-    expect(Object.keys(after).filter((id) => after[id].includes('AWSPENDING'))).toEqual([]);
+    expect(await versionsLabelled(sm, r.secretId, 'AWSPENDING')).toEqual([]);
+    expect(await versionsLabelled(sm, r.secretId, CANDIDATE_STAGE)).toEqual([]);
   }, 60_000);
 
   test('fails with REPLICA_FAILED when the replica reports Failed, keeps the rotation open, and loses no key', async () => {
@@ -220,8 +265,10 @@ describe('rotation of a replicated secret (shipped asset, moto behind a rewritin
     expect(run.error).toEqual(expect.objectContaining({ name: 'RotationError', code: 'REPLICA_FAILED', message: `REPLICA_FAILED: replication failed to ${REPLICA_REGION}` }));
     expect(run.logs).toContain('"code":"REPLICA_FAILED"');
     // A failed replica is not waited on: the first check after the write fails the step.
-    expect(waitChecks(stepCalls)).toEqual(['DescribeSecret:Failed']);
-    expect(stepCalls.slice(stepCalls.indexOf('PutSecretValue'))).not.toContain('UpdateSecretVersionStage');
+    const live = wentLive(stepCalls);
+    expect(waitChecks(stepCalls, live + 1)).toEqual(['DescribeSecret:Failed']);
+    // No label moves after the AWSCURRENT move: neither label of the unfinished rotation is removed.
+    expect(stepCalls.slice(live + 1)).not.toContain('UpdateSecretVersionStage');
 
     await expectPendingKept(r);
     const ring = await expectNothingLost(r);
@@ -239,8 +286,9 @@ describe('rotation of a replicated secret (shipped asset, moto behind a rewritin
       message: `REPLICAS_NOT_IN_SYNC: replicas in ${REPLICA_REGION} not in sync after ${REPLICA_CHECKS} checks; the step is retried`,
     }));
     expect(run.logs).toContain('"code":"REPLICAS_NOT_IN_SYNC"');
-    expect(waitChecks(stepCalls)).toEqual(Array(REPLICA_CHECKS).fill('DescribeSecret:InProgress'));
-    expect(stepCalls.slice(stepCalls.indexOf('PutSecretValue'))).not.toContain('UpdateSecretVersionStage');
+    const live = wentLive(stepCalls);
+    expect(waitChecks(stepCalls, live + 1)).toEqual(Array(REPLICA_CHECKS).fill('DescribeSecret:InProgress'));
+    expect(stepCalls.slice(live + 1)).not.toContain('UpdateSecretVersionStage');
     // It gave up by itself, with its reason logged, rather than being cut off by Lambda's timeout.
     expect(ms).toBeGreaterThanOrEqual((REPLICA_CHECKS - 1) * REPLICA_CHECK_INTERVAL_MS - 100);
     expect(ms).toBeLessThan(ROTATION_FUNCTION_TIMEOUT_MS);
