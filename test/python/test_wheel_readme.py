@@ -8,7 +8,7 @@ import zipfile
 
 from conftest import ROOT
 
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
+FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.M | re.S)
 
 # Line-level marks of TypeScript that a Python translation never has (comments are skipped).
 TYPESCRIPT = [
