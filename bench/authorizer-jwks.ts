@@ -1,7 +1,7 @@
 /**
  * JWKS-mode authorizer benchmark (run: npx ts-node --project tsconfig.dev.json bench/authorizer-jwks.ts).
  * Prints, against baselines measured in the same run, for ES256 and RS256:
- * 1. warm time per request of the SHIPPED bundle assets/authorizer/index.js (verification, claims
+ * 1. warm time per request of the SHIPPED bundle assets/authorizer-jwks/index.js (verification, claims
  *    and the Allow policy) vs. the floor (node:crypto verify of the same token with an imported
  *    key + JSON.parse of header and payload), vs. jose.jwtVerify with the same key, and vs.
  *    aws-jwt-verify's JwtVerifier.verifySync with the same JWK Set preloaded (cacheJwks: no
@@ -19,7 +19,7 @@ import * as path from 'path';
 import { joseToDer } from '../lambda-src/authorizer/asymmetric';
 import { JwksServer, startJwksServer } from '../test/helpers/jwks-server';
 
-const ASSET = path.join(__dirname, '..', 'assets', 'authorizer', 'index.js');
+const ASSET = path.join(__dirname, '..', 'assets', 'authorizer-jwks', 'index.js');
 const WARMUP = 2_000;
 const ITER = 1_000;
 const ROUNDS = 31;
