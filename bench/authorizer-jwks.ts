@@ -147,8 +147,13 @@ async function main(): Promise<void> {
   const issuer = await startJwksServer();
   const jwks = { keys: keys.map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: k.alg, use: 'sig' })) };
   issuer.body = jwks;
-  // The asset's fetch goes through https.globalAgent: trust the issuer's throw-away certificate.
-  https.globalAgent.options.ca = fs.readFileSync(issuer.caFile);
+  // Trust the issuer's throw-away certificate. The asset requests with `agent: false`, so
+  // https.globalAgent's CA is never consulted: the CA goes into each request's options instead.
+  const ca = fs.readFileSync(issuer.caFile);
+  const httpsRequest = https.request;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('https') as { request: unknown }).request = (url: URL, options: https.RequestOptions, callback: (res: unknown) => void) =>
+    httpsRequest(url, { ...options, ca }, callback);
   const common = {
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
