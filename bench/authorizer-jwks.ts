@@ -1,7 +1,7 @@
 /**
  * JWKS-mode authorizer benchmark (run: npx ts-node --project tsconfig.dev.json bench/authorizer-jwks.ts).
  * Prints, against baselines measured in the same run, for ES256 and RS256:
- * 1. warm time per request of the SHIPPED bundle assets/authorizer/index.js (verification, claims
+ * 1. warm time per request of the SHIPPED bundle assets/authorizer-jwks/index.js (verification, claims
  *    and the Allow policy) vs. the floor (node:crypto verify of the same token with an imported
  *    key + JSON.parse of header and payload), vs. jose.jwtVerify with the same key, and vs.
  *    aws-jwt-verify's JwtVerifier.verifySync with the same JWK Set preloaded (cacheJwks: no
@@ -19,7 +19,7 @@ import * as path from 'path';
 import { joseToDer } from '../lambda-src/authorizer/asymmetric';
 import { JwksServer, startJwksServer } from '../test/helpers/jwks-server';
 
-const ASSET = path.join(__dirname, '..', 'assets', 'authorizer', 'index.js');
+const ASSET = path.join(__dirname, '..', 'assets', 'authorizer-jwks', 'index.js');
 const WARMUP = 2_000;
 const ITER = 1_000;
 const ROUNDS = 31;
@@ -147,14 +147,13 @@ async function main(): Promise<void> {
   const issuer = await startJwksServer();
   const jwks = { keys: keys.map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: k.alg, use: 'sig' })) };
   issuer.body = jwks;
-  // Trust the issuer's throw-away certificate for the asset's fetch. The asset opens each fetch
-  // without a pooled agent (agent: false), so the CA is added to every https.request it makes.
+  // Trust the issuer's throw-away certificate. The asset requests with `agent: false`, so
+  // https.globalAgent's CA is never consulted: the CA goes into each request's options instead.
   const ca = fs.readFileSync(issuer.caFile);
+  const httpsRequest = https.request;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const httpsModule = require('https') as { request: typeof https.request };
-  const httpsRequest = httpsModule.request;
-  httpsModule.request = ((url: URL, options: https.RequestOptions, callback?: (res: unknown) => void) =>
-    httpsRequest(url, { ...options, ca }, callback as never)) as typeof https.request;
+  (require('https') as { request: unknown }).request = (url: URL, options: https.RequestOptions, callback: (res: unknown) => void) =>
+    httpsRequest(url, { ...options, ca }, callback);
   const common = {
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,

@@ -25,6 +25,8 @@ import { motoEnv, MotoServer, startMoto } from '../test/helpers/moto';
 
 const ROOT = path.join(__dirname, '..');
 const ASSET = path.join(ROOT, 'assets', 'authorizer', 'index.js');
+/** The asymmetric key sources' asset (bench/authorizer-jwks.ts times it); only its size is checked here. */
+const JWKS_ASSET = path.join(ROOT, 'assets', 'authorizer-jwks', 'index.js');
 const WARMUP = 2_000;
 const ITER = 20_000;
 const BATCHES = 5;
@@ -120,14 +122,17 @@ function loadAsset(env: Record<string, string>): Handler {
 async function main(): Promise<void> {
   // The SDK warns once per process that it will need Node >= 22 from 2027: unrelated noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  if (!fs.existsSync(ASSET)) {
-    console.log('assets/authorizer/index.js is missing: bundling it first');
+  if (!fs.existsSync(ASSET) || !fs.existsSync(JWKS_ASSET)) {
+    console.log('assets/authorizer{,-jwks}/index.js is missing: bundling it first');
     execFileSync('npx', ['ts-node', '--project', 'tsconfig.dev.json', 'build-tools/bundle-handlers.ts'], { cwd: ROOT, stdio: 'inherit' });
   }
   const assetStat = fs.statSync(ASSET);
   console.log(`Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), ${os.platform()} ${os.arch()}`);
   console.log(`Asset: assets/authorizer/index.js, ${assetStat.size} bytes, mtime ${assetStat.mtime.toISOString()}`);
   console.log(`   asset size (target <= ${ASSET_TARGET_BYTES} bytes): ${yesNo(assetStat.size <= ASSET_TARGET_BYTES)}`);
+  const jwksAssetSize = fs.statSync(JWKS_ASSET).size;
+  console.log(`Asset: assets/authorizer-jwks/index.js (asymmetric key sources), ${jwksAssetSize} bytes`);
+  console.log(`   asset size (target <= ${ASSET_TARGET_BYTES} bytes): ${yesNo(jwksAssetSize <= ASSET_TARGET_BYTES)}`);
 
   let moto: MotoServer | undefined;
   let proxy: LoopbackProxy | undefined;

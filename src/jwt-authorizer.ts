@@ -266,7 +266,8 @@ export class JwtAuthorizer extends Construct {
     const algorithms = asymmetricRing ? ring.algorithm : secret ? 'HS256' : 'asymmetric';
 
     const fn = new BundledFunction(this, 'Function', {
-      handler: 'authorizer',
+      // Each key source family ships as its own asset, so the function loads only its mode's code.
+      handler: secret ? 'authorizer' : 'authorizer-jwks',
       description: `Verifies ${algorithms} JWTs for ${props.audience} (fails closed)`,
       environment: {
         ...keySource,

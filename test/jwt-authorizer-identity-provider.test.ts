@@ -1,9 +1,12 @@
+import * as path from 'path';
 import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { JwtAuthorizer, JwtAuthorizerProps } from '../src/jwt-authorizer';
 import { JwtAlgorithm } from '../src/jwt-identity-provider';
-import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
+import { ASSETS_DIR } from '../src/private/bundled-function';
+import { JwtSigningAlgorithm, RotatingJwtSecret } from '../src/rotating-jwt-secret';
 import { expectCfnLintClean } from './helpers/cfn-lint';
 import { testGates } from './helpers/gates';
 import { expectNoUnacknowledgedFindings } from './helpers/nag';
@@ -139,5 +142,34 @@ describe('JwtAuthorizer OIDC discovery props', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ JWT_OIDC_ISSUER_URL: { Ref: 'IssuerUrl' }, JWT_ISSUER: { Ref: 'IssuerUrl' } }) },
     });
+  });
+});
+
+describe('the asset of the key source family', () => {
+  /** The S3 object key (asset hash) of each authorizer function's code, by the authorizer's id. */
+  function codeKeys(): Record<string, string> {
+    const stack = testStack();
+    const hs256 = new RotatingJwtSecret(stack, 'Hs256Keys');
+    const es256 = new RotatingJwtSecret(stack, 'Es256Keys', { algorithm: JwtSigningAlgorithm.ES256 });
+    const api = new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false });
+    const base = { ...PROPS, identityProvider: undefined };
+    const authorizers = {
+      Hs256: new JwtAuthorizer(stack, 'Hs256', { ...base, signingKeys: hs256 }),
+      Es256: new JwtAuthorizer(stack, 'Es256', { ...base, signingKeys: es256 }),
+      Idp: new JwtAuthorizer(stack, 'Idp', PROPS),
+    };
+    Object.entries(authorizers).forEach(([id, a]) => api.root.addResource(id).addMethod('GET', new apigateway.MockIntegration(), { authorizer: a.authorizer }));
+    const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    return Object.fromEntries(Object.keys(authorizers).map((id) => {
+      const fn = Object.entries(fns).find(([logicalId]) => logicalId.startsWith(`${id}Function`));
+      return [id, fn![1].Properties.Code.S3Key as string];
+    }));
+  }
+
+  test('an HS256 ring runs assets/authorizer; an asymmetric ring and an identity provider run assets/authorizer-jwks', () => {
+    const hashOf = (name: string): string => `${new s3assets.Asset(new Stack(), 'A', { path: path.join(ASSETS_DIR, name) }).assetHash}.zip`;
+    const keys = codeKeys();
+    expect(hashOf('authorizer')).not.toEqual(hashOf('authorizer-jwks'));
+    expect(keys).toEqual({ Hs256: hashOf('authorizer'), Es256: hashOf('authorizer-jwks'), Idp: hashOf('authorizer-jwks') });
   });
 });

@@ -58,9 +58,11 @@ export function parseJwksSettings(env: Readonly<Record<string, string | undefine
 
 const HEADER_PARAMS = new Set(['alg', 'typ', 'kid', 'x5t', 'x5t#S256']);
 const TYPES = new Set(['jwt', 'at+jwt', 'application/jwt', 'application/at+jwt']);
+// Pure (no side effect) for esbuild: the HS256 asset imports this module through key-sources.ts
+// but never verifies an ES256 signature, and must not build these at load (~60 us cold).
 /** The order of the P-256 group, big-endian. */
-const P256_N = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
-const ZERO32 = Buffer.alloc(32);
+const P256_N = /* @__PURE__ */ Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
+const ZERO32 = /* @__PURE__ */ Buffer.alloc(32);
 
 export interface AsymmetricToken {
   readonly alg: JwsAlgorithm;

@@ -15,7 +15,7 @@
  * - IAM: `secretsmanager:GetSecretValue` on the secret (the handler only ever asks for
  *   VersionStage AWSCURRENT); `kms:Decrypt` on the secret's key (via Secrets Manager only); the
  *   usual CloudWatch Logs permissions. Nothing else: the handler calls no other API.
- * - Handler `index.handler`, code `assets/authorizer`. TOKEN authorizer (identity source the
+ * - Handler `index.handler`, code `assets/authorizer` (HS256 ring; `assets/authorizer-jwks` for the asymmetric key sources). TOKEN authorizer (identity source the
  *   configured header) or REQUEST authorizer with that header as identity source and
  *   `JWT_HEADER_NAME` naming it. A cached Allow outlives the token's `exp` by up to the cache
  *   TTL, so keep that TTL short (e.g. 300 s or less).

@@ -57,19 +57,59 @@ function ringJwksSettings(env: Env): KeySourceSettings | { readonly problem: str
 const KEY_SOURCE_NAMES = [ENV.secretId, ENV.jwksBucket, ENV.jwksUrl, ENV.oidcIssuerUrl];
 
 /**
- * Which key source the environment names: exactly one of a secret, a ring's JWKS object, a JWKS
- * URL and an issuer to discover the JWKS from.
+ * Each family of key sources ships as its own handler asset, so a function loads and compiles
+ * only the code of its mode: the HS256 ring (assets/authorizer) and the asymmetric sources
+ * (assets/authorizer-jwks). The construct picks the asset from the key source.
  */
-export function parseKeySourceSettings(env: Env): KeySourceSettings | { readonly problem: string } {
+export const KEY_SOURCE_FAMILIES = {
+  secretRing: { asset: 'authorizer', names: [ENV.secretId] },
+  jwks: { asset: 'authorizer-jwks', names: [ENV.jwksBucket, ENV.jwksUrl, ENV.oidcIssuerUrl] },
+} as const;
+export type KeySourceFamily = keyof typeof KEY_SOURCE_FAMILIES;
+
+/**
+ * The one key source the environment names, refused when it belongs to the other family (a
+ * function deployed with the wrong asset denies everything instead of guessing).
+ */
+function namedKeySource(env: Env, family: KeySourceFamily): string | { readonly problem: string } {
   const named = KEY_SOURCE_NAMES.filter((name) => env[name] !== undefined && env[name] !== '');
   if (named.length !== 1) return { problem: `exactly one of ${KEY_SOURCE_NAMES.join(', ')} must be set` };
-  if (named[0] === ENV.secretId) return { kind: 'secret', secretId: env[ENV.secretId]! };
-  if (named[0] === ENV.jwksBucket) return ringJwksSettings(env);
+  const own: readonly string[] = KEY_SOURCE_FAMILIES[family].names;
+  if (!own.includes(named[0])) {
+    const other = family === 'secretRing' ? 'jwks' : 'secretRing';
+    return {
+      problem: `${named[0]} is a key source of assets/${KEY_SOURCE_FAMILIES[other].asset}; this handler ` +
+        `(assets/${KEY_SOURCE_FAMILIES[family].asset}) verifies with ${own.join(', ')} only`,
+    };
+  }
+  return named[0];
+}
+
+/** The settings of assets/authorizer: the HS256 key ring in Secrets Manager. */
+export function parseSecretRingSettings(env: Env): KeySourceSettings | { readonly problem: string } {
+  const named = namedKeySource(env, 'secretRing');
+  if (typeof named !== 'string') return named;
+  return { kind: 'secret', secretId: env[ENV.secretId]! };
+}
+
+/** The settings of assets/authorizer-jwks: a ring's JWKS object, a JWKS URL or OIDC discovery. */
+export function parseJwksSourceSettings(env: Env): KeySourceSettings | { readonly problem: string } {
+  const named = namedKeySource(env, 'jwks');
+  if (typeof named !== 'string') return named;
+  if (named === ENV.jwksBucket) return ringJwksSettings(env);
   const jwks = parseJwksSettings(env)!;
   if ('problem' in jwks) return jwks;
   return 'url' in jwks
     ? { kind: 'jwksUrl', url: jwks.url, algorithms: jwks.algorithms }
     : { kind: 'oidcDiscovery', issuerUrl: jwks.issuerUrl, algorithms: jwks.algorithms };
+}
+
+/**
+ * Which key source the environment names: exactly one of a secret, a ring's JWKS object, a JWKS
+ * URL and an issuer to discover the JWKS from (either family; each asset parses only its own).
+ */
+export function parseKeySourceSettings(env: Env): KeySourceSettings | { readonly problem: string } {
+  return env[ENV.secretId] ? parseSecretRingSettings(env) : parseJwksSourceSettings(env);
 }
 
 /** HS256 tokens against a Secrets Manager key ring (key-cache.ts). */

@@ -2,7 +2,7 @@
  * The contract between the JwtAuthorizer construct (synth time) and its bundled handler (run
  * time): environment variable names, limits, defaults and the role-map grammar. Pure TypeScript
  * with no aws-cdk-lib import, so the construct imports it and esbuild bundles the same file into
- * `assets/authorizer` (lambda-src/authorizer/core.ts imports it): one rule, enforced on both sides
+ * `assets/authorizer` and `assets/authorizer-jwks` (lambda-src/authorizer/core.ts imports it): one rule, enforced on both sides
  * by one function, can never disagree.
  *
  * ## Role map

@@ -1,5 +1,5 @@
 /**
- * JWKS mode of the BUNDLED authorizer (assets/authorizer/index.js), warm in one process, against a
+ * JWKS mode of the BUNDLED authorizer (assets/authorizer-jwks/index.js), warm in one process, against a
  * local OIDC-style issuer serving its JWK Set over HTTPS on loopback. Tokens from jose and PyJWT
  * (independent implementations) verify; the attack suite of the issue is refused, each attack
  * signed with a real key unless the attack is about the key, so only the rule under test can
@@ -13,7 +13,7 @@ const ISSUER = 'https://idp.example/tenant';
 const AUDIENCE = 'orders-api';
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me';
 const PREFIX = 'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/';
-const SOURCES = ['authorizer', 'jwt', 'key-ring'];
+const SOURCES = ['authorizer', 'authorizer-jwks', 'jwt', 'key-ring'];
 const P256_N = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
 
 interface TestKey {
@@ -110,7 +110,7 @@ async function expectAllow(t: string, role = 'user', proc: AssetProcess = author
 }
 
 function startAuthorizer(extra: Record<string, string> = {}): Promise<AssetProcess> {
-  return startAsset('authorizer', { ...ENV, JWT_JWKS_URL: issuer.url, NODE_EXTRA_CA_CERTS: issuer.caFile, ...extra }, SOURCES);
+  return startAsset('authorizer-jwks', { ...ENV, JWT_JWKS_URL: issuer.url, NODE_EXTRA_CA_CERTS: issuer.caFile, ...extra }, SOURCES);
 }
 
 beforeAll(async () => {

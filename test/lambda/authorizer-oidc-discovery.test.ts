@@ -12,7 +12,7 @@ import { JwksServer, startJwksServer } from '../helpers/jwks-server';
 
 const AUDIENCE = 'orders-api';
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me';
-const SOURCES = ['authorizer', 'jwt', 'key-ring'];
+const SOURCES = ['authorizer', 'authorizer-jwks', 'jwt', 'key-ring'];
 const POOL = '/eu-west-1_AbCdEf123';
 
 interface TestKey { readonly kid: string; readonly alg: 'ES256' | 'RS256'; readonly privateKey: KeyObject; readonly publicJwk: JsonWebKey }
@@ -62,7 +62,7 @@ function discoveryProblems(proc: AssetProcess): string[] {
 }
 
 function start(extra: Record<string, string> = {}): Promise<AssetProcess> {
-  return startAsset('authorizer', {
+  return startAsset('authorizer-jwks', {
     JWT_OIDC_ISSUER_URL: issuer,
     JWT_ISSUER: issuer,
     JWT_AUDIENCE: AUDIENCE,

@@ -1,7 +1,7 @@
 /**
  * The issue's done-when, through the files that ship: an ES256 (and an EdDSA) RotatingJwtSecret
  * rotated end to end by assets/rotation against moto (Secrets Manager + S3 on loopback), tokens
- * signed by assets/issuer with the current private key, verified by assets/authorizer configured
+ * signed by assets/issuer with the current private key, verified by assets/authorizer-jwks configured
  * exactly as the synthesized template configures it (its environment is read from the template).
  * The authorizer reaches AWS only through a recording proxy in front of moto's S3, with no
  * Secrets Manager endpoint at all: every request it makes is a signed S3 GetObject of the one
@@ -116,7 +116,7 @@ const started: AssetProcess[] = [];
 beforeAll(async () => {
   ensureBundledAsset('rotation');
   ensureBundledAsset('issuer');
-  ensureBundledAsset('authorizer');
+  ensureBundledAsset('authorizer-jwks');
   moto = await startMoto();
   proxy = await startProxy(moto.endpoint);
   sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
@@ -174,7 +174,7 @@ function reasonOf(out: Invocation): string | undefined {
 
 /** An authorizer execution environment: the template's environment, S3 through the proxy, and no Secrets Manager endpoint. */
 async function startAuthorizer(env: Env): Promise<AssetProcess> {
-  const p = await startAsset('authorizer', { ...CREDENTIALS, ...env, AWS_ENDPOINT_URL_S3: proxy.endpoint });
+  const p = await startAsset('authorizer-jwks', { ...CREDENTIALS, ...env, AWS_ENDPOINT_URL_S3: proxy.endpoint });
   started.push(p);
   return p;
 }
