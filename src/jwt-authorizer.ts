@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,14 +10,16 @@ import { BundledFunctionOptions } from './bundled-function-options';
 import { JwtIdentityProvider } from './jwt-identity-provider';
 import { acknowledge } from './private/acknowledge';
 import { createAlarmTopic } from './private/alarm-topic';
-import { checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, LIMITS, roleClaimProblem } from './private/authorizer-contract';
+import { DEFAULT_HEADER_NAME, ENV, LIMITS } from './private/authorizer-contract';
 import { requireSourceAccount } from './private/authorizer-invoke-permission';
 import { addAuthorizerSecurityEvents } from './private/authorizer-security-events';
-import { BundledFunction, validateBundledFunctionOptions } from './private/bundled-function';
+import { BundledFunction } from './private/bundled-function';
 import { createEncryptionKey } from './private/encryption-key';
 import { identityProviderEnvironment } from './private/identity-provider';
 import { publicKeyReadStatements } from './private/jwks-read';
-import { ValidationError, validateDurationRange, validateNumberRange } from './private/validation';
+import { isInOtherRegion, keyRingInThisRegion, ringJwksEnvironment, verifierEnvironment } from './private/jwt-authorizer-environment';
+import { JwtAuthorizerDurations, validateJwtAuthorizerProps } from './private/jwt-authorizer-validation';
+import { ValidationError } from './private/validation';
 import { JwtSigningAlgorithm, RotatingJwtSecret } from './rotating-jwt-secret';
 
 /**
@@ -245,12 +247,16 @@ export class JwtAuthorizer extends Construct {
       throw new ValidationError(this, 'signingKeys', 'or secret or identityProvider must be given, exactly one of them');
     }
     const maxTokenLifetime = props.maxTokenLifetime ?? props.signingKeys?.maxTokenLifetime ?? Duration.hours(1);
-    const maxTokenAge = props.maxTokenAge ?? maxTokenLifetime;
-    const clockSkew = props.clockSkew ?? Duration.seconds(60);
     this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.minutes(5);
-    const keyCacheTtl = props.keyCacheTtl ?? Duration.seconds(LIMITS.keyCacheTtlSeconds.default);
-    const keyFetchTimeout = props.keyFetchTimeout ?? Duration.millis(LIMITS.keyFetchTimeoutMs.default);
-    this.validate(props, maxTokenLifetime, maxTokenAge, clockSkew, keyCacheTtl, keyFetchTimeout);
+    const durations: JwtAuthorizerDurations = {
+      maxTokenLifetime,
+      maxTokenAge: props.maxTokenAge ?? maxTokenLifetime,
+      clockSkew: props.clockSkew ?? Duration.seconds(60),
+      keyCacheTtl: props.keyCacheTtl ?? Duration.seconds(LIMITS.keyCacheTtlSeconds.default),
+      keyFetchTimeout: props.keyFetchTimeout ?? Duration.millis(LIMITS.keyFetchTimeoutMs.default),
+      resultsCacheTtl: this.resultsCacheTtl,
+    };
+    validateJwtAuthorizerProps(this, props, durations);
     const headerName = props.headerName ?? DEFAULT_HEADER_NAME;
 
     // An ES256/EdDSA ring's verifier reads only the public keys its rotation publishes: no secret.
@@ -269,20 +275,7 @@ export class JwtAuthorizer extends Construct {
       // Each key source family ships as its own asset, so the function loads only its mode's code.
       handler: secret ? 'authorizer' : 'authorizer-jwks',
       description: `Verifies ${algorithms} JWTs for ${props.audience} (fails closed)`,
-      environment: {
-        ...keySource,
-        [ENV.issuer]: props.issuer,
-        [ENV.audience]: props.audience,
-        [ENV.roleClaim]: props.roleClaim ?? DEFAULT_ROLE_CLAIM,
-        [ENV.headerName]: headerName,
-        [ENV.rolePermissions]: JSON.stringify(props.rolePermissions),
-        [ENV.permissionMethods]: JSON.stringify(props.permissionMethods),
-        [ENV.maxTokenLifetimeSeconds]: String(maxTokenLifetime.toSeconds()),
-        [ENV.maxTokenAgeSeconds]: String(maxTokenAge.toSeconds()),
-        [ENV.clockSkewSeconds]: String(clockSkew.toSeconds()),
-        [ENV.keyCacheTtlSeconds]: String(keyCacheTtl.toSeconds()),
-        [ENV.keyFetchTimeoutMs]: String(keyFetchTimeout.toMilliseconds()),
-      },
+      environment: verifierEnvironment(keySource, props, headerName, durations),
       timeout: Duration.seconds(10),
       logEncryptionKey: logKey,
       options: props.functionOptions,
@@ -322,93 +315,4 @@ export class JwtAuthorizer extends Construct {
     requireSourceAccount(authorizer, fn.function);
     this.authorizer = authorizer;
   }
-
-  private validate(
-    props: JwtAuthorizerProps, maxTokenLifetime: Duration, maxTokenAge: Duration,
-    clockSkew: Duration, keyCacheTtl: Duration, keyFetchTimeout: Duration,
-  ): void {
-    const seconds = (limit: { min: number; max: number }): [Duration, Duration] => [Duration.seconds(limit.min), Duration.seconds(limit.max)];
-    validateDurationRange(this, 'maxTokenLifetime', maxTokenLifetime, ...seconds(LIMITS.maxTokenLifetimeSeconds));
-    validateDurationRange(this, 'maxTokenAge', maxTokenAge, ...seconds(LIMITS.maxTokenAgeSeconds));
-    validateDurationRange(this, 'clockSkew', clockSkew, ...seconds(LIMITS.clockSkewSeconds));
-    validateDurationRange(this, 'keyCacheTtl', keyCacheTtl, ...seconds(LIMITS.keyCacheTtlSeconds));
-    validateDurationRange(this, 'keyFetchTimeout', keyFetchTimeout,
-      Duration.millis(LIMITS.keyFetchTimeoutMs.min), Duration.millis(LIMITS.keyFetchTimeoutMs.max));
-    validateDurationRange(this, 'resultsCacheTtl', this.resultsCacheTtl, Duration.seconds(0), Duration.hours(1));
-    if (this.resultsCacheTtl.toSeconds() > maxTokenLifetime.toSeconds()) {
-      throw new ValidationError(this, 'resultsCacheTtl',
-        `must not exceed the token lifetime (${maxTokenLifetime.toHumanString()}), or a cached Allow outlives the token; got ${this.resultsCacheTtl.toHumanString()}`);
-    }
-    if (props.signingKeys && maxTokenLifetime.toSeconds() > props.signingKeys.maxTokenLifetime.toSeconds()) {
-      throw new ValidationError(this, 'maxTokenLifetime',
-        `must not exceed signingKeys.maxTokenLifetime (${props.signingKeys.maxTokenLifetime.toHumanString()}), which the key grace period covers; got ${maxTokenLifetime.toHumanString()}`);
-    }
-    validateNumberRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1000);
-    validateBundledFunctionOptions(this, 'functionOptions', props.functionOptions);
-    for (const [prop, value] of [['issuer', props.issuer], ['audience', props.audience]] as const) {
-      if (!Token.isUnresolved(value) && (value.length === 0 || value.length > 256)) {
-        throw new ValidationError(this, prop, `must be 1 to 256 characters, got ${value.length}`);
-      }
-    }
-    const claimProblem = props.roleClaim === undefined ? undefined : roleClaimProblem(props.roleClaim);
-    if (claimProblem) throw new ValidationError(this, 'roleClaim', `${claimProblem}, got '${props.roleClaim}'`);
-    const headerProblem = props.headerName === undefined ? undefined : headerNameProblem(props.headerName);
-    if (headerProblem) throw new ValidationError(this, 'headerName', `${headerProblem}, got '${props.headerName}'`);
-    if (props.identityValidationRegex !== undefined && props.type === JwtAuthorizerType.REQUEST) {
-      throw new ValidationError(this, 'identityValidationRegex', 'applies to TOKEN authorizers only');
-    }
-    if (props.identityValidationRegex !== undefined) {
-      try {
-        new RegExp(props.identityValidationRegex);
-      } catch {
-        throw new ValidationError(this, 'identityValidationRegex', `is not a valid regular expression: '${props.identityValidationRegex}'`);
-      }
-    }
-    this.validateRoleMap(props.rolePermissions, props.permissionMethods);
-  }
-
-  /** The handler treats a bad map as "deny everything"; the same check here says why at synth. */
-  private validateRoleMap(roles: { [role: string]: string[] }, permissions: { [permission: string]: string[] }): void {
-    const result = checkRoleMap(roles, permissions);
-    if (!result.ok) throw new ValidationError(this, result.input, result.problem);
-  }
-}
-
-/**
- * The handler environment of ring JWKS mode: the JWKS object the ring's rotation publishes, the
- * bucket's Region (the request is signed for it) and the ring's one algorithm.
- */
-function ringJwksEnvironment(ring: RotatingJwtSecret): Record<string, string> {
-  return {
-    [ENV.jwksBucket]: ring.jwksBucket!.bucketName,
-    [ENV.jwksObjectKey]: ring.jwksObjectKey!,
-    [ENV.jwksBucketRegion]: Stack.of(ring).region,
-    [ENV.algorithms]: ring.algorithm,
-  };
-}
-
-/** Whether `keys` lives in a stack of another (known) Region than `scope`. */
-function isInOtherRegion(scope: Construct, keys: RotatingJwtSecret): boolean {
-  const here = Stack.of(scope).region;
-  const home = Stack.of(keys).region;
-  return !Token.isUnresolved(here) && !Token.isUnresolved(home) && here !== home;
-}
-
-/**
- * The copy of the key ring the function reads: the handler calls Secrets Manager in its own
- * Region, so in another Region than the key ring's that is the replica there.
- */
-function keyRingInThisRegion(scope: Construct, keys: RotatingJwtSecret, crossRegion: boolean): secretsmanager.ISecret {
-  if (!crossRegion) return keys.secret;
-  const region = Stack.of(scope).region;
-  const replica = keys.replicaRegions.find((r) => r.region === region);
-  if (!replica) {
-    throw new ValidationError(scope, 'signingKeys',
-      `must have a replica in ${region} (replicaRegions): the function reads the key ring through Secrets Manager in its own Region, ` +
-      `and ${keys.node.path} is in ${Stack.of(keys).region}`);
-  }
-  return secretsmanager.Secret.fromSecretAttributes(scope, 'SigningKeysReplica', {
-    secretCompleteArn: keys.replicaSecretArn(region),
-    encryptionKey: replica.encryptionKey,
-  });
 }

@@ -22,7 +22,7 @@ const RBAC = {
 
 /** The handler's own list of deny reason codes, read from its source. */
 function handlerDenyReasons(): string[] {
-  const source = fs.readFileSync(path.join(__dirname, '..', 'lambda-src', 'authorizer', 'core.ts'), 'utf8');
+  const source = fs.readFileSync(path.join(__dirname, '..', 'lambda-src', 'authorizer', 'deny-reason.ts'), 'utf8');
   const union = /export type DenyReason =([^;]+);/.exec(source)![1];
   return [...union.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
 }

@@ -8,7 +8,7 @@
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { createHash } from 'crypto';
 import * as aws4 from 'aws4';
-import type { JwksPublisher } from './core';
+import type { JwksPublisher } from './contract';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

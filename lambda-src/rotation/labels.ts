@@ -3,7 +3,7 @@
  * fails because a concurrent invocation of the same step already made it counts as done, after
  * a fresh DescribeSecret shows its effect. Any other failure is rethrown unchanged.
  */
-import type { SecretStore } from './core';
+import type { SecretStore } from './contract';
 
 const AWSCURRENT = 'AWSCURRENT';
 
