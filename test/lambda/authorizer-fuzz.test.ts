@@ -11,6 +11,7 @@ import { newKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src
 import { AssetProcess, startAsset } from '../helpers/invoke-asset';
 import { AUDIENCE, ISSUER, validClaims } from '../helpers/jwt-fixtures';
 import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
+import { prng } from '../helpers/prng';
 import { verifyToken } from '../helpers/verify-token';
 
 const SEED = 0x5eed2026;
@@ -24,20 +25,6 @@ const ENV = {
   PERMISSION_METHODS: JSON.stringify({ own: ['GET /users/me'], any: ['GET /users/*', 'PUT /users/*'] }),
 };
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123def4/prod/GET/users/me';
-
-/** mulberry32: tiny, seedable, good enough to spread mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0; // eslint-disable-line no-bitwise
-  return () => {
-    /* eslint-disable no-bitwise */
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    /* eslint-enable no-bitwise */
-  };
-}
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const JUNK = `${B64URL}.=+/ \t\n\u0000é\u2028"{}[]`;

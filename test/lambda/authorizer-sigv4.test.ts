@@ -9,23 +9,10 @@ import { createHash, createHmac } from 'crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import * as aws4 from 'aws4';
 import { amzDate, signSigV4, SigV4Request } from '../../lambda-src/authorizer/sigv4';
+import { prng } from '../helpers/prng';
 
 const SEED = 0x51647734;
 const RUNS = 500;
-
-/** mulberry32: tiny and seedable, so a failure names a replayable case. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0; // eslint-disable-line no-bitwise
-  return () => {
-    /* eslint-disable no-bitwise */
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    /* eslint-enable no-bitwise */
-  };
-}
 
 interface Case {
   readonly request: SigV4Request;

@@ -6,22 +6,10 @@
  * sequences) and byte-order marks, each inside a JSON object.
  */
 import { decodeJsonObject } from '../../lambda-src/authorizer/core';
+import { prng } from '../helpers/prng';
 
 const SEED = 0x07f8c0de;
 const RUNS = 20_000;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0; // eslint-disable-line no-bitwise
-  return () => {
-    /* eslint-disable no-bitwise */
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    /* eslint-enable no-bitwise */
-  };
-}
 
 const PIECES: ReadonlyArray<readonly number[]> = [
   [0x61], [0x7a, 0x31], [0xc3, 0xa9], [0xe2, 0x9c, 0x93], [0xf0, 0x9f, 0x94, 0x91], [0xef, 0xbb, 0xbf],
