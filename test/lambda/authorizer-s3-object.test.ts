@@ -4,11 +4,11 @@
  * override), Lambda's credentials with the session token, a SigV4 signature identical to the AWS
  * SDK's S3 signer, and the deadline.
  */
-import { createHash, createHmac } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { SignatureV4 } from '@smithy/signature-v4';
 import { getS3Object, s3ObjectUrl } from '../../lambda-src/authorizer/s3-object';
 import { HttpRequest, Transport } from '../../lambda-src/authorizer/secrets-manager';
+import { answering, header, NodeSha256 } from '../helpers/signed-requests';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const LAMBDA_ENV = {
@@ -18,18 +18,6 @@ const LAMBDA_ENV = {
   AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEXAMPLE//token',
 };
 const LOCATION = { bucket: 'keys-jwksbucket-1a2b3c', key: '.well-known/jwks.json', region: 'eu-central-1' };
-
-function answering(status: number, body: string, captured: HttpRequest[] = []): Transport {
-  return async (request) => {
-    captured.push(request);
-    return { status, body };
-  };
-}
-
-function header(req: HttpRequest, name: string): string | undefined {
-  const key = Object.keys(req.headers).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : String(req.headers[key]);
-}
 
 describe('s3ObjectUrl', () => {
   test.each([
@@ -74,18 +62,10 @@ describe('getS3Object', () => {
     expect(signedHeaderNames).toEqual(expect.arrayContaining(['host', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token']));
     const headers: Record<string, string> = { host: req.url.host };
     for (const name of signedHeaderNames) if (name !== 'host') headers[name] = header(req, name)!;
-    const toBytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
-      typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
-    class Sha256 {
-      private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-      constructor(secret?: string | ArrayBuffer | ArrayBufferView) { this.h = secret ? createHmac('sha256', toBytes(secret)) : createHash('sha256'); }
-      update(data: string | ArrayBuffer | ArrayBufferView): void { this.h.update(toBytes(data)); }
-      async digest(): Promise<Uint8Array> { return this.h.digest(); }
-    }
     const sdk = new SignatureV4({
       service: 's3',
       region: 'eu-central-1',
-      sha256: Sha256,
+      sha256: NodeSha256,
       uriEscapePath: false,
       credentials: {
         accessKeyId: LAMBDA_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LAMBDA_ENV.AWS_SECRET_ACCESS_KEY, sessionToken: LAMBDA_ENV.AWS_SESSION_TOKEN,

@@ -3,13 +3,13 @@
  * Lambda's credentials, a SigV4 signature identical to the AWS SDK's signer, and the deadline;
  * and the node:http transport against loopback servers that stall.
  */
-import { createHash, createHmac } from 'crypto';
 import * as http from 'http';
 import * as net from 'net';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { SignatureV4 } from '@smithy/signature-v4';
 import { nodeTransport } from '../../lambda-src/authorizer/http-transport';
 import { Deadline, dnsSuffix, getSecretString, HttpRequest, secretsManagerEndpoint, Transport } from '../../lambda-src/authorizer/secrets-manager';
+import { answering, header, NodeSha256 } from '../helpers/signed-requests';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const LAMBDA_ENV = {
@@ -18,21 +18,6 @@ const LAMBDA_ENV = {
   AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEXAMPLE//token',
 };
-
-type Captured = HttpRequest;
-
-function answering(status: number, body: string, captured: Captured[] = []): Transport {
-  return async (request) => {
-    captured.push(request);
-    return { status, body };
-  };
-}
-
-/** Header lookup by any case, as HTTP does. */
-function header(req: Captured, name: string): string | undefined {
-  const key = Object.keys(req.headers).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : String(req.headers[key]);
-}
 
 describe('endpoint', () => {
   test.each([
@@ -54,7 +39,7 @@ describe('endpoint', () => {
 
 describe('getSecretString', () => {
   test('asks for AWSCURRENT of the secret with Lambda\'s credentials, session token included', async () => {
-    const captured: Captured[] = [];
+    const captured: HttpRequest[] = [];
     const value = await getSecretString({ env: LAMBDA_ENV, secretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:k', timeoutMs: 1000, transport: answering(200, '{"SecretString":"ring"}', captured), now: NOW });
     expect(value).toBe('ring');
     expect(captured).toHaveLength(1);
@@ -68,24 +53,16 @@ describe('getSecretString', () => {
   });
 
   test('signs exactly as the AWS SDK\'s SigV4 signer does', async () => {
-    const captured: Captured[] = [];
+    const captured: HttpRequest[] = [];
     await getSecretString({ env: LAMBDA_ENV, secretId: 'jwt-keys', timeoutMs: 1000, transport: answering(200, '{"SecretString":"x"}', captured), now: NOW });
     const [req] = captured;
     const signedHeaderNames = /SignedHeaders=([^,]+)/.exec(header(req, 'authorization')!)![1].split(';');
     const headers: Record<string, string> = { host: 'secretsmanager.eu-west-1.amazonaws.com' };
     for (const name of signedHeaderNames) if (name !== 'host') headers[name] = header(req, name)!;
-    const toBytes = (d: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
-      typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
-    class Sha256 {
-      private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-      constructor(secret?: string | ArrayBuffer | ArrayBufferView) { this.h = secret ? createHmac('sha256', toBytes(secret)) : createHash('sha256'); }
-      update(data: string | ArrayBuffer | ArrayBufferView): void { this.h.update(toBytes(data)); }
-      async digest(): Promise<Uint8Array> { return this.h.digest(); }
-    }
     const sdk = new SignatureV4({
       service: 'secretsmanager',
       region: 'eu-west-1',
-      sha256: Sha256,
+      sha256: NodeSha256,
       applyChecksum: false,
       credentials: {
         accessKeyId: LAMBDA_ENV.AWS_ACCESS_KEY_ID,
@@ -108,7 +85,7 @@ describe('getSecretString', () => {
   });
 
   test('rejects without calling out when region or credentials are missing', async () => {
-    const calls: Captured[] = [];
+    const calls: HttpRequest[] = [];
     await expect(getSecretString({ env: { ...LAMBDA_ENV, AWS_REGION: undefined }, secretId: 's', timeoutMs: 1000, transport: answering(200, '', calls), now: NOW })).rejects.toThrow('no_region');
     await expect(getSecretString({ env: { ...LAMBDA_ENV, AWS_SECRET_ACCESS_KEY: '' }, secretId: 's', timeoutMs: 1000, transport: answering(200, '', calls), now: NOW })).rejects.toThrow('no_credentials');
     expect(calls).toHaveLength(0);
