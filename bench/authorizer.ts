@@ -5,7 +5,9 @@
  *    (node:crypto HMAC-SHA256 verify + JSON.parse of header and payload) and vs. jose.jwtVerify,
  *    plus a per-stage breakdown (same core code, from lambda-src) to name the main cost;
  * 2. cold init (require + first invocation, fresh Node processes, the loopback exchange with moto
- *    timed apart) vs. a bare handler, and the asset size;
+ *    timed apart) vs. a bare handler and vs. a bare handler that loads node:crypto for one HMAC,
+ *    and the asset size; with BENCH_COLD_NODE=<node binary> the same table again on that Node
+ *    (e.g. the Lambda runtime's 24: BENCH_COLD_NODE=$(npx -y -p node@24 -- node -p process.execPath));
  * 3. Secrets Manager calls per 10,000 requests at steady state, counted by a proxy in front of
  *    moto, with the default cache TTL and with KEY_CACHE_TTL_SECONDS=1 (simulated and real time).
  * All traffic stays on 127.0.0.1 (moto and the counting proxy); moto is always stopped.
@@ -18,6 +20,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { allowResponse, AuthorizerConfig, extractToken, parseConfig, parseMethodArn, parseToken, VerifiedIdentity, verifyParsedToken } from '../lambda-src/authorizer/core';
+import { logLine } from '../lambda-src/authorizer/decide';
 import { signHs256 } from '../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing, verificationKeys } from '../lambda-src/key-ring';
 import { LoopbackProxy, startLoopbackProxy } from '../test/helpers/loopback-proxy';
@@ -227,13 +230,13 @@ async function main(): Promise<void> {
     const keys = verificationKeys(ring, new Date());
     const verified = verifyParsedToken(parsed.token, keys, new Date(), cfg);
     if (!verified.ok) throw new Error('verifyParsedToken rejected the token');
-    const logLine = { source: 'jwt-authorizer', level: 'info', decision: 'allow', reason: 'ok', eventType: 'TOKEN', kid, role: 'admin' };
+    const allowDecision = { response: buildPolicy(verified.identity, METHOD_ARN, cfg), reason: 'ok' as const, kid, role: 'admin' };
     const stages: Array<[string, number]> = [
-      ['parseToken (split, base64url, JSON.parse x2, checks)', nsPerCallSync(() => parseToken(token, cfg))],
+      ['parseToken (checks; header decoded once per header text)', nsPerCallSync(() => parseToken(token, cfg))],
       ['verificationKeys(ring) (Map + key decode; cached by the handler)', nsPerCallSync(() => verificationKeys(ring, new Date()))],
       ['verifyParsedToken (HMAC + timingSafeEqual + claims)', nsPerCallSync(() => verifyParsedToken(parsed.token, keys, new Date(), cfg))],
       ['buildPolicy (parse methodArn, 5 resources)', nsPerCallSync(() => buildPolicy(verified.identity, METHOD_ARN, cfg))],
-      ['log line JSON.stringify (console.log silenced)', nsPerCallSync(() => JSON.stringify(logLine))],
+      ['logLine (the allow line, cached per role; console.log silenced)', nsPerCallSync(() => logLine(allowDecision, event))],
       ['await of an async function (no work)', (await nsPerCallInterleaved({ noop: async () => undefined })).noop],
     ];
     const hmacOnlyNs = nsPerCallSync(() => createHmac('sha256', key).update(signingInput, 'ascii').digest().length === Buffer.from(s64, 'base64url').length);
@@ -249,14 +252,14 @@ async function main(): Promise<void> {
       const vr = verifyParsedToken(pt.token, keys, now, cfg);
       if (!vr.ok) throw new Error('pipeline: verify');
       const resp = buildPolicy(vr.identity, event.methodArn, cfg);
-      JSON.stringify({ source: 'jwt-authorizer', level: 'info', decision: 'allow', reason: 'ok', eventType: 'TOKEN', kid: vr.kid, role: vr.identity.role });
+      logLine({ response: resp, reason: 'ok', kid: vr.kid, role: vr.identity.role }, event);
       return resp;
     };
     const pipelineNs = nsPerCallSync(corePipeline);
     console.log('');
     console.log(`1. Warm time per request (same token and key; ${WARMUP} warm-up, median of ${BATCHES} batches x ${ITER}; each call awaited)`);
     console.log('   handler console.log was replaced by a no-op during every timed loop (it logs one JSON line per request);');
-    console.log('   the JSON.stringify of that line is still timed, only the write to stdout is not.');
+    console.log('   building that line is still timed, only the write to stdout is not.');
     const row = (name: string, ns: number): void => console.log(`   ${name.padEnd(58)} ${fmt(ns / 1000, 3).padStart(8)} us   ${fmt(ns / floorNs).padStart(6)}x floor`);
     row('floor: createHmac+timingSafeEqual+JSON.parse hdr/payload', floorNs);
     row('  (floor called without await)', floorSyncNs);
@@ -277,11 +280,12 @@ async function main(): Promise<void> {
     console.log(`     ${'core pipeline, all of the above in one sync function'.padEnd(56)} ${fmt(pipelineNs / 1000, 3).padStart(8)} us`);
     const stageNs = (prefix: string): number => stages.find(([name]) => name.startsWith(prefix))![1];
     const costs: Array<[string, number]> = [
-      ['token checks beyond the floor (parseToken + verifyParsedToken - sync floor: regexes, header/claim checks, signature re-encode)',
+      // Negative when the remembered header saves more than the checks cost: the floor decodes the header per request.
+      ['token checks beyond the floor (parseToken + verifyParsedToken - sync floor: regexes, claim checks, signature re-encode)',
         stageNs('parseToken') + stageNs('verifyParsedToken') - floorSyncNs],
       ['policy building (buildPolicy)', stageNs('buildPolicy')],
 
-      ['log line JSON.stringify', stageNs('log')],
+      ['log line (logLine)', stageNs('logLine')],
       ['adapter: async decide/currentRing chain, event checks, log object spread (bundle handler - core pipeline)', handlerNs - pipelineNs],
     ];
     console.log(`   Where the handler's ${fmt((handlerNs - floorNs) / 1000, 3)} us above the floor goes (estimates from the rows above):`);
@@ -334,23 +338,31 @@ async function main(): Promise<void> {
     interface ColdSample {
       requireMs: number; firstMs: number; netMs: number; totalMs: number; startMs: number; wallMs: number; ok: boolean; allow: boolean;
     }
-    const coldOnce = async (file: string): Promise<ColdSample> => {
+    const coldOnce = async (nodeBin: string, file: string): Promise<ColdSample> => {
       const t = process.hrtime.bigint();
-      const { stdout } = await execFileAsync(process.execPath, ['-e', childScript(file)], { env: childEnv, encoding: 'utf8', timeout: 30_000 });
+      const { stdout } = await execFileAsync(nodeBin, ['-e', childScript(file)], { env: childEnv, encoding: 'utf8', timeout: 30_000 });
       const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
       const s = JSON.parse(stdout.trim().split('\n').pop()!.replace('BENCH ', '')) as Omit<ColdSample, 'totalMs' | 'startMs' | 'wallMs'>;
       return { ...s, totalMs: s.requireMs + s.firstMs, startMs: s.requireMs + s.firstMs - s.netMs, wallMs };
     };
-    const bareRuns: ColdSample[] = [];
-    const cryptoRuns: ColdSample[] = [];
-    const assetRuns: ColdSample[] = [];
-    for (let i = 0; i < COLD_RUNS; i++) {
-      bareRuns.push(await coldOnce(bare));
-      cryptoRuns.push(await coldOnce(bareCrypto));
-      assetRuns.push(await coldOnce(ASSET));
+    // The machine's Node, and BENCH_COLD_NODE when set (e.g. the Lambda runtime's Node 24:
+    // BENCH_COLD_NODE=$(npx -y -p node@24 -- node -p process.execPath)), each with its own baseline.
+    const coldNodes = [process.execPath, ...(process.env.BENCH_COLD_NODE ? [process.env.BENCH_COLD_NODE] : [])];
+    const coldResults: Array<{ version: string; bareRuns: ColdSample[]; cryptoRuns: ColdSample[]; assetRuns: ColdSample[] }> = [];
+    for (const nodeBin of coldNodes) {
+      const version = (await execFileAsync(nodeBin, ['--version'], { encoding: 'utf8' })).stdout.trim();
+      const bareRuns: ColdSample[] = [];
+      const cryptoRuns: ColdSample[] = [];
+      const assetRuns: ColdSample[] = [];
+      for (let i = 0; i < COLD_RUNS; i++) {
+        bareRuns.push(await coldOnce(nodeBin, bare));
+        cryptoRuns.push(await coldOnce(nodeBin, bareCrypto));
+        assetRuns.push(await coldOnce(nodeBin, ASSET));
+      }
+      if (!assetRuns.every((r) => r.ok && r.allow)) throw new Error(`a cold handler run on Node ${version} did not allow the token`);
+      coldResults.push({ version, bareRuns, cryptoRuns, assetRuns });
     }
     fs.rmSync(bareDir, { recursive: true, force: true });
-    if (!assetRuns.every((r) => r.ok && r.allow)) throw new Error('a cold handler run did not allow the token');
     // Reference: one warm GetSecretValue round trip to moto (part of the handler's first invocation).
     const rtt: number[] = [];
     for (let i = 0; i < 11; i++) {
@@ -360,14 +372,19 @@ async function main(): Promise<void> {
     }
     const m = (runs: ColdSample[], k: keyof ColdSample): number => median(runs.map((r) => r[k] as number));
     console.log('');
-    console.log(`2. Cold init (fresh Node process each, median of ${COLD_RUNS}, interleaved; times measured inside the child except wall)`);
-    console.log(`   ${''.padEnd(24)} ${'require ms'.padStart(11)} ${'1st call ms'.padStart(12)} ${'loopback ms'.padStart(12)} ${'req+1st-net'.padStart(12)} ${'x bare'.padStart(8)} ${'process wall ms'.padStart(16)}`);
-    const coldRow = (name: string, runs: ColdSample[]): void => console.log(`   ${name.padEnd(24)} ${fmt(m(runs, 'requireMs')).padStart(11)} ${fmt(m(runs, 'firstMs')).padStart(12)} ${fmt(m(runs, 'netMs')).padStart(12)} ${fmt(m(runs, 'startMs')).padStart(12)} ${fmt(m(runs, 'startMs') / m(bareRuns, 'startMs'), 1).padStart(8)} ${fmt(m(runs, 'wallMs'), 1).padStart(16)}`);
-    coldRow('bare handler (baseline)', bareRuns);
-    coldRow('bare + node:crypto HMAC', cryptoRuns);
-    coldRow('assets/authorizer', assetRuns);
-    const coldRatio = m(assetRuns, 'startMs') / m(bareRuns, 'startMs');
-    console.log(`   authorizer require + 1st call, loopback exchange excluded, / bare = ${fmt(coldRatio, 1)}x (target <= ${COLD_TARGET}x): ${yesNo(coldRatio <= COLD_TARGET)}`);
+    for (const { version, bareRuns, cryptoRuns, assetRuns } of coldResults) {
+      console.log(`2. Cold init on Node ${version} (fresh Node process each, median of ${COLD_RUNS}, interleaved; times measured inside the child except wall)`);
+      console.log(`   ${''.padEnd(24)} ${'require ms'.padStart(11)} ${'1st call ms'.padStart(12)} ${'loopback ms'.padStart(12)} ${'req+1st-net'.padStart(12)} ${'x bare'.padStart(8)} ${'process wall ms'.padStart(16)}`);
+      const coldRow = (name: string, runs: ColdSample[]): void => console.log(`   ${name.padEnd(24)} ${fmt(m(runs, 'requireMs')).padStart(11)} ${fmt(m(runs, 'firstMs')).padStart(12)} ${fmt(m(runs, 'netMs')).padStart(12)} ${fmt(m(runs, 'startMs')).padStart(12)} ${fmt(m(runs, 'startMs') / m(bareRuns, 'startMs'), 1).padStart(8)} ${fmt(m(runs, 'wallMs'), 1).padStart(16)}`);
+      coldRow('bare handler (baseline)', bareRuns);
+      coldRow('bare + node:crypto HMAC', cryptoRuns);
+      coldRow('assets/authorizer', assetRuns);
+      const coldRatio = m(assetRuns, 'startMs') / m(bareRuns, 'startMs');
+      const cryptoFloorRatio = m(cryptoRuns, 'startMs') / m(bareRuns, 'startMs');
+      console.log(`   authorizer require + 1st call, loopback exchange excluded, / bare = ${fmt(coldRatio, 1)}x (target <= ${COLD_TARGET}x): ${yesNo(coldRatio <= COLD_TARGET)}`);
+      console.log(`   of which loading node:crypto and one HMAC alone = ${fmt(cryptoFloorRatio, 1)}x bare; the authorizer / (bare + node:crypto HMAC) = ${fmt(m(assetRuns, 'startMs') / m(cryptoRuns, 'startMs'), 1)}x`);
+      console.log('');
+    }
     console.log('   "loopback ms" is the GetSecretValue exchange with moto (http.request called until its response ended);');
     console.log(`   for reference a warm GetSecretValue round trip to moto with the SDK takes ${fmt(median(rtt))} ms (median of 11), real AWS differs.`);
 

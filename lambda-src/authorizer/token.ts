@@ -80,6 +80,30 @@ function fail(reason: DenyReason): { ok: false; reason: DenyReason } {
   return { ok: false, reason };
 }
 
+/**
+ * Header segments that passed every header check, with their kid. All tokens of one signing key
+ * share one header text, so the warm path decodes it once instead of per request (~0.3 us of a
+ * ~5 us request, Node 20): a hit is the same text, so the same verdict. Only accepted headers are
+ * kept, and the map is emptied when full, so made-up headers cost a miss, never memory.
+ */
+const acceptedHeaders = new Map<string, string>();
+const MAX_ACCEPTED_HEADERS = 64;
+
+/** The kid of an acceptable HS256 header segment, or why it is refused. */
+function checkHeader(segment: string): string | { ok: false; reason: DenyReason } {
+  const header = decodeJsonObject(segment);
+  if (!header) return fail('bad_header');
+  // Exact, case-sensitive match: `none`, `None`, `HS384`, `RS256`, ... all stop here.
+  if (header.alg !== 'HS256') return fail('bad_alg');
+  const names = Object.keys(header);
+  for (let i = 0; i < names.length; i++) {
+    if (!ALLOWED_HEADER_PARAMS.has(names[i])) return fail('forbidden_header');
+  }
+  if ('typ' in header && header.typ !== 'JWT') return fail('bad_typ');
+  if (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid)) return fail('bad_kid');
+  return header.kid;
+}
+
 /** Structural checks. Cheap, and they run before the key ring is even fetched. */
 export function parseToken(token: string, config: Pick<AuthorizerConfig, 'maxTokenBytes'>): ParseResult {
   if (token.length === 0) return fail('no_token');
@@ -94,21 +118,20 @@ export function parseToken(token: string, config: Pick<AuthorizerConfig, 'maxTok
     return fail('bad_encoding');
   }
 
-  const header = decodeJsonObject(token.slice(0, dot1));
-  if (!header) return fail('bad_header');
-  // Exact, case-sensitive match: `none`, `None`, `HS384`, `RS256`, ... all stop here.
-  if (header.alg !== 'HS256') return fail('bad_alg');
-  const names = Object.keys(header);
-  for (let i = 0; i < names.length; i++) {
-    if (!ALLOWED_HEADER_PARAMS.has(names[i])) return fail('forbidden_header');
+  const headerSegment = token.slice(0, dot1);
+  let kid = acceptedHeaders.get(headerSegment);
+  if (kid === undefined) {
+    const checked = checkHeader(headerSegment);
+    if (typeof checked !== 'string') return checked;
+    kid = checked;
+    if (acceptedHeaders.size >= MAX_ACCEPTED_HEADERS) acceptedHeaders.clear();
+    acceptedHeaders.set(headerSegment, kid);
   }
-  if ('typ' in header && header.typ !== 'JWT') return fail('bad_typ');
-  if (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid)) return fail('bad_kid');
 
   const payload = decodeJsonObject(token.slice(dot1 + 1, dot2));
   if (!payload) return fail('bad_payload');
   // Empty, truncated or padded signatures end here; the comparison re-checks the length anyway.
   if (token.length - dot2 - 1 !== HS256_SIGNATURE_CHARS) return fail('bad_signature');
   if (!isCanonicalB64url(token, dot2 + 1, token.length)) return fail('bad_encoding');
-  return { ok: true, token: { kid: header.kid, signingInput: token.slice(0, dot2), signature: token.slice(dot2 + 1), payload } };
+  return { ok: true, token: { kid, signingInput: token.slice(0, dot2), signature: token.slice(dot2 + 1), payload } };
 }
