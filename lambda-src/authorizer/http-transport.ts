@@ -20,7 +20,9 @@ export function nodeTransport(request: HttpRequest): Promise<HttpResponse> {
     // outlived the server's side of it; and returning the socket to a pool is work done before the
     // response resolves (~0.3 ms on the cold path, Node 20) where closing it is done after.
     const maxBytes = Math.min(request.maxResponseBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
-    const req = client.request(request.url, { method: request.method, headers: request.headers, agent: false }, (res) => {
+    // A path only when given (S3 keys with dot segments): undefined would replace the URL's with `/`.
+    const options = { method: request.method, headers: request.headers, agent: false, ...request.path && { path: request.path } };
+    const req = client.request(request.url, options, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {

@@ -7,10 +7,11 @@
  * cold start or at TTL expiry (a container serving several invocations at once) still costs one
  * request. Pure: the fetch and the time are injected.
  */
+import { sendBeforeDeadline } from './deadline';
 import { ResponseTooLarge } from './http-transport';
 import { ParsedJwks, parseJwks } from './jwks';
 import { FETCH_FAILURE_BACKOFF_MS, KeysUnavailable } from './key-cache';
-import { startDeadline, Transport } from './secrets-manager';
+import type { Transport } from './secrets-manager';
 
 export interface CachedJwks {
   readonly jwks: ParsedJwks;
@@ -95,19 +96,8 @@ export class DocumentFetchError extends Error {
  * a body over `maxResponseBytes` (the transport's own cap otherwise). Rejects with a DocumentFetchError.
  */
 export async function fetchJwksDocument(url: URL, timeoutMs: number, transport: Transport, maxResponseBytes?: number): Promise<string> {
-  const deadline = startDeadline(timeoutMs);
-  let response: { status: number; body: string };
-  try {
-    response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      deadline.onExpire(() => reject(new DocumentFetchError('timeout')));
-      transport({ url, method: 'GET', headers: { accept: 'application/json' }, body: '', deadline, maxResponseBytes }).then(resolve, reject);
-    });
-  } catch (e) {
-    if (e instanceof DocumentFetchError) throw e;
-    throw new DocumentFetchError(e instanceof ResponseTooLarge ? 'too_large' : deadline.expired ? 'timeout' : 'unreachable');
-  } finally {
-    deadline.cancel();
-  }
+  const response = await sendBeforeDeadline(transport, { url, method: 'GET', headers: { accept: 'application/json' }, body: '', maxResponseBytes }, timeoutMs,
+    (reason, cause) => new DocumentFetchError(cause instanceof ResponseTooLarge ? 'too_large' : reason === 'timeout' ? 'timeout' : 'unreachable'));
   if (response.status !== 200) throw new DocumentFetchError('http_status');
   return response.body;
 }

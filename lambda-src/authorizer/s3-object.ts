@@ -4,12 +4,12 @@
  * `grantReadPublicKeys` may read. Lambda's environment credentials (session token included), the
  * bucket's Region endpoint on its partition's DNS suffix (virtual-hosted style), or path-style
  * under AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (a custom endpoint such as moto has no bucket
- * subdomains), and one deadline for the whole call. The transport is injected.
+ * subdomains), and one deadline for the whole call. Signing is sigv4.ts, by S3's rules; the
+ * transport is injected.
  */
-// Bundled into the asset by esbuild, pinned in package.json: a devDependency on purpose.
-// eslint-disable-next-line import/no-extraneous-dependencies
-import * as aws4 from 'aws4';
-import { dnsSuffix, HttpResponse, startDeadline, Transport } from './secrets-manager';
+import { sendBeforeDeadline } from './deadline';
+import { dnsSuffix, Transport } from './secrets-manager';
+import { signSigV4, uriEncode } from './sigv4';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -23,17 +23,26 @@ export interface S3ObjectLocation {
   readonly region: string;
 }
 
-/** Each path segment percent-encoded (S3 signs the encoded path as sent). */
-function encodedKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
+/**
+ * The path that names the object: each key segment percent-encoded as the AWS SDK's S3 client
+ * does (RFC 3986 unreserved characters only), the slashes kept, and `.`, `..` and empty segments
+ * kept too, since S3 keys them literally.
+ */
+function objectPath(env: Env, location: S3ObjectLocation): { origin: string; path: string } {
+  const key = location.key.split('/').map(uriEncode).join('/');
+  const override = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  if (!override) return { origin: `https://${location.bucket}.s3.${location.region}.${dnsSuffix(location.region)}`, path: `/${key}` };
+  const endpoint = new URL(override);
+  return { origin: endpoint.origin, path: `${endpoint.pathname.replace(/\/+$/, '')}/${uriEncode(location.bucket)}/${key}` };
 }
 
-/** The object's URL, with the SDK's precedence: S3 override, global override, the bucket's Region. */
+/**
+ * The object's URL, with the SDK's precedence: S3 override, global override, the bucket's Region.
+ * Its pathname has `.` and `..` key segments resolved (WHATWG URL); the request sends objectPath's.
+ */
 export function s3ObjectUrl(env: Env, location: S3ObjectLocation): URL {
-  const override = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
-  const key = encodedKey(location.key);
-  if (override) return new URL(`${override.replace(/\/+$/, '')}/${encodeURIComponent(location.bucket)}/${key}`);
-  return new URL(`https://${location.bucket}.s3.${location.region}.${dnsSuffix(location.region)}/${key}`);
+  const { origin, path } = objectPath(env, location);
+  return new URL(origin + path);
 }
 
 export interface GetS3ObjectOptions {
@@ -53,38 +62,27 @@ export async function getS3Object(options: GetS3ObjectOptions): Promise<string> 
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) throw new ObjectFetchError('no_credentials');
   let url: URL;
+  let path: string;
   try {
-    url = s3ObjectUrl(env, location);
+    const target = objectPath(env, location);
+    path = target.path;
+    url = new URL(target.origin + path);
   } catch {
     throw new ObjectFetchError('bad_endpoint');
   }
-  const signed = aws4.sign({
-    host: url.host,
-    path: url.pathname,
+  const headers = signSigV4({
     method: 'GET',
+    host: url.host,
+    path,
     service: 's3',
     region: location.region,
     body: '',
-    headers: {
-      'Host': url.host,
-      'Accept': 'application/json',
-      'X-Amz-Date': options.now.toISOString().replace(/[:-]|\.\d{3}/g, ''),
-    },
+    headers: { Accept: 'application/json' },
+    now: options.now,
   }, { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined });
 
-  const deadline = startDeadline(options.timeoutMs);
-  let response: HttpResponse;
-  try {
-    response = await new Promise<HttpResponse>((resolve, reject) => {
-      // The deadline wins even over a transport that ignores it.
-      deadline.onExpire(() => reject(new ObjectFetchError('timeout')));
-      options.transport({ url, method: 'GET', headers: signed.headers as Record<string, string>, body: '', deadline }).then(resolve, reject);
-    });
-  } catch {
-    throw new ObjectFetchError(deadline.expired ? 'timeout' : 'network_error');
-  } finally {
-    deadline.cancel();
-  }
+  const response = await sendBeforeDeadline(options.transport, { url, path, method: 'GET', headers, body: '' }, options.timeoutMs,
+    (reason) => new ObjectFetchError(reason));
   if (response.status !== 200) throw new ObjectFetchError(`http_${response.status}`);
   return response.body;
 }

@@ -6,7 +6,10 @@
  * call (connect, TLS, request and body). Signing is sigv4.ts (node:crypto, synchronous); the
  * transport is injected, so every rule here is tested without a network.
  */
+import { Deadline, sendBeforeDeadline } from './deadline';
 import { signSigV4 } from './sigv4';
+
+export type { Deadline } from './deadline';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -15,37 +18,15 @@ export interface HttpRequest {
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /**
+   * The path as sent, when `url` cannot hold it: WHATWG URL resolves `.` and `..` segments (even
+   * percent-encoded ones), which in an S3 object key are names. The default is `url`'s.
+   */
+  readonly path?: string;
   /** At the deadline the transport must reject and release its socket. */
   readonly deadline: Deadline;
   /** Refuse (reject with ResponseTooLarge) a body larger than this; the transport has its own cap. */
   readonly maxResponseBytes?: number;
-}
-
-/**
- * A one-shot timer. Not an AbortSignal: creating the first AbortController loads and compiles
- * Node's EventTarget internals, milliseconds on the cold path for a single callback.
- */
-export interface Deadline {
-  readonly expired: boolean;
-  /** Runs `callback` at the deadline (at once if it has passed). */
-  onExpire(callback: () => void): void;
-}
-
-export function startDeadline(ms: number): Deadline & { cancel(): void } {
-  const callbacks: Array<() => void> = [];
-  const deadline = {
-    expired: false,
-    onExpire(callback: () => void): void {
-      if (deadline.expired) callback();
-      else callbacks.push(callback);
-    },
-    cancel(): void { clearTimeout(timer); },
-  };
-  const timer = setTimeout(() => {
-    deadline.expired = true;
-    for (const cb of callbacks) cb();
-  }, ms);
-  return deadline;
 }
 
 export interface HttpResponse {
@@ -116,19 +97,8 @@ export async function getSecretString(options: GetSecretStringOptions): Promise<
     now: options.now,
   }, { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined });
 
-  const deadline = startDeadline(options.timeoutMs);
-  let response: HttpResponse;
-  try {
-    response = await new Promise<HttpResponse>((resolve, reject) => {
-      // The deadline wins even over a transport that ignores it.
-      deadline.onExpire(() => reject(new SecretFetchError('timeout')));
-      options.transport({ url, method: 'POST', headers, body, deadline }).then(resolve, reject);
-    });
-  } catch {
-    throw new SecretFetchError(deadline.expired ? 'timeout' : 'network_error');
-  } finally {
-    deadline.cancel();
-  }
+  const response = await sendBeforeDeadline(options.transport, { url, method: 'POST', headers, body }, options.timeoutMs,
+    (reason) => new SecretFetchError(reason));
   if (response.status < 200 || response.status > 299) throw new SecretFetchError(`http_${response.status}`);
   let value: unknown;
   try {

@@ -4,8 +4,11 @@
  * override), Lambda's credentials with the session token, a SigV4 signature identical to the AWS
  * SDK's S3 signer, and the deadline.
  */
+import * as http from 'http';
+import { AddressInfo } from 'net';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { SignatureV4 } from '@smithy/signature-v4';
+import { nodeTransport } from '../../lambda-src/authorizer/http-transport';
 import { getS3Object, s3ObjectUrl } from '../../lambda-src/authorizer/s3-object';
 import { HttpRequest, Transport } from '../../lambda-src/authorizer/secrets-manager';
 import { answering, header, NodeSha256 } from '../helpers/signed-requests';
@@ -98,5 +101,62 @@ describe('getS3Object', () => {
     const t0 = Date.now();
     await expect(getS3Object({ env: LAMBDA_ENV, location: LOCATION, timeoutMs: 150, transport: hanging, now: NOW })).rejects.toThrow('timeout');
     expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('getS3Object with keys S3 takes literally', () => {
+  const { AWS_SESSION_TOKEN: _token, ...WITHOUT_TOKEN } = LAMBDA_ENV;
+  const KEYS: Array<[string, string]> = [
+    ['a b/c+d.json', '/a%20b/c%2Bd.json'],
+    ['café/密钥.json', '/caf%C3%A9/%E5%AF%86%E9%92%A5.json'],
+    ["it's (1)*!.json", '/it%27s%20%281%29%2A%21.json'],
+    ['keys/../jwks.json', '/keys/../jwks.json'],
+    ['keys//./jwks.json', '/keys//./jwks.json'],
+    ['50%/q?r#s', '/50%25/q%3Fr%23s'],
+  ];
+  const ENVS: Array<[string, Record<string, string>, string]> = [
+    ['virtual-hosted, session token', LAMBDA_ENV, ''],
+    ['virtual-hosted, no session token', WITHOUT_TOKEN, ''],
+    ['path-style under AWS_ENDPOINT_URL_S3', { ...LAMBDA_ENV, AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:5000/' }, `/${LOCATION.bucket}`],
+  ];
+  const cases = ENVS.flatMap(([where, env, prefix]) => KEYS.map(([key, path]) => [where, key, env, `${prefix}${path}`] as const));
+
+  async function sdkSignature(req: HttpRequest, env: Record<string, string>): Promise<string> {
+    const names = /SignedHeaders=([^,]+)/.exec(header(req, 'authorization')!)![1].split(';');
+    const headers: Record<string, string> = {};
+    for (const name of names) headers[name] = header(req, name)!;
+    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
+    const sdk = new SignatureV4({ service: 's3', region: LOCATION.region, sha256: NodeSha256, uriEscapePath: false, credentials });
+    const signed = await sdk.sign({ method: 'GET', protocol: req.url.protocol, hostname: req.url.host, path: req.path!, headers, body: '' }, { signingDate: NOW });
+    return /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization)![1];
+  }
+
+  test.each(cases)('%s: %j is sent as the path the S3 client sends, signed as the SDK signs it', async (_where, key, env, path) => {
+    const captured: HttpRequest[] = [];
+    await getS3Object({ env, location: { ...LOCATION, key }, timeoutMs: 1000, transport: answering(200, '{}', captured), now: NOW });
+    const [req] = captured;
+    expect(req.path).toBe(path);
+    expect(req.url.host).toBe(env.AWS_ENDPOINT_URL_S3 ? '127.0.0.1:5000' : 'keys-jwksbucket-1a2b3c.s3.eu-central-1.amazonaws.com');
+    expect(header(req, 'x-amz-security-token')).toBe(env.AWS_SESSION_TOKEN);
+    expect(/Signature=([0-9a-f]{64})/.exec(header(req, 'authorization')!)![1]).toBe(await sdkSignature(req, env));
+  });
+
+  test('the node transport sends dot segments and double slashes as they are, not resolved by URL', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.url!);
+      res.end('{"keys":[]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const body = await getS3Object({
+        env: { ...LAMBDA_ENV, AWS_ENDPOINT_URL_S3: endpoint }, location: { ...LOCATION, key: 'keys/..//./jwks.json' }, timeoutMs: 2000, transport: nodeTransport, now: NOW,
+      });
+      expect(body).toBe('{"keys":[]}');
+      expect(seen).toEqual([`/${LOCATION.bucket}/keys/..//./jwks.json`]);
+    } finally {
+      server.close();
+    }
   });
 });

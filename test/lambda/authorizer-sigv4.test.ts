@@ -1,13 +1,15 @@
 /**
  * The authorizer's SigV4 signer against two independent implementations on seeded, generated
  * requests: `aws4` (which it replaces; the rotation handler still ships it) must produce the very
- * same headers, and the AWS SDK's SignatureV4 the same signature. moto checks it end to end in
- * authorizer.integration.test.ts, through the shipped asset.
+ * same headers, and the AWS SDK's SignatureV4 the same signature. S3 requests (signed by S3's own
+ * rules) are compared with the SDK's signer as the S3 client configures it. moto checks both end
+ * to end through the shipped assets (authorizer.integration.test.ts, authorizer-ring-jwks.integration.test.ts).
  */
+import { createHash } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { SignatureV4 } from '@smithy/signature-v4';
 import * as aws4 from 'aws4';
-import { amzDate, signSigV4, SigV4Request } from '../../lambda-src/authorizer/sigv4';
+import { amzDate, signSigV4, SigV4Request, uriEncode } from '../../lambda-src/authorizer/sigv4';
 import { prng } from '../helpers/prng';
 import { NodeSha256 } from '../helpers/signed-requests';
 
@@ -111,5 +113,72 @@ describe('signSigV4', () => {
       );
       expect(signatureOf(ours.authorization)).toBe(signatureOf(signed.headers.authorization));
     }
+  });
+});
+
+/** An S3 request as the SDK's S3 client sends it: each key segment encoded once, nothing resolved. */
+function generateS3(rand: () => number): Case {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const region = pick(['us-east-1', 'eu-central-1', 'cn-north-1', 'us-gov-west-1']);
+  const bucket = pick(['keys-jwksbucket-1a2b3c', 'b.with.dots']);
+  const pathStyle = rand() < 0.4;
+  const host = pathStyle ? pick(['127.0.0.1:5000', `s3.${region}.amazonaws.com`]) : `${bucket}.s3.${region}.amazonaws.com`;
+  const segment = (): string => pick(['', '.', '..', 'a b', 'café', '密钥', 'a+b', "it's", '(x)', '*', 'x~y', '50%', 'q?r#s', 'jwks.json', '.well-known']);
+  const key = Array.from({ length: 1 + Math.floor(rand() * 5) }, segment).join('/');
+  const path = `${pathStyle ? `/${bucket}` : ''}/${key.split('/').map(uriEncode).join('/')}`;
+  const headers: Record<string, string> = rand() < 0.5 ? { Accept: 'application/json' } : {};
+  const method = pick(['GET', 'GET', 'PUT']);
+  const body = method === 'PUT' ? pick(['', '{"keys":[]}', 'ünïcödé ✓']) : '';
+  const now = new Date(Date.UTC(2020, 0, 1) + Math.floor(rand() * 10 * 365 * 86_400_000));
+  const credentials = {
+    accessKeyId: pick(['AKIDEXAMPLE', 'ASIAEXAMPLEEXAMPLE']),
+    secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    ...(rand() < 0.6 ? { sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE//token+=' } : {}),
+  };
+  return { request: { method, host, path, headers, body, service: 's3', region, now }, credentials };
+}
+
+const s3Cases: Case[] = (() => {
+  const rand = prng(SEED + 1);
+  return Array.from({ length: 200 }, () => generateS3(rand));
+})();
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+describe('signSigV4 for S3', () => {
+  test('sends and signs X-Amz-Content-Sha256: the empty body\'s SHA-256 on a GET', () => {
+    const headers = lower(signSigV4({
+      method: 'GET', host: 'b.s3.eu-central-1.amazonaws.com', path: '/.well-known/jwks.json', headers: {}, body: '', service: 's3', region: 'eu-central-1', now: new Date('2026-03-01T12:00:00Z'),
+    }, { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }));
+    expect(headers['x-amz-content-sha256']).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(headers.authorization).toMatch(/SignedHeaders=host;x-amz-content-sha256;x-amz-date, /);
+  });
+
+  test('signs the path as given: dot segments and double slashes name an S3 object', () => {
+    const sign = (service: string, path: string): string => signSigV4({
+      method: 'GET', host: 'h', path, headers: {}, body: '', service, region: 'us-east-1', now: new Date('2026-03-01T12:00:00Z'),
+    }, { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }).Authorization;
+    expect(sign('s3', '/a/../b')).not.toBe(sign('s3', '/b'));
+    expect(sign('s3', '/a//b')).not.toBe(sign('s3', '/a/b'));
+    expect(sign('s3', '/a%20b')).not.toBe(sign('s3', '/a%2520b'));
+    // Other services resolve and re-encode the path, so the same pairs sign alike.
+    expect(sign('kms', '/a/../b')).toBe(sign('kms', '/b'));
+    expect(sign('kms', '/a//b')).toBe(sign('kms', '/a/b'));
+  });
+
+  test.each(s3Cases.map((c, i) => [i, c] as const))(`S3 case %i (seed ${(SEED + 1).toString(16)}) gives the AWS SDK S3 signer's signature`, async (_i, c) => {
+    const ours = lower(signSigV4(c.request, c.credentials));
+    expect(ours['x-amz-content-sha256']).toBe(sha256Hex(c.request.body));
+    const signedNames = /SignedHeaders=([^,]+)/.exec(ours.authorization)![1].split(';');
+    expect(signedNames).toContain('x-amz-content-sha256');
+    const headers: Record<string, string> = {};
+    for (const name of signedNames) headers[name] = ours[name];
+    // As the S3 client configures it: the path is already encoded once and is not normalized.
+    const sdk = new SignatureV4({ service: 's3', region: c.request.region, sha256: NodeSha256, uriEscapePath: false, credentials: c.credentials });
+    const signed = await sdk.sign(
+      { method: c.request.method, protocol: 'https:', hostname: c.request.host, path: c.request.path, headers, body: c.request.body },
+      { signingDate: c.request.now },
+    );
+    expect(/Signature=([0-9a-f]{64})$/.exec(ours.authorization)![1]).toBe(/Signature=([0-9a-f]{64})$/.exec(signed.headers.authorization)![1]);
   });
 });

@@ -1,4 +1,5 @@
-// The part of aws4's API (https://github.com/mhart/aws4) used here (rotation's JWKS upload, the signer tests); aws4 ships no types.
+// The part of aws4's API (https://github.com/mhart/aws4) that the rotation handler's JWKS upload
+// (jwks-publisher.ts) and the tests use; aws4 ships no types. The authorizer signs with its own sigv4.ts.
 declare module 'aws4' {
   interface Request {
     host?: string;
