@@ -15,6 +15,7 @@ import { jwksSource, parseKeySourceSettings, secretRingSource } from '../../lamb
 import { signAsymmetric } from '../../lambda-src/jwt/asymmetric';
 import { issueToken } from '../../lambda-src/jwt/issue-token';
 import { KeyRing, KeyRingAlgorithm, newKeyRing, privateKeyOf, publicJwks, rotateKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
+import { FakeKeyStore, fakeKeyStore } from '../helpers/fake-key-store';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/users/me';
@@ -28,37 +29,11 @@ const ENV = {
 };
 const GRACE_SECONDS = 7200;
 
-/** What a source reads: the test sets the ring, the store renders it as that source's document. */
-interface Store {
-  readonly fetch: (nowMs: number) => Promise<string>;
-  readonly calls: () => number;
-  readonly signingTimes: number[];
-  set(ring: KeyRing): void;
-  fail(failing: boolean): void;
-}
-
-function store(render: (ring: KeyRing, nowMs: number) => string, initial: KeyRing): Store {
-  let ring = initial;
-  let failing = false;
-  const signingTimes: number[] = [];
-  return {
-    fetch: async (nowMs) => {
-      signingTimes.push(nowMs);
-      if (failing) throw new Error('unreachable');
-      return render(ring, nowMs);
-    },
-    calls: () => signingTimes.length,
-    signingTimes,
-    set: (r) => { ring = r; },
-    fail: (f) => { failing = f; },
-  };
-}
-
 interface Fixture {
   readonly decide: (event: unknown) => Promise<Decision>;
   /** The decider itself, to see whether it answered synchronously. */
   readonly raw: (event: unknown) => Decision | Promise<Decision>;
-  readonly store: Store;
+  readonly store: FakeKeyStore<KeyRing>;
   readonly clock: { ms: number };
   ring: KeyRing;
 }
@@ -74,7 +49,7 @@ const SOURCES: Array<{ name: string; algorithm: KeyRingAlgorithm; build: (ring: 
     name: 'Secrets Manager key ring (HS256)',
     algorithm: 'HS256',
     build: (ring, clock, config = valid) => {
-      const s = store((r) => serializeKeyRing(r), ring);
+      const s = fakeKeyStore((r: KeyRing) => serializeKeyRing(r), ring);
       const keys = new KeyCache({ fetchSecret: s.fetch, ...cacheRules });
       const decider = createDecider({ config, source: (c) => secretRingSource(c, keys), now: () => clock.ms });
       return { store: s, raw: decider, decide: async (e) => decider(e) };
@@ -84,7 +59,7 @@ const SOURCES: Array<{ name: string; algorithm: KeyRingAlgorithm; build: (ring: 
     name: `asymmetric ring's JWKS in S3 (${algorithm})`,
     algorithm,
     build: (ring: KeyRing, clock: { ms: number }, config: ConfigResult = valid) => {
-      const s = store((r, nowMs) => JSON.stringify(publicJwks(r, new Date(nowMs))), ring);
+      const s = fakeKeyStore((r: KeyRing, nowMs) => JSON.stringify(publicJwks(r, new Date(nowMs))), ring);
       const keys = new JwksCache({ fetchJwks: s.fetch, algorithms: [algorithm], ...cacheRules });
       const decider = createDecider({ config, source: (c) => jwksSource(c, [algorithm], keys), now: () => clock.ms });
       return { store: s, raw: decider, decide: async (e: unknown) => decider(e) };
@@ -95,7 +70,7 @@ const SOURCES: Array<{ name: string; algorithm: KeyRingAlgorithm; build: (ring: 
     algorithm: 'ES256',
     build: (ring, clock, config = valid) => {
       const all = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
-      const s = store((r, nowMs) => JSON.stringify(publicJwks(r, new Date(nowMs))), ring);
+      const s = fakeKeyStore((r: KeyRing, nowMs) => JSON.stringify(publicJwks(r, new Date(nowMs))), ring);
       const keys = new JwksCache({ fetchJwks: s.fetch, algorithms: all, ...cacheRules });
       const decider = createDecider({ config, source: (c) => jwksSource(c, all, keys), now: () => clock.ms });
       return { store: s, raw: decider, decide: async (e) => decider(e) };
@@ -127,7 +102,7 @@ describe.each(SOURCES)('the decider over the $name', ({ algorithm, build }) => {
     expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('ok');
     expect(s.calls()).toBe(2);
     // The fetch is made at the decision's clock (an S3 or Secrets Manager request is signed with it).
-    expect(s.signingTimes).toEqual([T0, T0 + 300_000]);
+    expect(s.fetchTimes).toEqual([T0, T0 + 300_000]);
     s.fail(true);
     clock.ms += 300_000;
     expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('keys_unavailable');

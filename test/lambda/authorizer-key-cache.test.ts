@@ -10,36 +10,16 @@ import { KeyCacheRules } from '../../lambda-src/authorizer/decide';
 import { JwksCache } from '../../lambda-src/authorizer/jwks-cache';
 import { FETCH_FAILURE_BACKOFF_MS, KeyCache, KeysUnavailable } from '../../lambda-src/authorizer/key-cache';
 import { newKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
+import { FakeKeyStore, fakeKeyStore } from '../helpers/fake-key-store';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const TTL_MS = 300_000;
 const WINDOW_MS = 30_000;
 const RULES = { ttlSeconds: TTL_MS / 1000, refetchMinIntervalSeconds: WINDOW_MS / 1000 };
 
-/** A document store the test breaks; records the time every fetch was made at. */
-interface Store {
-  readonly fetch: (nowMs: number) => Promise<string>;
-  readonly fetchTimes: number[];
-  fail(failing: boolean): void;
-}
-
-function store(body: string): Store {
-  let failing = false;
-  const fetchTimes: number[] = [];
-  return {
-    fetch: async (nowMs) => {
-      fetchTimes.push(nowMs);
-      if (failing) throw new Error('unreachable');
-      return body;
-    },
-    fetchTimes,
-    fail: (f) => { failing = f; },
-  };
-}
-
 type Entry = { readonly fetchedAtMs: number };
 /** Each cache, and a document it accepts. */
-const CACHES: Array<{ name: string; body: string; create: (s: Store) => KeyCacheRules<Entry> }> = [
+const CACHES: Array<{ name: string; body: string; create: (s: FakeKeyStore<string>) => KeyCacheRules<Entry> }> = [
   {
     name: 'KeyCache (Secrets Manager key ring)',
     body: serializeKeyRing(newKeyRing(new Date(T0 - 86_400_000))),
@@ -53,8 +33,8 @@ const CACHES: Array<{ name: string; body: string; create: (s: Store) => KeyCache
 ];
 
 describe.each(CACHES)('$name', ({ body, create }) => {
-  function setup(): { cache: KeyCacheRules<Entry>; s: Store } {
-    const s = store(body);
+  function setup(): { cache: KeyCacheRules<Entry>; s: FakeKeyStore<string> } {
+    const s = fakeKeyStore((b: string) => b, body);
     return { cache: create(s), s };
   }
 
