@@ -2,16 +2,20 @@
  * The one decider (decide.ts) over each of its three key sources (key-sources.ts), with an
  * injected clock and fetch: the same pipeline for a Secrets Manager key ring, an asymmetric
  * ring's JWKS object in S3 and an identity provider's JWKS. Each source is a store the test
- * rotates and breaks; nothing here touches a network.
+ * rotates and breaks; nothing here touches a network. The cache rules themselves (TTL, refetch
+ * window, back-off) are tested on the caches in authorizer-key-cache.test.ts; here, that the
+ * decider calls its cache at the right moments and maps what it gets to reason codes. Also how
+ * the token is read from the event, and the one log line per decision.
  */
-import { parseConfig } from '../../lambda-src/authorizer/core';
-import { createDecider, Decision } from '../../lambda-src/authorizer/decide';
+import { ConfigResult, parseConfig } from '../../lambda-src/authorizer/core';
+import { createDecider, Decision, logLine, tokenFrom } from '../../lambda-src/authorizer/decide';
 import { JwksCache } from '../../lambda-src/authorizer/jwks-cache';
 import { FETCH_FAILURE_BACKOFF_MS, KeyCache } from '../../lambda-src/authorizer/key-cache';
 import { jwksSource, parseKeySourceSettings, secretRingSource } from '../../lambda-src/authorizer/key-sources';
 import { signAsymmetric } from '../../lambda-src/jwt/asymmetric';
 import { issueToken } from '../../lambda-src/jwt/issue-token';
 import { KeyRing, KeyRingAlgorithm, newKeyRing, privateKeyOf, publicJwks, rotateKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
+import { FakeKeyStore, fakeKeyStore } from '../helpers/fake-key-store';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/users/me';
@@ -25,53 +29,27 @@ const ENV = {
 };
 const GRACE_SECONDS = 7200;
 
-/** What a source reads: the test sets the ring, the store renders it as that source's document. */
-interface Store {
-  readonly fetch: (nowMs: number) => Promise<string>;
-  readonly calls: () => number;
-  readonly signingTimes: number[];
-  set(ring: KeyRing): void;
-  fail(failing: boolean): void;
-}
-
-function store(render: (ring: KeyRing, nowMs: number) => string, initial: KeyRing): Store {
-  let ring = initial;
-  let failing = false;
-  const signingTimes: number[] = [];
-  return {
-    fetch: async (nowMs) => {
-      signingTimes.push(nowMs);
-      if (failing) throw new Error('unreachable');
-      return render(ring, nowMs);
-    },
-    calls: () => signingTimes.length,
-    signingTimes,
-    set: (r) => { ring = r; },
-    fail: (f) => { failing = f; },
-  };
-}
-
 interface Fixture {
   readonly decide: (event: unknown) => Promise<Decision>;
   /** The decider itself, to see whether it answered synchronously. */
   readonly raw: (event: unknown) => Decision | Promise<Decision>;
-  readonly store: Store;
+  readonly store: FakeKeyStore<KeyRing>;
   readonly clock: { ms: number };
   ring: KeyRing;
 }
 
-const config = parseConfig(ENV);
-if (!config.ok) throw new Error(config.problem);
-const cfg = config.config;
+const valid = parseConfig(ENV);
+if (!valid.ok) throw new Error(valid.problem);
+const cfg = valid.config;
 const cacheRules = { ttlSeconds: cfg.keyCacheTtlSeconds, refetchMinIntervalSeconds: cfg.keyRefetchMinIntervalSeconds };
 
 /** The three sources, each over its own document: the ring itself, or the JWKS a rotation would publish. */
-const SOURCES: Array<{ name: string; algorithm: KeyRingAlgorithm; build: (ring: KeyRing, clock: { ms: number }) => Omit<Fixture, 'ring' | 'clock'> }> = [
+const SOURCES: Array<{ name: string; algorithm: KeyRingAlgorithm; build: (ring: KeyRing, clock: { ms: number }, config?: ConfigResult) => Omit<Fixture, 'ring' | 'clock'> }> = [
   {
     name: 'Secrets Manager key ring (HS256)',
     algorithm: 'HS256',
-    build: (ring, clock) => {
-      const s = store((r) => serializeKeyRing(r), ring);
+    build: (ring, clock, config = valid) => {
+      const s = fakeKeyStore((r: KeyRing) => serializeKeyRing(r), ring);
       const keys = new KeyCache({ fetchSecret: s.fetch, ...cacheRules });
       const decider = createDecider({ config, source: (c) => secretRingSource(c, keys), now: () => clock.ms });
       return { store: s, raw: decider, decide: async (e) => decider(e) };
@@ -80,8 +58,8 @@ const SOURCES: Array<{ name: string; algorithm: KeyRingAlgorithm; build: (ring: 
   ...(['ES256', 'EdDSA'] as const).map((algorithm) => ({
     name: `asymmetric ring's JWKS in S3 (${algorithm})`,
     algorithm,
-    build: (ring: KeyRing, clock: { ms: number }) => {
-      const s = store((r, nowMs) => JSON.stringify(publicJwks(r, new Date(nowMs))), ring);
+    build: (ring: KeyRing, clock: { ms: number }, config: ConfigResult = valid) => {
+      const s = fakeKeyStore((r: KeyRing, nowMs) => JSON.stringify(publicJwks(r, new Date(nowMs))), ring);
       const keys = new JwksCache({ fetchJwks: s.fetch, algorithms: [algorithm], ...cacheRules });
       const decider = createDecider({ config, source: (c) => jwksSource(c, [algorithm], keys), now: () => clock.ms });
       return { store: s, raw: decider, decide: async (e: unknown) => decider(e) };
@@ -90,9 +68,9 @@ const SOURCES: Array<{ name: string; algorithm: KeyRingAlgorithm; build: (ring: 
   {
     name: 'identity provider JWKS (ES256 among all four algorithms)',
     algorithm: 'ES256',
-    build: (ring, clock) => {
+    build: (ring, clock, config = valid) => {
       const all = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
-      const s = store((r, nowMs) => JSON.stringify(publicJwks(r, new Date(nowMs))), ring);
+      const s = fakeKeyStore((r: KeyRing, nowMs) => JSON.stringify(publicJwks(r, new Date(nowMs))), ring);
       const keys = new JwksCache({ fetchJwks: s.fetch, algorithms: all, ...cacheRules });
       const decider = createDecider({ config, source: (c) => jwksSource(c, all, keys), now: () => clock.ms });
       return { store: s, raw: decider, decide: async (e) => decider(e) };
@@ -124,7 +102,7 @@ describe.each(SOURCES)('the decider over the $name', ({ algorithm, build }) => {
     expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('ok');
     expect(s.calls()).toBe(2);
     // The fetch is made at the decision's clock (an S3 or Secrets Manager request is signed with it).
-    expect(s.signingTimes).toEqual([T0, T0 + 300_000]);
+    expect(s.fetchTimes).toEqual([T0, T0 + 300_000]);
     s.fail(true);
     clock.ms += 300_000;
     expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('keys_unavailable');
@@ -190,8 +168,14 @@ describe.each(SOURCES)('the decider over the $name', ({ algorithm, build }) => {
   test('an unknown kid refetches at once, then at most once per rate-limit window', async () => {
     const { decide, store: s, ring, clock } = setup();
     expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('ok');
+    // One rotation costs no call: the new current key was published as `next` before.
+    const once = rotateKeyRing(ring, new Date(clock.ms), GRACE_SECONDS);
+    s.set(once);
+    clock.ms += 1000;
+    expect((await decide(tokenEvent(tokenFor(once, clock.ms)))).reason).toBe('ok');
+    expect(s.calls()).toBe(1);
     // Two rotations behind the cache: the new current was never published to this cache.
-    const rotated = rotateKeyRing(rotateKeyRing(ring, new Date(clock.ms), GRACE_SECONDS), new Date(clock.ms), GRACE_SECONDS);
+    const rotated = rotateKeyRing(once, new Date(clock.ms), GRACE_SECONDS);
     s.set(rotated);
     clock.ms += 1000;
     expect((await decide(tokenEvent(tokenFor(rotated, clock.ms)))).reason).toBe('ok');
@@ -206,23 +190,22 @@ describe.each(SOURCES)('the decider over the $name', ({ algorithm, build }) => {
     expect(s.calls()).toBe(3);
   });
 
-  test('a failed fetch denies keys_unavailable, backs off, and recovers', async () => {
+  test('a failed fetch denies keys_unavailable with the token\'s kid; once the back-off is over, the next decision fetches again', async () => {
+    // The back-off itself (no call before it ends) is the cache's rule: authorizer-key-cache.test.ts.
     const { decide, store: s, ring, clock } = setup();
     s.fail(true);
     expect(await decide(tokenEvent(tokenFor(ring, clock.ms)))).toEqual({ reason: 'keys_unavailable', kid: ring.current.kid });
-    clock.ms += FETCH_FAILURE_BACKOFF_MS - 1;
-    expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('keys_unavailable');
-    expect(s.calls()).toBe(1);
     s.fail(false);
-    clock.ms += 1;
+    clock.ms += FETCH_FAILURE_BACKOFF_MS;
     expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('ok');
     expect(s.calls()).toBe(2);
   });
 
   test('denies everything, without fetching, when the configuration is invalid', async () => {
     const clock = { ms: T0 };
-    const { store: s } = build(newKeyRing(new Date(T0), 3600, 32, algorithm), clock);
-    const decide = createDecider({ config: parseConfig({}), source: () => { throw new Error('never built'); }, now: () => T0 });
+    const ring = newKeyRing(new Date(T0), 3600, 32, algorithm);
+    const { decide, store: s } = build(ring, clock, parseConfig({}));
+    expect(await decide(tokenEvent(tokenFor(ring, clock.ms)))).toEqual({ reason: 'config_invalid' });
     expect(await decide(tokenEvent('a.b.c'))).toEqual({ reason: 'config_invalid' });
     expect(s.calls()).toBe(0);
   });
@@ -262,5 +245,46 @@ describe('parseKeySourceSettings', () => {
     ['an http JWKS URL', { JWT_JWKS_URL: 'http://idp.example/jwks' }],
   ])('refuses %s (every request is then denied config_invalid)', (_name, env) => {
     expect(parseKeySourceSettings(env as Record<string, string | undefined>)).toEqual({ problem: expect.any(String) });
+  });
+});
+
+describe('tokenFrom', () => {
+  const request = (headers: unknown, multiValueHeaders?: unknown): Record<string, unknown> => ({ type: 'REQUEST', headers, multiValueHeaders });
+
+  test('reads the configured header of a REQUEST event in any case, and only that one', () => {
+    expect(tokenFrom(request({ 'x-api-token': 'Bearer t' }), 'X-Api-Token')).toBe('t');
+    expect(tokenFrom(request({ Authorization: 'Bearer t' }), 'X-Api-Token')).toBeUndefined();
+    expect(tokenFrom(request({ authorization: 't' }), 'Authorization')).toBe('t');
+  });
+
+  test('refuses an ambiguous header: two spellings, or repeated values', () => {
+    expect(tokenFrom(request({ 'x-api-token': 'a', 'X-Api-Token': 'b' }), 'X-Api-Token')).toBeUndefined();
+    expect(tokenFrom(request({ 'x-api-token': 'a' }, { 'x-api-token': ['a', 'b'] }), 'X-Api-Token')).toBeUndefined();
+  });
+
+  test('reads authorizationToken of a TOKEN event and nothing from other event types', () => {
+    expect(tokenFrom({ type: 'TOKEN', authorizationToken: 'Bearer t' }, 'X-Api-Token')).toBe('t');
+    expect(tokenFrom({ type: 'OTHER', headers: { 'x-api-token': 't' } }, 'X-Api-Token')).toBeUndefined();
+    expect(tokenFrom(request(null), 'X-Api-Token')).toBeUndefined();
+  });
+});
+
+describe('logLine', () => {
+  test('writes codes and ids only, the same fields for allow and deny', () => {
+    const allow = JSON.parse(logLine({ reason: 'ok', kid: 'kid12345', role: 'user', response: {} as never }, { type: 'TOKEN' }));
+    expect(allow).toEqual({ source: 'jwt-authorizer', level: 'info', decision: 'allow', reason: 'ok', eventType: 'TOKEN', kid: 'kid12345', role: 'user' });
+    expect(JSON.parse(logLine({ reason: 'expired', kid: 'kid12345' }, { type: 'REQUEST', headers: { Authorization: 'secret-token' } })))
+      .toEqual({ source: 'jwt-authorizer', level: 'warn', decision: 'deny', reason: 'expired', eventType: 'REQUEST', kid: 'kid12345' });
+    expect(logLine({ reason: 'no_token' }, 'junk')).not.toContain('junk');
+  });
+
+  test('an allow line reused for a role never carries another kid, role or event type', () => {
+    const allow = (kid: string, role: string, type: string): Record<string, unknown> =>
+      JSON.parse(logLine({ reason: 'ok', kid, role, response: {} as never }, { type }));
+    const cases: Array<[string, string, string]> = [
+      ['kidAAAAAAAA', 'user', 'TOKEN'], ['kidAAAAAAAA', 'user', 'TOKEN'], ['kidBBBBBBBB', 'user', 'TOKEN'],
+      ['kidBBBBBBBB', 'admin', 'TOKEN'], ['kidBBBBBBBB', 'user', 'REQUEST'], ['kidAAAAAAAA', 'user', 'TOKEN'],
+    ];
+    for (const [kid, role, type] of cases) expect(allow(kid, role, type)).toMatchObject({ kid, role, eventType: type });
   });
 });

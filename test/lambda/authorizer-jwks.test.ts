@@ -282,34 +282,23 @@ describe('attacks', () => {
     }
   });
 
-  test('JWKS endpoint down: deny at once (keys_unavailable), then recover', async () => {
-    issuer.status = 503;
+  test.each<[string, { status?: number; delayMs?: number }, number]>([
+    ['down: deny at once', { status: 503 }, 1000],
+    ['slow: deny at the fetch deadline', { delayMs: 3000 }, 1500],
+  ])('JWKS endpoint %s (keys_unavailable), then recover', async (_name, fault, denyWithinMs) => {
+    const heal = (): void => { issuer.status = 200; issuer.delayMs = 0; };
+    issuer.status = fault.status ?? 200;
+    issuer.delayMs = fault.delayMs ?? 0;
     const proc = await startAuthorizer();
     try {
       const started = Date.now();
       await expectDeny(token(ec, 'ES256'), 'keys_unavailable', proc);
-      expect(Date.now() - started).toBeLessThan(1000);
-      issuer.status = 200;
+      expect(Date.now() - started).toBeLessThan(denyWithinMs);
+      heal();
       await sleep(1100); // the back-off after a failed fetch
       await expectAllow(token(ec, 'ES256'), 'user', proc);
     } finally {
-      issuer.status = 200;
-      await proc.stop();
-    }
-  });
-
-  test('JWKS endpoint slow: deny at the fetch deadline, then recover', async () => {
-    issuer.delayMs = 3000;
-    const proc = await startAuthorizer();
-    try {
-      const started = Date.now();
-      await expectDeny(token(ec, 'ES256'), 'keys_unavailable', proc);
-      expect(Date.now() - started).toBeLessThan(1500);
-      issuer.delayMs = 0;
-      await sleep(1100);
-      await expectAllow(token(ec, 'ES256'), 'user', proc);
-    } finally {
-      issuer.delayMs = 0;
+      heal();
       await proc.stop();
     }
   });

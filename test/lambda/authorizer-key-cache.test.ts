@@ -1,188 +1,100 @@
 /**
- * The authorizer's key cache and decider with an injected clock and secret fetch: TTL, the
- * unknown-kid refetch limit, the failure back-off, and reading the token from the configured
- * header, without a network.
+ * The cache rules both key caches follow (decide.ts's KeyCacheRules): the Secrets Manager key
+ * ring's KeyCache and the JwksCache of a ring's JWKS in S3 or an identity provider's JWKS. One
+ * table of cases over each cache, called directly with the time as an argument: the TTL, the
+ * unknown-kid refetch window, the failure back-off, and no expired entry served on failure.
+ * How the decider calls these (and maps a rejection to `keys_unavailable`) is tested in
+ * authorizer-decider.test.ts.
  */
-import { parseConfig } from '../../lambda-src/authorizer/core';
-import { createDecider, Decision, logLine, tokenFrom } from '../../lambda-src/authorizer/decide';
-import { FETCH_FAILURE_BACKOFF_MS, KeyCache } from '../../lambda-src/authorizer/key-cache';
-import { secretRingSource } from '../../lambda-src/authorizer/key-sources';
-import { signHs256 } from '../../lambda-src/jwt/hs256';
-import { KeyRing, newKeyRing, rotateKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
+import { KeyCacheRules } from '../../lambda-src/authorizer/decide';
+import { JwksCache } from '../../lambda-src/authorizer/jwks-cache';
+import { FETCH_FAILURE_BACKOFF_MS, KeyCache, KeysUnavailable } from '../../lambda-src/authorizer/key-cache';
+import { newKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
+import { FakeKeyStore, fakeKeyStore } from '../helpers/fake-key-store';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
-const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/users/me';
-const ENV = {
-  JWT_ISSUER: 'https://issuer.example',
-  JWT_AUDIENCE: 'api',
-  ROLE_PERMISSIONS: '{"user":["read"]}',
-  PERMISSION_METHODS: '{"read":["GET /users/me"]}',
-  KEY_CACHE_TTL_SECONDS: '300',
-  KEY_REFETCH_MIN_INTERVAL_SECONDS: '30',
-};
+const TTL_MS = 300_000;
+const WINDOW_MS = 30_000;
+const RULES = { ttlSeconds: TTL_MS / 1000, refetchMinIntervalSeconds: WINDOW_MS / 1000 };
 
-/** A secret store whose value tests change, counting reads; `fail` makes the next reads reject. */
-interface FakeStore {
-  fetchSecret(nowMs: number): Promise<string>;
-  calls(): number;
-  set(v: string): void;
-  fail(f: boolean): void;
-}
+type Entry = { readonly fetchedAtMs: number };
+/** Each cache, and a document it accepts. */
+const CACHES: Array<{ name: string; body: string; create: (s: FakeKeyStore<string>) => KeyCacheRules<Entry> }> = [
+  {
+    name: 'KeyCache (Secrets Manager key ring)',
+    body: serializeKeyRing(newKeyRing(new Date(T0 - 86_400_000))),
+    create: (s) => new KeyCache({ fetchSecret: s.fetch, ...RULES }),
+  },
+  {
+    name: 'JwksCache (JWKS document)',
+    body: '{"keys":[]}',
+    create: (s) => new JwksCache({ fetchJwks: s.fetch, algorithms: ['ES256'], ...RULES }),
+  },
+];
 
-function store(initial: string): FakeStore {
-  let value = initial;
-  let calls = 0;
-  let failing = false;
-  return {
-    fetchSecret: async () => {
-      calls++;
-      if (failing) throw new Error('unreachable');
-      return value;
-    },
-    calls: () => calls,
-    set: (v) => { value = v; },
-    fail: (f) => { failing = f; },
-  };
-}
+describe.each(CACHES)('$name', ({ body, create }) => {
+  function setup(): { cache: KeyCacheRules<Entry>; s: FakeKeyStore<string> } {
+    const s = fakeKeyStore((b: string) => b, body);
+    return { cache: create(s), s };
+  }
 
-function tokenFor(ring: KeyRing, atMs: number): string {
-  const iat = Math.floor(atMs / 1000) - 5;
-  return signHs256({ iss: ENV.JWT_ISSUER, aud: ENV.JWT_AUDIENCE, sub: 'u', role: 'user', iat, exp: iat + 600 }, Buffer.from(ring.current.key, 'base64url'), ring.current.kid);
-}
-
-function setup(env: Record<string, string> = {}): {
-  decide: (event: unknown) => Promise<Decision>; secret: ReturnType<typeof store>; ring: KeyRing; clock: { ms: number };
-} {
-  const ring = newKeyRing(new Date(T0 - 86_400_000));
-  const secret = store(serializeKeyRing(ring));
-  const config = parseConfig({ ...ENV, ...env });
-  if (!config.ok) throw new Error(config.problem);
-  const clock = { ms: T0 };
-  const keys = new KeyCache({
-    fetchSecret: secret.fetchSecret,
-    ttlSeconds: config.config.keyCacheTtlSeconds,
-    refetchMinIntervalSeconds: config.config.keyRefetchMinIntervalSeconds,
-  });
-  const decider = createDecider({ config, source: (c) => secretRingSource(c, keys), now: () => clock.ms });
-  return { decide: async (event) => decider(event), secret, ring, clock };
-}
-
-const tokenEvent = (token: string): Record<string, unknown> => ({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN });
-
-describe('KeyCache through the decider', () => {
-  test('fetches once, then serves the ring from memory until the TTL ends', async () => {
-    const { decide, secret, ring, clock } = setup();
-    expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('ok');
-    clock.ms += 299_999;
-    expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('ok');
-    expect(secret.calls()).toBe(1);
-    clock.ms += 1;
-    expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('ok');
-    expect(secret.calls()).toBe(2);
+  test('fetches once at the given time, then serves the entry from memory until the TTL ends', async () => {
+    const { cache, s } = setup();
+    const first = await cache.current(T0);
+    expect(first.fetchedAtMs).toBe(T0);
+    expect(cache.fresh(T0 + TTL_MS - 1)).toBe(first);
+    expect(await cache.current(T0 + TTL_MS - 1)).toBe(first);
+    expect(s.fetchTimes).toEqual([T0]);
+    expect(cache.fresh(T0 + TTL_MS)).toBeUndefined();
+    const second = await cache.current(T0 + TTL_MS);
+    expect(second).not.toBe(first);
+    // The fetch is made at the caller's clock (an S3 or Secrets Manager request is signed with it).
+    expect(s.fetchTimes).toEqual([T0, T0 + TTL_MS]);
   });
 
-  test('refetches for an unknown kid at most once per refetch window', async () => {
-    const { decide, secret, ring, clock } = setup();
-    await decide(tokenEvent(tokenFor(ring, clock.ms)));
-    // One rotation costs no call: the new current key was published as `next` before.
-    const once = rotateKeyRing(ring, new Date(clock.ms), 3600);
-    secret.set(serializeKeyRing(once));
-    clock.ms += 1000;
-    expect((await decide(tokenEvent(tokenFor(once, clock.ms)))).reason).toBe('ok');
-    expect(secret.calls()).toBe(1);
-    // Two rotations inside one cache TTL: that current key was never in the cached ring.
-    const rotated = rotateKeyRing(once, new Date(clock.ms), 3600);
-    secret.set(serializeKeyRing(rotated));
-    clock.ms += 1000;
-    expect((await decide(tokenEvent(tokenFor(rotated, clock.ms)))).reason).toBe('ok');
-    expect(secret.calls()).toBe(2);
-
-    const other = newKeyRing(new Date(clock.ms));
-    clock.ms += 1000;
-    expect((await decide(tokenEvent(tokenFor(other, clock.ms)))).reason).toBe('unknown_kid');
-    clock.ms += 1000;
-    expect((await decide(tokenEvent(tokenFor(other, clock.ms)))).reason).toBe('unknown_kid');
-    // The rotation's refetch claimed the window: invented kids inside it cost no call.
-    expect(secret.calls()).toBe(2);
-    clock.ms += 30_000;
-    await decide(tokenEvent(tokenFor(other, clock.ms)));
-    await decide(tokenEvent(tokenFor(other, clock.ms + 1)));
-    expect(secret.calls()).toBe(3);
+  test('never serves an expired entry when the refresh fails', async () => {
+    const { cache, s } = setup();
+    await cache.current(T0);
+    s.fail(true);
+    await expect(cache.current(T0 + TTL_MS)).rejects.toThrow(KeysUnavailable);
+    expect(cache.fresh(T0 + TTL_MS)).toBeUndefined();
+    expect(s.fetchTimes).toHaveLength(2);
   });
 
-  test('after a failed fetch, denies without calling again for the back-off, then retries', async () => {
-    const { decide, secret, ring, clock } = setup();
-    secret.fail(true);
-    expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('keys_unavailable');
-    clock.ms += FETCH_FAILURE_BACKOFF_MS - 1;
-    expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('keys_unavailable');
-    expect(secret.calls()).toBe(1);
-    secret.fail(false);
-    clock.ms += 1;
-    expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('ok');
-    expect(secret.calls()).toBe(2);
+  test('after a failed fetch, rejects without calling again for the back-off, then retries', async () => {
+    const { cache, s } = setup();
+    s.fail(true);
+    await expect(cache.current(T0)).rejects.toThrow(KeysUnavailable);
+    await expect(cache.current(T0 + FETCH_FAILURE_BACKOFF_MS - 1)).rejects.toThrow(/backing off/);
+    // A forced refetch (an unknown kid) honours the back-off too.
+    await expect(cache.fetch(T0 + FETCH_FAILURE_BACKOFF_MS - 1)).rejects.toThrow(/backing off/);
+    expect(s.fetchTimes).toEqual([T0]);
+    s.fail(false);
+    expect((await cache.current(T0 + FETCH_FAILURE_BACKOFF_MS)).fetchedAtMs).toBe(T0 + FETCH_FAILURE_BACKOFF_MS);
+    expect(s.fetchTimes).toEqual([T0, T0 + FETCH_FAILURE_BACKOFF_MS]);
   });
 
-  test('does not serve an expired ring when the refresh fails', async () => {
-    const { decide, secret, ring, clock } = setup();
-    await decide(tokenEvent(tokenFor(ring, clock.ms)));
-    secret.fail(true);
-    clock.ms += 300_000;
-    expect((await decide(tokenEvent(tokenFor(ring, clock.ms)))).reason).toBe('keys_unavailable');
-  });
-
-  test('refuses junk before any fetch', async () => {
-    const { decide, secret } = setup();
-    expect((await decide(tokenEvent('not.a.jwt'))).reason).toBe('bad_encoding');
-    expect(secret.calls()).toBe(0);
-  });
-
-  test('denies everything, without fetching, when the configuration is invalid', async () => {
-    const secret = store('{}');
-    const keys = new KeyCache({ fetchSecret: secret.fetchSecret, ttlSeconds: 300, refetchMinIntervalSeconds: 30 });
-    const decide = createDecider({ config: parseConfig({}), source: (c) => secretRingSource(c, keys), now: () => T0 });
-    expect(await decide(tokenEvent('a.b.c'))).toEqual({ reason: 'config_invalid' });
-    expect(secret.calls()).toBe(0);
+  test('an unknown kid may force a refetch at most once per window, never for an entry fetched this instant', async () => {
+    const { cache } = setup();
+    const first = await cache.current(T0);
+    // Fetched for this very request: a refetch would bring the same document.
+    expect(cache.claimForcedRefetch(first, T0)).toBe(false);
+    expect(cache.claimForcedRefetch(first, T0 + 1000)).toBe(true);
+    const refetched = await cache.fetch(T0 + 1000);
+    expect(refetched.fetchedAtMs).toBe(T0 + 1000);
+    // That refetch claimed the window for every entry: invented kids inside it cost no call.
+    expect(cache.claimForcedRefetch(refetched, T0 + 2000)).toBe(false);
+    expect(cache.claimForcedRefetch(first, T0 + 1000 + WINDOW_MS - 1)).toBe(false);
+    expect(cache.claimForcedRefetch(refetched, T0 + 1000 + WINDOW_MS)).toBe(true);
+    expect(cache.claimForcedRefetch(refetched, T0 + 1000 + WINDOW_MS + 1)).toBe(false);
   });
 });
 
-describe('tokenFrom', () => {
-  const request = (headers: unknown, multiValueHeaders?: unknown): Record<string, unknown> => ({ type: 'REQUEST', headers, multiValueHeaders });
-
-  test('reads the configured header of a REQUEST event in any case, and only that one', () => {
-    expect(tokenFrom(request({ 'x-api-token': 'Bearer t' }), 'X-Api-Token')).toBe('t');
-    expect(tokenFrom(request({ Authorization: 'Bearer t' }), 'X-Api-Token')).toBeUndefined();
-    expect(tokenFrom(request({ authorization: 't' }), 'Authorization')).toBe('t');
-  });
-
-  test('refuses an ambiguous header: two spellings, or repeated values', () => {
-    expect(tokenFrom(request({ 'x-api-token': 'a', 'X-Api-Token': 'b' }), 'X-Api-Token')).toBeUndefined();
-    expect(tokenFrom(request({ 'x-api-token': 'a' }, { 'x-api-token': ['a', 'b'] }), 'X-Api-Token')).toBeUndefined();
-  });
-
-  test('reads authorizationToken of a TOKEN event and nothing from other event types', () => {
-    expect(tokenFrom({ type: 'TOKEN', authorizationToken: 'Bearer t' }, 'X-Api-Token')).toBe('t');
-    expect(tokenFrom({ type: 'OTHER', headers: { 'x-api-token': 't' } }, 'X-Api-Token')).toBeUndefined();
-    expect(tokenFrom(request(null), 'X-Api-Token')).toBeUndefined();
-  });
-});
-
-describe('logLine', () => {
-  test('writes codes and ids only, the same fields for allow and deny', () => {
-    const allow = JSON.parse(logLine({ reason: 'ok', kid: 'kid12345', role: 'user', response: {} as never }, { type: 'TOKEN' }));
-    expect(allow).toEqual({ source: 'jwt-authorizer', level: 'info', decision: 'allow', reason: 'ok', eventType: 'TOKEN', kid: 'kid12345', role: 'user' });
-    expect(JSON.parse(logLine({ reason: 'expired', kid: 'kid12345' }, { type: 'REQUEST', headers: { Authorization: 'secret-token' } })))
-      .toEqual({ source: 'jwt-authorizer', level: 'warn', decision: 'deny', reason: 'expired', eventType: 'REQUEST', kid: 'kid12345' });
-    expect(logLine({ reason: 'no_token' }, 'junk')).not.toContain('junk');
-  });
-
-  test('an allow line reused for a role never carries another kid, role or event type', () => {
-    const allow = (kid: string, role: string, type: string): Record<string, unknown> =>
-      JSON.parse(logLine({ reason: 'ok', kid, role, response: {} as never }, { type }));
-    const cases: Array<[string, string, string]> = [
-      ['kidAAAAAAAA', 'user', 'TOKEN'], ['kidAAAAAAAA', 'user', 'TOKEN'], ['kidBBBBBBBB', 'user', 'TOKEN'],
-      ['kidBBBBBBBB', 'admin', 'TOKEN'], ['kidBBBBBBBB', 'user', 'REQUEST'], ['kidAAAAAAAA', 'user', 'TOKEN'],
-    ];
-    for (const [kid, role, type] of cases) expect(allow(kid, role, type)).toMatchObject({ kid, role, eventType: type });
+describe('KeyCache', () => {
+  test('a secret still holding its bootstrap value is cached as no ring, with no keys', async () => {
+    const cache = new KeyCache({ fetchSecret: async () => JSON.stringify({ bootstrap: 'x'.repeat(32) }), ...RULES });
+    const entry = await cache.current(T0);
+    expect(entry.ring).toBeUndefined();
+    expect(cache.keysOf(entry, T0)).toBeUndefined();
   });
 });

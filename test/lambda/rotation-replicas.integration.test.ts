@@ -12,7 +12,7 @@
  * current key, which that ring published as its next key, and the new ring still accepts every
  * token signed before.
  */
-import { createHmac, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import {
   CreateSecretCommand,
@@ -20,12 +20,12 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { signHs256 } from '../../lambda-src/jwt/hs256';
-import { KeyRing, newKeyRing, parseKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
+import { KeyRing, newKeyRing, parseKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
 import { REPLICA_CHECK_INTERVAL_MS, REPLICA_CHECKS } from '../../lambda-src/rotation/core';
 import { CANDIDATE_STAGE } from '../../lambda-src/rotation/successor';
 import { LoopbackProxy, startLoopbackProxy } from '../helpers/loopback-proxy';
 import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
+import { newRequestToken, signWith, verifies } from '../helpers/rotation-tokens';
 import { assetPath, HandlerRun, runHandler } from '../helpers/run-handler';
 import { readCurrentSecret, versionsLabelled } from '../helpers/secret-versions';
 
@@ -71,23 +71,6 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-function newToken(): string {
-  return [8, 4, 4, 4, 12].map((n) => randomBytes(n).toString('hex').slice(0, n)).join('-');
-}
-
-/** A verifier's check, with its own HMAC so that a broken hs256 module cannot vouch for itself. */
-function verifies(ring: KeyRing, jwt: string, at: Date): boolean {
-  const [h, p, s] = jwt.split('.');
-  const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg: string; kid: string };
-  const key = verificationKeys(ring, at).get(header.kid);
-  return header.alg === 'HS256' && key !== undefined && createHmac('sha256', key).update(`${h}.${p}`).digest('base64url') === s;
-}
-
-function signWith(ring: KeyRing, at: Date): string {
-  const iat = Math.floor(at.getTime() / 1000);
-  return signHs256({ sub: 'user-1', iat, exp: iat + 300 }, Buffer.from(ring.current.key, 'base64url'), ring.current.kid);
-}
-
 async function stages(secretId: string): Promise<Record<string, string[]>> {
   return (await sm.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
 }
@@ -126,7 +109,7 @@ async function replicatedSecretReadyToFinish(): Promise<ReplicatedRotation> {
     AddReplicaRegions: [{ Region: REPLICA_REGION }],
   }));
   const secretId = created.ARN!;
-  const token = newToken();
+  const token = newRequestToken();
   await expect(sm.send(new RotateSecretCommand({
     SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: ROTATION_LAMBDA_ARN, RotationRules: { AutomaticallyAfterDays: 30 },
   }))).rejects.toThrow(expect.objectContaining({ name: 'ResourceNotFoundException' }));

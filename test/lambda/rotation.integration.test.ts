@@ -6,7 +6,7 @@
  * Manager's part: they put the secret into the state RotateSecret leaves it in before it invokes
  * the function, then invoke the four steps in order, as the service does.
  */
-import { createHmac, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
@@ -20,9 +20,10 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { signHs256 } from '../../lambda-src/jwt/hs256';
-import { KeyRing, newKeyRing, parseKeyRing, serializeKeyRing, verificationKeys } from '../../lambda-src/key-ring';
+import { KeyRing, newKeyRing, parseKeyRing, serializeKeyRing } from '../../lambda-src/key-ring';
 import { buildSuccessor, CANDIDATE_STAGE, candidateVersionId, liveVersionId, proposalFor } from '../../lambda-src/rotation/successor';
 import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../helpers/moto';
+import { newRequestToken, signWith, verifies } from '../helpers/rotation-tokens';
 import { assetPath, HandlerRun, runHandler } from '../helpers/run-handler';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
@@ -61,10 +62,6 @@ function assertAssetIsFresh(): void {
   if (stale.length > 0) {
     throw new Error(`${asset} is older than ${stale.join(', ')}: bundle again before running these tests`);
   }
-}
-
-function newToken(): string {
-  return [8, 4, 4, 4, 12].map((n) => randomBytes(n).toString('hex').slice(0, n)).join('-');
 }
 
 async function createSecret(value: string): Promise<{ secretId: string; initialVersion: string }> {
@@ -151,19 +148,6 @@ async function snapshot(secretId: string): Promise<unknown> {
   };
 }
 
-/** A verifier's check, with its own HMAC so that a broken hs256 module cannot vouch for itself. */
-function verifies(ring: KeyRing, jwt: string, at: Date): boolean {
-  const [h, p, s] = jwt.split('.');
-  const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg: string; kid: string };
-  const key = verificationKeys(ring, at).get(header.kid);
-  return header.alg === 'HS256' && key !== undefined && createHmac('sha256', key).update(`${h}.${p}`).digest('base64url') === s;
-}
-
-function signWith(ring: KeyRing, at: Date): string {
-  const iat = Math.floor(at.getTime() / 1000);
-  return signHs256({ sub: 'user-1', iat, exp: iat + 300 }, Buffer.from(ring.current.key, 'base64url'), ring.current.kid);
-}
-
 /**
  * The state every completed rotation must leave: where AWS's rotation template ends (the token's
  * version AWSCURRENT, the version current before AWSPREVIOUS, no AWSPENDING, no candidate label
@@ -212,7 +196,7 @@ async function ringSecretInRotation(): Promise<RingSecretInRotation> {
   const ring = newKeyRing(new Date(Date.now() - 86_400_000));
   const { secretId, initialVersion } = await createSecret(serializeKeyRing(ring));
   const signedBefore = signWith(ring, new Date());
-  const token = newToken();
+  const token = newRequestToken();
   await startRotation(secretId, token);
   return { secretId, token, initialVersion, before: { ring, signedBefore } };
 }
@@ -224,7 +208,7 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
 describe('rotation handler against Secrets Manager (moto)', () => {
   test('the peer fills the version RotateSecret created once, and never overwrites it (as PutSecretValue is documented)', async () => {
     const { secretId } = await createSecret(bootstrapValue());
-    const token = newToken();
+    const token = newRequestToken();
     await startRotation(secretId, token);
     const put = (value: string) => sm.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: value, VersionStages: ['AWSPENDING'] }));
     const [first, second] = [bootstrapValue(), bootstrapValue()];
@@ -236,7 +220,7 @@ describe('rotation handler against Secrets Manager (moto)', () => {
 
   test('the first rotation replaces the bootstrap value with a fresh ring', async () => {
     const { secretId, initialVersion } = await createSecret(bootstrapValue());
-    const token = newToken();
+    const token = newRequestToken();
     await startRotation(secretId, token);
     await rotateFully(secretId, token);
     await expectRotated(secretId, token);
@@ -257,12 +241,12 @@ describe('rotation handler against Secrets Manager (moto)', () => {
 
   test('two rotations in a row chain: bootstrap, then ring, then ring', async () => {
     const { secretId } = await createSecret(bootstrapValue());
-    const first = newToken();
+    const first = newRequestToken();
     await startRotation(secretId, first);
     await rotateFully(secretId, first);
     const ring1 = await expectRotated(secretId, first);
     const signedBefore = signWith(ring1, new Date());
-    const second = newToken();
+    const second = newRequestToken();
     await startRotation(secretId, second);
     await rotateFully(secretId, second);
     await expectRotated(secretId, second, { ring: ring1, signedBefore });
@@ -358,7 +342,7 @@ describe('rotation handler against Secrets Manager (moto)', () => {
     let t = token;
     for (let i = 0; i < 12; i++) {
       if (i > 0) {
-        t = newToken();
+        t = newRequestToken();
         await startRotation(secretId, t);
       }
       await rotateFully(secretId, t);
@@ -397,7 +381,7 @@ describe('rotation handler against Secrets Manager (moto)', () => {
     allSecrets.push(out.ARN!);
     const d = await sm.send(new DescribeSecretCommand({ SecretId: out.ARN! }));
     expect(d.ReplicationStatus).toEqual([expect.objectContaining({ Region: 'eu-west-1', Status: 'InSync' })]);
-    const token = newToken();
+    const token = newRequestToken();
     await startRotation(out.ARN!, token);
     await rotateFully(out.ARN!, token);
     const live = await expectRotated(out.ARN!, token, { ring, signedBefore: signWith(ring, new Date()) });
@@ -416,7 +400,7 @@ describe('rotation handler against Secrets Manager (moto)', () => {
     const v1 = { version: 1 as const, algorithm: 'HS256' as const, current: v2.current, previous: [] };
     const { secretId } = await createSecret(JSON.stringify(v1));
     const signedBefore = signWith(v1, new Date());
-    const token = newToken();
+    const token = newRequestToken();
     await startRotation(secretId, token);
     await rotateFully(secretId, token);
     const ring = await expectRotated(secretId, token, { ring: v1, signedBefore });
@@ -438,7 +422,7 @@ describe('rotation handler against Secrets Manager (moto)', () => {
   test.each(STEPS)('%s fails with UNKNOWN_VERSION for a token the secret does not know, changing nothing', async (step) => {
     const { secretId } = await ringSecretInRotation();
     const before = await snapshot(secretId);
-    const run = await invoke(step, secretId, newToken());
+    const run = await invoke(step, secretId, newRequestToken());
     expect(run.error).toMatchObject({ name: 'RotationError', code: 'UNKNOWN_VERSION' });
     expect(await snapshot(secretId)).toEqual(before);
   });
@@ -453,7 +437,7 @@ describe('rotation handler against Secrets Manager (moto)', () => {
     })],
   ])('a malformed current value (%s) fails with CURRENT_MALFORMED, changes nothing and is never logged', async (_name, value) => {
     const { secretId } = await createSecret(value);
-    const token = newToken();
+    const token = newRequestToken();
     await startRotation(secretId, token);
     const before = await snapshot(secretId);
     const run = await invoke('createSecret', secretId, token);
