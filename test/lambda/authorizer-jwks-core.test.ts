@@ -6,10 +6,13 @@
 import { generateKeyPairSync, JsonWebKey, sign, verify } from 'crypto';
 import { joseToDer, parseAsymmetricToken, parseJwksSettings, RoleUnions } from '../../lambda-src/authorizer/asymmetric';
 import { AuthorizerConfig, parseConfig } from '../../lambda-src/authorizer/core';
+import { ResponseTooLarge } from '../../lambda-src/authorizer/http-transport';
 import { parseJwks } from '../../lambda-src/authorizer/jwks';
-import { JwksCache } from '../../lambda-src/authorizer/jwks-cache';
+import { JwksCache, DocumentFetchError, fetchJwksDocument } from '../../lambda-src/authorizer/jwks-cache';
 import { jwksUriOf } from '../../lambda-src/authorizer/oidc-discovery';
+import { HttpRequest, Transport } from '../../lambda-src/authorizer/secrets-manager';
 import { discoveryUrlOf } from '../../src/private/authorizer-contract';
+import { answering, expectGivesUpAtDeadline } from '../helpers/signed-requests';
 
 const ALL = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const ecJwk = (): JsonWebKey => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
@@ -213,5 +216,31 @@ describe('JwksCache', () => {
     const entries = await Promise.all(waiting);
     expect(new Set(entries).size).toBe(1);
     expect([calls, cache.fetches]).toEqual([1, 1]);
+  });
+});
+
+describe('fetchJwksDocument (the JWKS and discovery GET, any transport)', () => {
+  const url = new URL('https://issuer.example/.well-known/jwks.json');
+  const problemOf = async (transport: Transport): Promise<string> =>
+    fetchJwksDocument(url, 1000, transport).then(() => 'ok', (e: DocumentFetchError) => e.problem);
+
+  test('gives up at the deadline even when the transport ignores it', async () => {
+    await expectGivesUpAtDeadline((transport, timeoutMs) => fetchJwksDocument(url, timeoutMs, transport));
+  });
+
+  test.each<[string, Transport, string]>([
+    ['a 200', answering(200, '{"keys":[]}'), 'ok'],
+    ['a 503', answering(503, ''), 'http_status'],
+    ['a redirect', answering(302, ''), 'http_status'],
+    ['a refused connection', async () => { throw new Error('ECONNREFUSED'); }, 'unreachable'],
+    ['a body over the cap', async () => { throw new ResponseTooLarge('response too large'); }, 'too_large'],
+  ])('maps %s to %s', async (_name, transport, problem) => {
+    expect(await problemOf(transport)).toBe(problem);
+  });
+
+  test('sends a GET with no body and the cap it was given', async () => {
+    const captured: HttpRequest[] = [];
+    await fetchJwksDocument(url, 1000, answering(200, '{}', captured), 4096);
+    expect(captured.map((r) => [r.method, r.url.toString(), r.body, r.maxResponseBytes])).toEqual([['GET', url.toString(), '', 4096]]);
   });
 });
