@@ -16,7 +16,7 @@ export interface Deadline {
   onExpire(callback: () => void): void;
 }
 
-export function startDeadline(ms: number): Deadline & { cancel(): void } {
+function startDeadline(ms: number): Deadline & { cancel(): void } {
   const callbacks: Array<() => void> = [];
   const deadline = {
     expired: false,

@@ -37,12 +37,12 @@ function objectPath(env: Env, location: S3ObjectLocation): { origin: string; pat
 }
 
 /**
- * The object's URL, with the SDK's precedence: S3 override, global override, the bucket's Region.
- * Its pathname has `.` and `..` key segments resolved (WHATWG URL); the request sends objectPath's.
+ * Where the GetObject goes, with the SDK's precedence: S3 override, global override, the bucket's
+ * Region. `url` has `.` and `..` key segments resolved (WHATWG URL), so the request sends `path`.
  */
-export function s3ObjectUrl(env: Env, location: S3ObjectLocation): URL {
+export function s3ObjectTarget(env: Env, location: S3ObjectLocation): { readonly url: URL; readonly path: string } {
   const { origin, path } = objectPath(env, location);
-  return new URL(origin + path);
+  return { url: new URL(origin + path), path };
 }
 
 export interface GetS3ObjectOptions {
@@ -61,15 +61,13 @@ export async function getS3Object(options: GetS3ObjectOptions): Promise<string> 
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) throw new ObjectFetchError('no_credentials');
-  let url: URL;
-  let path: string;
+  let target: { readonly url: URL; readonly path: string };
   try {
-    const target = objectPath(env, location);
-    path = target.path;
-    url = new URL(target.origin + path);
+    target = s3ObjectTarget(env, location);
   } catch {
     throw new ObjectFetchError('bad_endpoint');
   }
+  const { url, path } = target;
   const headers = signSigV4({
     method: 'GET',
     host: url.host,

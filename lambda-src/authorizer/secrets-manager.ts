@@ -9,8 +9,6 @@
 import { Deadline, sendBeforeDeadline } from './deadline';
 import { signSigV4 } from './sigv4';
 
-export type { Deadline } from './deadline';
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 export interface HttpRequest {

@@ -7,30 +7,30 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { nodeTransport } from '../../lambda-src/authorizer/http-transport';
-import { getS3Object, s3ObjectUrl } from '../../lambda-src/authorizer/s3-object';
+import { getS3Object, s3ObjectTarget } from '../../lambda-src/authorizer/s3-object';
 import { HttpRequest, Transport } from '../../lambda-src/authorizer/secrets-manager';
 import { answering, expectGivesUpAtDeadline, header, LAMBDA_ENV, NOW, signatures, signedHeaderNames } from '../helpers/signed-requests';
 
 const LOCATION = { bucket: 'keys-jwksbucket-1a2b3c', key: '.well-known/jwks.json', region: 'eu-central-1' };
 
-describe('s3ObjectUrl', () => {
+describe('s3ObjectTarget', () => {
   test.each([
     ['eu-central-1', 'https://b-1.s3.eu-central-1.amazonaws.com/.well-known/jwks.json'],
     ['cn-north-1', 'https://b-1.s3.cn-north-1.amazonaws.com.cn/.well-known/jwks.json'],
     ['us-iso-east-1', 'https://b-1.s3.us-iso-east-1.c2s.ic.gov/.well-known/jwks.json'],
     ['us-gov-west-1', 'https://b-1.s3.us-gov-west-1.amazonaws.com/.well-known/jwks.json'],
   ])('in %s is virtual-hosted on the bucket Region\'s partition suffix', (region, url) => {
-    expect(s3ObjectUrl({}, { bucket: 'b-1', key: '.well-known/jwks.json', region }).toString()).toBe(url);
+    expect(s3ObjectTarget({}, { bucket: 'b-1', key: '.well-known/jwks.json', region }).url.toString()).toBe(url);
   });
 
   test('is path-style under AWS_ENDPOINT_URL_S3, which wins over AWS_ENDPOINT_URL', () => {
-    expect(s3ObjectUrl({ AWS_ENDPOINT_URL: 'http://global:1', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:5000/' }, LOCATION).toString())
+    expect(s3ObjectTarget({ AWS_ENDPOINT_URL: 'http://global:1', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:5000/' }, LOCATION).url.toString())
       .toBe('http://127.0.0.1:5000/keys-jwksbucket-1a2b3c/.well-known/jwks.json');
-    expect(s3ObjectUrl({ AWS_ENDPOINT_URL: 'http://global:1' }, LOCATION).toString()).toBe('http://global:1/keys-jwksbucket-1a2b3c/.well-known/jwks.json');
+    expect(s3ObjectTarget({ AWS_ENDPOINT_URL: 'http://global:1' }, LOCATION).url.toString()).toBe('http://global:1/keys-jwksbucket-1a2b3c/.well-known/jwks.json');
   });
 
   test('percent-encodes each key segment, keeping the slashes', () => {
-    expect(s3ObjectUrl({}, { ...LOCATION, key: 'a b/c?d#e' }).pathname).toBe('/a%20b/c%3Fd%23e');
+    expect(s3ObjectTarget({}, { ...LOCATION, key: 'a b/c?d#e' }).path).toBe('/a%20b/c%3Fd%23e');
   });
 });
 

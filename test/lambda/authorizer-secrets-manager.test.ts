@@ -5,8 +5,9 @@
  */
 import * as http from 'http';
 import * as net from 'net';
+import { Deadline } from '../../lambda-src/authorizer/deadline';
 import { nodeTransport } from '../../lambda-src/authorizer/http-transport';
-import { Deadline, dnsSuffix, getSecretString, HttpRequest, secretsManagerEndpoint, Transport } from '../../lambda-src/authorizer/secrets-manager';
+import { dnsSuffix, getSecretString, HttpRequest, secretsManagerEndpoint, Transport } from '../../lambda-src/authorizer/secrets-manager';
 import { answering, expectGivesUpAtDeadline, header, LAMBDA_ENV, NOW, signatures } from '../helpers/signed-requests';
 
 describe('endpoint', () => {
