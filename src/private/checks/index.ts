@@ -7,6 +7,7 @@ import { StatementCheck } from './statement-check';
 import { typedPermissionFor } from './typed-permission';
 import { WildcardAction } from './wildcard-action';
 import { WildcardResource } from './wildcard-resource';
+import type { LeastPrivilegeFinding } from '../../least-privilege-checker';
 
 export { fromStatementJson, identityPolicyStatements, statementsOf } from './identity-policy-statements';
 export type { CheckedStatement } from './identity-policy-statements';
@@ -17,16 +18,8 @@ export const STATEMENT_CHECKS: ReadonlyArray<StatementCheck> = [
   WildcardAction, ActionPattern, NotAction, NotResource, WildcardResource, MetricNamespace,
 ];
 
-/** A finding as the public LeastPrivilegeFinding struct describes it. */
-export interface Finding {
-  readonly ruleId: string;
-  readonly findingId: string;
-  readonly constructPath: string;
-  readonly statement: string;
-  readonly message: string;
-  /** The LeastPrivilegeLambdaPolicies prop that grants the same access, when there is one. */
-  readonly typedPermission?: string;
-}
+/** A finding is the public struct (a type-only import: no cycle at run time). */
+export type Finding = LeastPrivilegeFinding;
 
 /** Runs every rule over the statements (no acknowledgement filtering). */
 export function checkStatements(statements: ReadonlyArray<CheckedStatement>): Finding[] {
