@@ -16,13 +16,14 @@ import { createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'c
 import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
+import { scaled, smokeBanner } from './smoke';
 import { joseToDer } from '../lambda-src/authorizer/asymmetric';
 import { JwksServer, startJwksServer } from '../test/helpers/jwks-server';
 
 const ASSET = path.join(__dirname, '..', 'assets', 'authorizer-jwks', 'index.js');
-const WARMUP = 2_000;
-const ITER = 1_000;
-const ROUNDS = 31;
+const WARMUP = scaled(2_000, 20);
+const ITER = scaled(1_000, 20);
+const ROUNDS = scaled(31, 1);
 const WARM_TARGET = 1.5;
 const ISSUER = 'https://idp.bench.local';
 const AUDIENCE = 'bench-api';
@@ -140,6 +141,7 @@ function fetchLines(label: string, c: FetchCounts, withDiscovery: boolean): stri
 }
 
 async function main(): Promise<void> {
+  smokeBanner();
   const keys: BenchKey[] = [
     { alg: 'ES256', kid: 'bench-es256', ...generateKeyPairSync('ec', { namedCurve: 'P-256' }) },
     { alg: 'RS256', kid: 'bench-rs256', ...generateKeyPairSync('rsa', { modulusLength: 2048 }) },

@@ -19,6 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { scaled, smokeBanner } from './smoke';
 import { allowResponse, AuthorizerConfig, extractToken, parseConfig, parseMethodArn, parseToken, VerifiedIdentity, verifyParsedToken } from '../lambda-src/authorizer/core';
 import { logLine } from '../lambda-src/authorizer/decide';
 import { signHs256 } from '../lambda-src/jwt/hs256';
@@ -30,16 +31,16 @@ const ROOT = path.join(__dirname, '..');
 const ASSET = path.join(ROOT, 'assets', 'authorizer', 'index.js');
 /** The asymmetric key sources' asset (bench/authorizer-jwks.ts times it); only its size is checked here. */
 const JWKS_ASSET = path.join(ROOT, 'assets', 'authorizer-jwks', 'index.js');
-const WARMUP = 2_000;
-const ITER = 20_000;
-const BATCHES = 5;
-const COLD_RUNS = 10;
+const WARMUP = scaled(2_000, 20);
+const ITER = scaled(20_000, 100);
+const BATCHES = scaled(5, 1);
+const COLD_RUNS = scaled(10, 1);
 /** Goals (issue 11), each a ratio to a baseline of the same run, or a size. */
 const WARM_TARGET = 1.15;
 const COLD_TARGET = 5;
 const ASSET_TARGET_BYTES = 50 * 1024;
-const STEADY_REQUESTS = 10_000;
-const REAL_TIME_WINDOW_MS = 3_500;
+const STEADY_REQUESTS = scaled(10_000, 1_000);
+const REAL_TIME_WINDOW_MS = scaled(3_500, 1_500);
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/users/me';
 const ISSUER = 'https://issuer.bench.local';
 const AUDIENCE = 'bench-api';
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
     console.log('assets/authorizer{,-jwks}/index.js is missing: bundling it first');
     execFileSync('npx', ['ts-node', '--project', 'tsconfig.dev.json', 'build-tools/bundle-handlers.ts'], { cwd: ROOT, stdio: 'inherit' });
   }
+  smokeBanner();
   const assetStat = fs.statSync(ASSET);
   console.log(`Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), ${os.platform()} ${os.arch()}`);
   console.log(`Asset: assets/authorizer/index.js, ${assetStat.size} bytes, mtime ${assetStat.mtime.toISOString()}`);

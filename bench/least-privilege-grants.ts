@@ -20,14 +20,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { scaled, smokeBanner } from './smoke';
 import { LeastPrivilegeChecker } from '../src/least-privilege-checker';
 import { LeastPrivilegeLambdaPolicies } from '../src/least-privilege-lambda-policies';
 import { estimatedChars } from '../src/private/policy-splitting';
 
 const PER_SERVICE = 10;
-const FUNCTIONS = 20;
+const FUNCTIONS = scaled(20, 2);
 const FUNCTIONS_PER_STACK = 10;
-const REPEATS = 3;
+const REPEATS = scaled(3, 1);
 
 interface Shared {
   readonly buckets: s3.IBucket[];
@@ -135,6 +136,7 @@ const plain = perFunction(false);
 const typed = perFunction(true);
 
 const row = (cells: Array<string | number>) => cells.map((c) => String(c).padStart(16)).join('');
+smokeBanner();
 console.log(`${PER_SERVICE * 5} mixed grants per function (${PER_SERVICE} each: S3 prefix r/w, EventBridge, SSM path, Step Functions, Kinesis)`);
 console.log(row(['', 'plain grant*()', 'typed', 'typed/plain']));
 console.log(row([`synth ms, ${FUNCTIONS} fn`, plainMs.toFixed(0), typedMs.toFixed(0), (typedMs / plainMs).toFixed(2)]));

@@ -9,10 +9,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { scaled, smokeBanner } from './smoke';
 import { LeastPrivilegeLambdaPolicies, TableAccessLevel } from '../src/least-privilege-lambda-policies';
 
-const SIZES = [10, 100, 400];
-const REPEATS = 3;
+const SIZES = scaled([10, 100, 400], [10]);
+const REPEATS = scaled(3, 1);
 const FUNCTIONS_PER_STACK = 100;
 
 function build(count: number, withConstruct: boolean): App {
@@ -66,6 +67,7 @@ const rows = SIZES.map((n) => {
 });
 
 const pad = (s: string, w: number) => s.padStart(w);
+smokeBanner();
 console.log(`best of ${REPEATS} runs, construction + synth, ms`);
 console.log(['functions', 'plain', 'plain/fn', 'construct', 'construct/fn', 'ratio'].map((h) => pad(h, 14)).join(''));
 for (const { n, plain, withConstruct } of rows) {

@@ -9,10 +9,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { scaled, smokeBanner } from './smoke';
 import { buildDemoApp } from '../demo/demo-app';
 
 const ASSETS = path.join(__dirname, '..', 'assets');
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const RUNS = Number(process.env.BENCH_RUNS ?? scaled(15, 1));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,6 +44,7 @@ const handlers = fs.readdirSync(ASSETS).filter((d) => fs.existsSync(path.join(AS
 const bareMs = median(Array.from({ length: RUNS }, () => coldRequireMs(bare)));
 const bareSize = fs.statSync(bare).size;
 
+smokeBanner();
 console.log(`Node ${process.version}, ${os.cpus().length} cores; cold require = median of ${RUNS} fresh processes`);
 console.log('');
 console.log('handler              bytes     x bare   cold require ms   x bare');
