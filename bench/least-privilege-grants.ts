@@ -21,9 +21,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { scaled, smokeBanner } from './smoke';
-import { LeastPrivilegeChecker } from '../src/least-privilege-checker';
-import { LeastPrivilegeLambdaPolicies } from '../src/least-privilege-lambda-policies';
-import { estimatedChars } from '../src/private/policy-splitting';
+import { LeastPrivilegeChecker } from '../src/least-privilege/least-privilege-checker';
+import { LeastPrivilegeLambdaPolicies } from '../src/least-privilege/least-privilege-lambda-policies';
+import { estimatedChars } from '../src/least-privilege/policy-splitting';
 
 const PER_SERVICE = 10;
 const FUNCTIONS = scaled(20, 2);

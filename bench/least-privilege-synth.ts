@@ -10,7 +10,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { scaled, smokeBanner } from './smoke';
-import { LeastPrivilegeLambdaPolicies, TableAccessLevel } from '../src/least-privilege-lambda-policies';
+import { LeastPrivilegeLambdaPolicies, TableAccessLevel } from '../src/least-privilege/least-privilege-lambda-policies';
 
 const SIZES = scaled([10, 100, 400], [10]);
 const REPEATS = scaled(3, 1);

@@ -10,15 +10,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as nagV2 from 'cdk-nag-v2';
 import { IConstruct } from 'constructs';
 import { buildDemoApp } from '../demo/demo-app';
-import { HardenedRestApi } from '../src/hardened-rest-api';
-import { JwtAuthorizer } from '../src/jwt-authorizer';
-import { LeastPrivilegeLambdaPolicies } from '../src/least-privilege-lambda-policies';
-import { acknowledge } from '../src/private/acknowledge';
-import { RotatingJwtSecret } from '../src/rotating-jwt-secret';
-import { SecurityAuditTrail } from '../src/security-audit-trail';
 import { expectNoUnacknowledgedFindings, expectNoUnacknowledgedV2Findings, nagV2Findings } from './helpers/nag';
 import { testStack } from './helpers/stack';
 import { userFunction } from './helpers/user-function';
+import { SecurityAuditTrail } from '../src/audit-trail/security-audit-trail';
+import { JwtAuthorizer } from '../src/authorizer/jwt-authorizer';
+import { RotatingJwtSecret } from '../src/jwt-keys/rotating-jwt-secret';
+import { LeastPrivilegeLambdaPolicies } from '../src/least-privilege/least-privilege-lambda-policies';
+import { HardenedRestApi } from '../src/rest-api/hardened-rest-api';
+import { acknowledge } from '../src/shared/acknowledge';
 
 const RBAC = {
   issuer: 'https://issuer.example.com',

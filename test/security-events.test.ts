@@ -10,8 +10,8 @@ import { HardenedRestApi, JwtAuthorizer, JwtAuthorizerProps, JwtSigningAlgorithm
 import { expectNoUnacknowledgedFindings } from './helpers/nag';
 import { testStack } from './helpers/stack';
 import { expectValidationError } from './helpers/validation-error';
-import { AUTHORIZER_EVENT_TYPES, denyFilterPattern, meaningOf } from '../src/private/authorizer-event-types';
-import { authorizerSecurityEventsOf } from '../src/private/authorizer-security-events';
+import { AUTHORIZER_EVENT_TYPES, denyFilterPattern, meaningOf } from '../src/authorizer/authorizer-event-types';
+import { authorizerSecurityEventsOf } from '../src/authorizer/authorizer-security-events';
 
 const RBAC = {
   issuer: 'https://auth.example.com',

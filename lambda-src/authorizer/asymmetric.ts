@@ -19,7 +19,7 @@
 import { constants, verify as cryptoVerify } from 'crypto';
 import { ApiMethod, AuthorizerConfig, B64URL_TOKEN, checkRegisteredClaims, DenyReason, decodeJsonObject, isCanonicalB64url, VerifiedIdentity } from './core';
 import { JWKS_KID_PATTERN, JwsAlgorithm, VerificationKey } from './jwks';
-import { algorithmsProblem, ASYMMETRIC_ALGORITHMS, ENV, httpsUrlProblem, issuerUrlProblem, MAX_METHODS_PER_ROLE, MAX_ROLE_VALUES } from '../../src/private/authorizer-contract';
+import { algorithmsProblem, ASYMMETRIC_ALGORITHMS, ENV, httpsUrlProblem, issuerUrlProblem, MAX_METHODS_PER_ROLE, MAX_ROLE_VALUES } from '../../src/authorizer/authorizer-contract';
 
 /** Where the JWK Set is: a configured URL, or the `jwks_uri` of the issuer's discovery document. */
 export type JwksLocation = { readonly url: string } | { readonly issuerUrl: string };

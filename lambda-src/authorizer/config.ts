@@ -1,11 +1,11 @@
 /**
  * The authorizer's configuration, read from the environment once per cold start. Names, ranges,
- * defaults and the role-map grammar come from src/private/authorizer-contract.ts, shared with the
+ * defaults and the role-map grammar come from src/authorizer/authorizer-contract.ts, shared with the
  * construct; any present-but-malformed or missing required variable makes the configuration
  * invalid, and an invalid configuration denies every request (see core.ts).
  */
 import { isRecord } from './token';
-import { ApiMethod, checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, IntegerLimit, LIMITS, roleClaimProblem } from '../../src/private/authorizer-contract';
+import { ApiMethod, checkRoleMap, DEFAULT_HEADER_NAME, DEFAULT_ROLE_CLAIM, ENV, headerNameProblem, IntegerLimit, LIMITS, roleClaimProblem } from '../../src/authorizer/authorizer-contract';
 
 export interface AuthorizerConfig {
   readonly issuer: string;

@@ -4,7 +4,7 @@
  * tested and fuzzed without a network.
  *
  * Environment variable names, their ranges and defaults, and the role-map grammar are the
- * contract in src/private/authorizer-contract.ts, shared with the construct (which validates the
+ * contract in src/authorizer/authorizer-contract.ts, shared with the construct (which validates the
  * same values with the same functions at synth time). Any variable that is present but
  * malformed, or a required one that is missing, makes the configuration invalid, and an invalid
  * configuration denies every request (fail closed): a typo in a role map must never widen
@@ -33,7 +33,7 @@
  * (reason codes), config.ts (environment), token.ts (token structure), claims.ts (signature and
  * claims), policy.ts (methodArn, bearer header and the Allow policy).
  */
-export type { ApiMethod } from '../../src/private/authorizer-contract';
+export type { ApiMethod } from '../../src/authorizer/authorizer-contract';
 export type { DenyReason } from './deny-reason';
 export type { AuthorizerConfig, ConfigResult } from './config';
 export { parseConfig } from './config';

@@ -4,17 +4,7 @@
  * Each caller keeps its own error class and reason codes; this module only says why no response
  * came (`timeout` or `network_error`) and hands over the transport's error.
  */
-import type { HttpRequest, HttpResponse, Transport } from './secrets-manager';
-
-/**
- * A one-shot timer. Not an AbortSignal: creating the first AbortController loads and compiles
- * Node's EventTarget internals, milliseconds on the cold path for a single callback.
- */
-export interface Deadline {
-  readonly expired: boolean;
-  /** Runs `callback` at the deadline (at once if it has passed). */
-  onExpire(callback: () => void): void;
-}
+import type { Deadline, HttpRequest, HttpResponse, Transport } from './transport';
 
 function startDeadline(ms: number): Deadline & { cancel(): void } {
   const callbacks: Array<() => void> = [];

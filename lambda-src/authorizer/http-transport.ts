@@ -3,7 +3,7 @@
  * container that never fetches never pays for TLS). Rejects at the deadline, destroying
  * the socket, so a server that accepts and never answers costs one deadline, not a hung request.
  */
-import type { HttpRequest, HttpResponse } from './secrets-manager';
+import type { HttpRequest, HttpResponse } from './transport';
 
 /** A response larger than this is not a key ring: refuse it rather than buffer it. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;

@@ -6,7 +6,7 @@
  * policy or `Error('Unauthorized')`. The asymmetric key sources ship as assets/authorizer-jwks
  * (../authorizer-jwks/index.ts), so this container never loads their code; an environment naming
  * one of them is refused (config_invalid). The contract (environment, role map) is in
- * src/private/authorizer-contract.ts; the rules are in core.ts, decide.ts and key-cache.ts.
+ * src/authorizer/authorizer-contract.ts; the rules are in core.ts, decide.ts and key-cache.ts.
  *
  * IAM: `secretsmanager:GetSecretValue` on the secret (`JWT_SECRET_ID`), plus `kms:Decrypt` on its
  * key when it is a customer managed one.

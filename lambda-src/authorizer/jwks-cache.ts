@@ -11,7 +11,7 @@ import { sendBeforeDeadline } from './deadline';
 import { ResponseTooLarge } from './http-transport';
 import { ParsedJwks, parseJwks } from './jwks';
 import { FETCH_FAILURE_BACKOFF_MS, KeysUnavailable } from './key-cache';
-import type { Transport } from './secrets-manager';
+import type { Transport } from './transport';
 
 export interface CachedJwks {
   readonly jwks: ParsedJwks;

@@ -20,7 +20,7 @@ import { JwsAlgorithm } from './jwks';
 import { CachedJwks, JwksCache } from './jwks-cache';
 import { CachedRing, KeyCache } from './key-cache';
 import { S3ObjectLocation } from './s3-object';
-import { ENV } from '../../src/private/authorizer-contract';
+import { ENV } from '../../src/authorizer/authorizer-contract';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type JwsAlgorithmList = readonly JwsAlgorithm[];

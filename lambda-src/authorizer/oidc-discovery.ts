@@ -2,14 +2,14 @@
  * OIDC discovery for JWKS mode: the JWK Set's URL is the `jwks_uri` of the issuer's
  * `/.well-known/openid-configuration`, fetched under the key fetch deadline with a small size
  * cap, over HTTPS only. The rules on what the document may say, and why its jwks_uri must stay
- * on the issuer's origin, are in src/private/authorizer-contract.ts ("OIDC discovery"). Every
+ * on the issuer's origin, are in src/authorizer/authorizer-contract.ts ("OIDC discovery"). Every
  * bad document fails closed (no key set, so every token is denied `keys_unavailable`) with one
  * of the reason codes below, reported to `onProblem` for the log. The discovered URL is cached
  * for the JWKS cache's TTL and forgotten when the key set cannot be fetched from it, so a
  * provider that moves its keys is followed at the next fetch. Pure: fetch and clock injected.
  */
 import { DocumentFetchError, FetchProblem } from './jwks-cache';
-import { discoveryUrlOf, isOnIssuerOrigin } from '../../src/private/authorizer-contract';
+import { discoveryUrlOf, isOnIssuerOrigin } from '../../src/authorizer/authorizer-contract';
 
 export type DiscoveryProblem =
   | 'discovery_timeout'

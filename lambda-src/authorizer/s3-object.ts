@@ -8,8 +8,9 @@
  * transport is injected.
  */
 import { sendBeforeDeadline } from './deadline';
-import { dnsSuffix, Transport } from './secrets-manager';
+import { dnsSuffix } from './secrets-manager';
 import { signSigV4, uriEncode } from './sigv4';
+import type { Transport } from './transport';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -6,34 +6,11 @@
  * call (connect, TLS, request and body). Signing is sigv4.ts (node:crypto, synchronous); the
  * transport is injected, so every rule here is tested without a network.
  */
-import { Deadline, sendBeforeDeadline } from './deadline';
+import { sendBeforeDeadline } from './deadline';
 import { signSigV4 } from './sigv4';
+import type { Transport } from './transport';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-export interface HttpRequest {
-  readonly url: URL;
-  readonly method: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-  /**
-   * The path as sent, when `url` cannot hold it: WHATWG URL resolves `.` and `..` segments (even
-   * percent-encoded ones), which in an S3 object key are names. The default is `url`'s.
-   */
-  readonly path?: string;
-  /** At the deadline the transport must reject and release its socket. */
-  readonly deadline: Deadline;
-  /** Refuse (reject with ResponseTooLarge) a body larger than this; the transport has its own cap. */
-  readonly maxResponseBytes?: number;
-}
-
-export interface HttpResponse {
-  readonly status: number;
-  readonly body: string;
-}
-
-/** Sends one request and resolves with the whole response body. */
-export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
 
 /** Why the secret could not be read: a code for the log line, never a value. */
 export class SecretFetchError extends Error {}

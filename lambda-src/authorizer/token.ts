@@ -4,7 +4,6 @@
  * key is looked up or any HMAC computed, so a malformed token costs almost nothing.
  */
 import { isUtf8 } from 'buffer';
-import type { AuthorizerConfig } from './config';
 import type { DenyReason } from './deny-reason';
 
 const KID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
@@ -105,7 +104,7 @@ function checkHeader(segment: string): string | { ok: false; reason: DenyReason 
 }
 
 /** Structural checks. Cheap, and they run before the key ring is even fetched. */
-export function parseToken(token: string, config: Pick<AuthorizerConfig, 'maxTokenBytes'>): ParseResult {
+export function parseToken(token: string, config: { readonly maxTokenBytes: number }): ParseResult {
   if (token.length === 0) return fail('no_token');
   if (token.length > config.maxTokenBytes) return fail('token_too_large');
   const dot1 = token.indexOf('.');

@@ -8,12 +8,12 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { userFunction } from './user-function';
 import { buildDemoApp } from '../../demo/demo-app';
-import { HardenedRestApi } from '../../src/hardened-rest-api';
-import { JwtAuthorizer } from '../../src/jwt-authorizer';
-import { JwtSecretReplicaKey } from '../../src/jwt-secret-replica-key';
-import { LeastPrivilegeLambdaPolicies } from '../../src/least-privilege-lambda-policies';
-import { JwtSigningAlgorithm, RotatingJwtSecret } from '../../src/rotating-jwt-secret';
-import { SecurityAuditTrail } from '../../src/security-audit-trail';
+import { SecurityAuditTrail } from '../../src/audit-trail/security-audit-trail';
+import { JwtAuthorizer } from '../../src/authorizer/jwt-authorizer';
+import { JwtSecretReplicaKey } from '../../src/jwt-keys/jwt-secret-replica-key';
+import { JwtSigningAlgorithm, RotatingJwtSecret } from '../../src/jwt-keys/rotating-jwt-secret';
+import { LeastPrivilegeLambdaPolicies } from '../../src/least-privilege/least-privilege-lambda-policies';
+import { HardenedRestApi } from '../../src/rest-api/hardened-rest-api';
 
 export const ENV = { account: '123456789012', region: 'us-east-1' };
 

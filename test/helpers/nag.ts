@@ -13,7 +13,7 @@ import { Aspects, IAspect, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, NagPack, PCIDSS321Checks } from 'cdk-nag';
 import * as nagV2 from 'cdk-nag-v2';
 import { IConstruct } from 'constructs';
-import { NagV2Suppression, NagV2Suppressions } from '../../src/private/acknowledge';
+import { NagV2Suppression, NagV2Suppressions } from '../../src/shared/acknowledge';
 
 export const NAG_PACKS: ReadonlyArray<() => NagPack> = [
   () => new AwsSolutionsChecks(),

@@ -8,7 +8,7 @@
 import { createHash, createHmac } from 'crypto';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { SignatureV4 } from '@smithy/signature-v4';
-import { HttpRequest, Transport } from '../../lambda-src/authorizer/secrets-manager';
+import { HttpRequest, Transport } from '../../lambda-src/authorizer/transport';
 
 /** The instant every request is signed at. */
 export const NOW = new Date('2026-03-01T12:00:00Z');

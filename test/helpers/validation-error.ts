@@ -3,7 +3,7 @@
  * `<construct path>: <prop> <what is allowed>`. One assertion checks all four, so a test of a
  * rejected prop cannot pass on some other error that happens to mention the same words.
  */
-import { ValidationError } from '../../src/private/validation';
+import { ValidationError } from '../../src/shared/validation';
 
 export interface ExpectedValidationError {
   /** The construct path the message starts with, e.g. `TestStack/Api`. */
