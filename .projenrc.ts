@@ -1,5 +1,6 @@
 import { awscdk, javascript, Task } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
+import { TESTED_NODE_MAJORS } from './src/bundled-function/tested-node-majors';
 
 /** Versions bundled into the Lambda handlers, pinned so every release ships the same bytes. */
 const BUNDLED_SDK = '3.1162.0';
@@ -105,7 +106,7 @@ project.tasks.addEnvironment('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
 
 // --- Handler pipeline: lambda-src/<name>/index.ts -> assets/<name>/index.js, before jsii compiles.
 const bundle = project.addTask('bundle', {
-  description: 'Bundle every Lambda handler in lambda-src/ into assets/ with esbuild (pinned SDK, Node 24 target)',
+  description: `Bundle every Lambda handler in lambda-src/ into assets/ with esbuild (pinned SDK, Node ${Math.min(...TESTED_NODE_MAJORS)} target)`,
   exec: 'ts-node --project tsconfig.dev.json build-tools/bundle-handlers.ts',
 });
 project.preCompileTask.spawn(bundle);
@@ -121,11 +122,12 @@ const setup = project.addTask('setup', {
   ],
 });
 
-// Handler integration tests again on the Lambda runtime's Node major (npm package node@24).
-const testNode24 = project.addTask('test:node24', {
-  description: 'Run the handler tests (the shipped assets against moto) on Node 24',
-  exec: 'npx -y -p node@24 -- node node_modules/jest/bin/jest.js --ci --coverage=false test/lambda',
-});
+// Handler integration tests again on each Lambda runtime major a bundled function may use (npm
+// packages node@24, node@26): the list that sets the functions' runtimes sets these steps too.
+const testNodeMajors = TESTED_NODE_MAJORS.map((major) => project.addTask(`test:node${major}`, {
+  description: `Run the handler tests (the shipped assets against moto) on Node ${major}`,
+  exec: `npx -y -p node@${major} -- node node_modules/jest/bin/jest.js --ci --coverage=false test/lambda`,
+}));
 
 // --- Translated docs (issue 9): every language package carries the README and docstring
 // examples translated by rosetta. jsii-pacmak loads the tablet rosetta writes next to .jsii
@@ -290,7 +292,7 @@ const ciSteps: Array<{ readonly task: Task; readonly says: string }> = [
   { task: project.compileTask, says: 'jsii compile (jsii rules checked)' },
   { task: project.postCompileTask, says: 'API.md generated' },
   { task: project.testTask, says: 'jest on Node 20 (constructs, cdk-nag gate, cfn-lint, handlers against moto) and eslint' },
-  { task: testNode24, says: 'handler tests on Node 24' },
+  ...testNodeMajors.map((task, i) => ({ task, says: `handler tests on Node ${TESTED_NODE_MAJORS[i]}` })),
   { task: rosetta, says: 'README and docstring examples compiled strictly and translated' },
   { task: named('package:js'), says: 'npm package (dist/js)' },
   { task: testConsumer, says: 'packed tarball in a fresh app (newest aws-cdk-lib): cdk-nag v2 Aspects and v3 plugins, four packs, zero findings' },
