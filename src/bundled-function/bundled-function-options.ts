@@ -10,9 +10,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
  */
 export interface BundledFunctionOptions {
   /**
-   * The Node.js runtime of the function. Only a runtime the bundled handlers are tested on is
-   * accepted: today `nodejs24.x` and `nodejs26.x`. Another family, an older major or a newer
-   * one than tested is refused at synth time with a ValidationError.
+   * The Node.js runtime of the function.
+   *
+   * Only a runtime the bundled handlers are tested on is accepted: today `nodejs24.x` and
+   * `nodejs26.x`. Another family, an older major or a newer one than tested is refused at synth
+   * time with a ValidationError.
    *
    * Pin it to keep the runtime fixed across aws-cdk-lib upgrades; the default moves with them.
    *

@@ -44,25 +44,45 @@ interface Owner {
 
 const OWNERS: Owner[] = [
   {
-    name: 'RotatingJwtSecret (HS256)', prop: 'rotationFunction', path: 'TestStack/Secret', functions: 1, placed: /^SecretRotationFunction/,
+    name: 'RotatingJwtSecret (HS256)',
+    prop: 'rotationFunction',
+    path: 'TestStack/Secret',
+    functions: 1,
+    placed: /^SecretRotationFunction/,
     build: (stack, options) => new RotatingJwtSecret(stack, 'Secret', { rotationFunction: options }),
   },
   {
-    name: 'RotatingJwtSecret (ES256)', prop: 'rotationFunction', path: 'TestStack/Secret', functions: 1, placed: /^SecretRotationFunction/,
+    name: 'RotatingJwtSecret (ES256)',
+    prop: 'rotationFunction',
+    path: 'TestStack/Secret',
+    functions: 1,
+    placed: /^SecretRotationFunction/,
     build: (stack, options) => new RotatingJwtSecret(stack, 'Secret', { algorithm: JwtSigningAlgorithm.ES256, rotationFunction: options }),
   },
   {
-    name: 'JwtAuthorizer (secret ring)', prop: 'functionOptions', path: 'TestStack/Authz', functions: 2, placed: /^AuthzFunction/,
+    name: 'JwtAuthorizer (secret ring)',
+    prop: 'functionOptions',
+    path: 'TestStack/Authz',
+    functions: 2,
+    placed: /^AuthzFunction/,
     build: (stack, options) => attach(stack, new JwtAuthorizer(stack, 'Authz', { signingKeys: new RotatingJwtSecret(stack, 'Keys'), ...RBAC, functionOptions: options })),
   },
   {
-    name: 'JwtAuthorizer (JWKS)', prop: 'functionOptions', path: 'TestStack/Authz', functions: 1, placed: /^AuthzFunction/,
+    name: 'JwtAuthorizer (JWKS)',
+    prop: 'functionOptions',
+    path: 'TestStack/Authz',
+    functions: 1,
+    placed: /^AuthzFunction/,
     build: (stack, options) => attach(stack, new JwtAuthorizer(stack, 'Authz', {
       identityProvider: { jwksUrl: 'https://issuer.example.com/.well-known/jwks.json' }, ...RBAC, functionOptions: options,
     })),
   },
   {
-    name: 'HardenedRestApi', prop: 'authorizerFunction', path: 'TestStack/Api', functions: 2, placed: /^ApiAuthorizerFunction/,
+    name: 'HardenedRestApi',
+    prop: 'authorizerFunction',
+    path: 'TestStack/Api',
+    functions: 2,
+    placed: /^ApiAuthorizerFunction/,
     build: (stack, options) => new HardenedRestApi(stack, 'Api', { signingKeys: new RotatingJwtSecret(stack, 'Keys'), ...RBAC, authorizerFunction: options })
       .addMethod('/orders', 'GET', new apigateway.MockIntegration()),
   },
