@@ -1,8 +1,17 @@
 import { awscdk, javascript, Task } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
+import { TESTED_NODE_MAJORS } from './src/bundled-function/tested-node-majors';
 
 /** Versions bundled into the Lambda handlers, pinned so every release ships the same bytes. */
 const BUNDLED_SDK = '3.1162.0';
+/** The oldest aws-cdk-lib and constructs the library supports (its peer floor); the unit tests run on them. */
+const CDK_FLOOR = '2.257.0';
+const CONSTRUCTS_FLOOR = '10.5.1';
+/** cdk-nag v3's plugin mode (Validations.addPlugins) fails on 2.257.0: it runs from this aws-cdk-lib on. */
+const CDK_NAG_V3_PLUGIN_FLOOR = '2.258.0';
+/** The cdk-nag majors the gates run (v2 under another npm name). */
+const CDK_NAG_V3 = '3.0.2';
+const CDK_NAG_V2 = '2.38.2';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-security-blocks',
@@ -20,8 +29,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // cdk-nag v3 (the gate every construct is tested against) needs aws-cdk-lib >= 2.257.0; its plugin
   // mode (Validations.addPlugins) needs 2.258.0 (README, test:consumer). cdk-nag v2 runs on 2.257.0.
-  cdkVersion: '2.257.0',
-  constructsVersion: '10.5.1',
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: CONSTRUCTS_FLOOR,
   jsiiVersion: '~6.0.0',
   minNodeVersion: '20.0.0',
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -44,9 +53,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToGo: { moduleName: 'github.com/cdk-security-blocks/cdk-security-blocks-go' },
 
   devDeps: [
-    'cdk-nag@3.0.2',
+    `cdk-nag@${CDK_NAG_V3}`,
     // cdk-nag v2 (NagSuppressions metadata, Aspects) under another name: most users still run it.
-    'cdk-nag-v2@npm:cdk-nag@2.38.2',
+    `cdk-nag-v2@npm:cdk-nag@${CDK_NAG_V2}`,
     'esbuild@0.28.2',
     `@aws-sdk/client-secrets-manager@${BUNDLED_SDK}`,
     // Small SigV4 library (node:crypto, synchronous) bundled into the rotation handler for its
@@ -105,7 +114,7 @@ project.tasks.addEnvironment('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
 
 // --- Handler pipeline: lambda-src/<name>/index.ts -> assets/<name>/index.js, before jsii compiles.
 const bundle = project.addTask('bundle', {
-  description: 'Bundle every Lambda handler in lambda-src/ into assets/ with esbuild (pinned SDK, Node 24 target)',
+  description: `Bundle every Lambda handler in lambda-src/ into assets/ with esbuild (pinned SDK, Node ${Math.min(...TESTED_NODE_MAJORS)} target)`,
   exec: 'ts-node --project tsconfig.dev.json build-tools/bundle-handlers.ts',
 });
 project.preCompileTask.spawn(bundle);
@@ -121,11 +130,12 @@ const setup = project.addTask('setup', {
   ],
 });
 
-// Handler integration tests again on the Lambda runtime's Node major (npm package node@24).
-const testNode24 = project.addTask('test:node24', {
-  description: 'Run the handler tests (the shipped assets against moto) on Node 24',
-  exec: 'npx -y -p node@24 -- node node_modules/jest/bin/jest.js --ci --coverage=false test/lambda',
-});
+// Handler integration tests again on each Lambda runtime major a bundled function may use (npm
+// packages node@24, node@26): the list that sets the functions' runtimes sets these steps too.
+const testNodeMajors = TESTED_NODE_MAJORS.map((major) => project.addTask(`test:node${major}`, {
+  description: `Run the handler tests (the shipped assets against moto) on Node ${major}`,
+  exec: `npx -y -p node@${major} -- node node_modules/jest/bin/jest.js --ci --coverage=false test/lambda`,
+}));
 
 // --- Translated docs (issue 9): every language package carries the README and docstring
 // examples translated by rosetta. jsii-pacmak loads the tablet rosetta writes next to .jsii
@@ -189,12 +199,24 @@ const testGo = project.addTask('test:go', {
   ],
 });
 
-// The packed tarball in a new app with the newest aws-cdk-lib, under cdk-nag v2 and v3 (pinned:
-// the newest release is what new users install; bump it when a new one ships).
+// The packed tarball in a fresh app under cdk-nag v2 and v3, four packs, zero findings, twice: on
+// the floor the library supports, and on the newest releases the registry serves when it runs
+// (platform teams take aws-cdk-lib upgrades weekly; one can move a rule, as 2.278.0 moved
+// AwsSolutions-L1 to nodejs26.x). Two tasks, so a red CI run says which of the two broke.
+const floorVersions = { CONSTRUCTS_VERSION: CONSTRUCTS_FLOOR, CDK_NAG_V2_VERSION: CDK_NAG_V2, CDK_NAG_V3_VERSION: CDK_NAG_V3 };
 const testConsumer = project.addTask('test:consumer', {
-  description: 'Install dist/js/*.tgz into a fresh app (aws-cdk-lib 2.276.0, cdk-nag 2 and 3) and synthesize every construct under the four packs',
-  exec: 'bash test/consumer/run.sh',
-  env: { CDK_VERSION: '2.276.0' },
+  description: `Install dist/js/*.tgz into a fresh app on the floor (aws-cdk-lib ${CDK_FLOOR} under cdk-nag ${CDK_NAG_V2}, ` +
+    `${CDK_NAG_V3_PLUGIN_FLOOR} under cdk-nag ${CDK_NAG_V3}) and synthesize every construct under the four packs`,
+  steps: [
+    { exec: 'bash test/consumer/run.sh v2', env: { ...floorVersions, CDK_VERSION: CDK_FLOOR } },
+    // On 2.257.0 the v3 plugins fail to run (the canary in app.js catches it): their own floor.
+    { exec: 'bash test/consumer/run.sh v3', env: { ...floorVersions, CDK_VERSION: CDK_NAG_V3_PLUGIN_FLOOR } },
+  ],
+});
+const testConsumerNewest = project.addTask('test:consumer:newest', {
+  description: 'Install dist/js/*.tgz into a fresh app with the newest aws-cdk-lib 2.x, cdk-nag 2.x and 3.x the registry serves (npm view, printed) and synthesize every construct under the four packs',
+  exec: 'bash test/consumer/run.sh v2 v3',
+  env: { CONSUMER_VERSIONS: 'newest' },
 });
 
 const testJava = project.addTask('test:java', {
@@ -290,10 +312,11 @@ const ciSteps: Array<{ readonly task: Task; readonly says: string }> = [
   { task: project.compileTask, says: 'jsii compile (jsii rules checked)' },
   { task: project.postCompileTask, says: 'API.md generated' },
   { task: project.testTask, says: 'jest on Node 20 (constructs, cdk-nag gate, cfn-lint, handlers against moto) and eslint' },
-  { task: testNode24, says: 'handler tests on Node 24' },
+  ...testNodeMajors.map((task, i) => ({ task, says: `handler tests on Node ${TESTED_NODE_MAJORS[i]}` })),
   { task: rosetta, says: 'README and docstring examples compiled strictly and translated' },
   { task: named('package:js'), says: 'npm package (dist/js)' },
-  { task: testConsumer, says: 'packed tarball in a fresh app (newest aws-cdk-lib): cdk-nag v2 Aspects and v3 plugins, four packs, zero findings' },
+  { task: testConsumer, says: `packed tarball in a fresh app on the floor (aws-cdk-lib ${CDK_FLOOR}; v3 plugins ${CDK_NAG_V3_PLUGIN_FLOOR}): cdk-nag v2 Aspects and v3 plugins, four packs, zero findings` },
+  { task: testConsumerNewest, says: 'packed tarball in a fresh app on the newest aws-cdk-lib, cdk-nag 2.x and 3.x the registry serves (versions printed above): four packs, zero findings' },
   { task: named('package:python'), says: 'Python wheel (dist/python), translated docs' },
   { task: testPython, says: 'wheel consumer tests in a fresh venv (pytest), README of the wheel shows Python' },
   // Java: pacmak compiles the generated code with Maven against aws-cdk-lib from Maven Central.

@@ -9,12 +9,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
+import { TESTED_NODE_MAJORS } from '../src/bundled-function/tested-node-majors';
 
 const root = path.join(__dirname, '..');
 const srcDir = path.join(root, 'lambda-src');
 const outDir = path.join(root, 'assets');
 
 const SHARED = new Set(['key-ring', 'jwt']);
+// One bundle runs on every runtime a bundled function may use: target the oldest tested major.
+const TARGET = `node${Math.min(...TESTED_NODE_MAJORS)}`;
 
 const handlers = fs.readdirSync(srcDir, { withFileTypes: true })
   // Shared modules (key-ring, jwt) are only imported; every other folder with an index.ts ships.
@@ -30,7 +33,7 @@ for (const name of handlers) {
     bundle: true,
     minify: true,
     platform: 'node',
-    target: 'node24',
+    target: TARGET,
     format: 'cjs',
     // Byte-stable output: the asset hash, and so the template, only changes when the code does.
     legalComments: 'none',

@@ -1,13 +1,30 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
 /**
- * Where one of the library's bundled Lambda functions runs and how long its logs live: the
+ * Where one of the library's bundled Lambda functions runs, on which runtime, and how long its logs live: the
  * same struct for the rotation function of a RotatingJwtSecret, the function of a JwtAuthorizer
  * and the authorizer a HardenedRestApi creates.
  */
 export interface BundledFunctionOptions {
+  /**
+   * The Node.js runtime of the function.
+   *
+   * Only a runtime the bundled handlers are tested on is accepted: today `nodejs24.x` and
+   * `nodejs26.x`. Another family, an older major or a newer one than tested is refused at synth
+   * time with a ValidationError.
+   *
+   * Pin it to keep the runtime fixed across aws-cdk-lib upgrades; the default moves with them.
+   *
+   * @default - the newest Node.js runtime that both your aws-cdk-lib defines and the handlers are
+   * tested on: `lambda.Runtime.NODEJS_26_X` when your aws-cdk-lib defines it (2.278.0 does),
+   * else `lambda.Runtime.NODEJS_24_X`. This keeps cdk-nag's AwsSolutions-L1 (latest runtime) quiet
+   * on every supported aws-cdk-lib.
+   */
+  readonly runtime?: lambda.Runtime;
+
   /**
    * The VPC to run the function in. It then needs a route to the AWS APIs it calls
    * (Secrets Manager: an interface VPC endpoint, or NAT).

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BundledFunctionOptions } from './bundled-function-options';
+import { newestTestedRuntime, validateBundledRuntime } from './bundled-function-runtime';
 import { LeastPrivilegeLambdaPolicies } from '../least-privilege/least-privilege-lambda-policies';
 import { acknowledge } from '../shared/acknowledge';
 import { allowLogGroupEncryption } from '../shared/encryption-key';
@@ -41,10 +42,11 @@ export interface BundledFunctionProps {
 }
 
 /**
- * A Lambda function running one of the library's bundled handlers: Node.js 24, its own
- * KMS-encrypted log group with explicit retention, and a role that starts with no policy at
- * all (no AWS managed policy, no inline default policy); `permissions` holds exactly what the
- * handler uses, as customer-managed policies.
+ * A Lambda function running one of the library's bundled handlers: the newest tested Node.js
+ * runtime the installed aws-cdk-lib knows (or the one the user pinned), its own KMS-encrypted
+ * log group with explicit retention, and a role that starts with no policy at all (no AWS managed
+ * policy, no inline default policy); `permissions` holds exactly what the handler uses, as
+ * customer-managed policies.
  */
 export class BundledFunction extends Construct {
   public readonly function: lambda.Function;
@@ -76,7 +78,7 @@ export class BundledFunction extends Construct {
     });
 
     this.function = new lambda.Function(this, 'Resource', {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: options.runtime ?? newestTestedRuntime(),
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(code),
@@ -119,6 +121,7 @@ export function validateBundledFunctionOptions(scope: Construct, prop: string, o
     throw new ValidationError(scope, `${prop}.vpcSubnets`, 'and securityGroups need vpc to be set');
   }
   validateLogRetention(scope, `${prop}.logRetention`, options.logRetention);
+  validateBundledRuntime(scope, `${prop}.runtime`, options.runtime);
 }
 
 /** A log retention must be explicit: one of logs.RetentionDays other than INFINITE. */
