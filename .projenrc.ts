@@ -1,5 +1,6 @@
-import { awscdk, javascript, Task } from 'projen';
+import { awscdk, javascript, release, Task } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
+import { releasedVersion } from './build-tools/release';
 
 /** Versions bundled into the Lambda handlers, pinned so every release ships the same bytes. */
 const BUNDLED_SDK = '3.1162.0';
@@ -75,10 +76,55 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['.jsii.tabl.json', '/assets/', '/cdk.out/', '/.venv/', '/.tools/', '__pycache__/', '/demo/cdk.out/'],
-  // Only what CI runs; the generated GitHub workflows would duplicate .ci/run.
-  github: false,
-  release: false,
+  // --- Release (issue 21). A maintainer starts the generated release workflow
+  // (.github/workflows/release.yml: Actions > release > Run workflow); it runs the `release` task
+  // (bump from the latest v* tag by conventional commits, build, every package) and publishes to
+  // npm, PyPI, Maven Central, NuGet, the Go module repository and GitHub Releases. CI itself stays
+  // .ci/run: no build, upgrade, PR-lint or mergify workflows.
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.workflowDispatch(),
+  releaseToNpm: true,
+  // With no tag to bump from, the release is the version recorded in the repo (build-tools/release.ts).
+  nextVersionCommand: 'ts-node --project tsconfig.dev.json build-tools/release.ts next-version',
+  // 13.x needs Node 22; CI and the release workflow run Node 20, like README line (2).
+  bumpPackage: 'commit-and-tag-version@^12',
+  workflowNodeVersion: '20.x',
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  githubOptions: { mergify: false, pullRequestLint: false },
+  stale: false,
+  // Replaced by api:compat below, which compares against the baseline in the repo, not npm.
+  compat: false,
 });
+
+// The repo records the last release's version (the API baseline's, build-tools/release.ts) in
+// package.json, where projen keeps 0.0.0: a clean clone has no tags to tell it, and the packages it
+// builds say what they are. During a release (RELEASE set) projen keeps the bumped version instead.
+if (!process.env.RELEASE) {
+  project.package.addVersion(releasedVersion());
+}
+const releaseTs = (command: string) => `ts-node --project tsconfig.dev.json build-tools/release.ts ${command}`;
+// projen's unbump writes 0.0.0, which the release's anti-tamper check would refuse.
+project.tasks.tryFind('unbump')!.reset(releaseTs('restore-version'));
+const releaseRecord = project.addTask('release:record', {
+  description: 'After a release build: its CHANGELOG.md entry (or the written one as release notes), the built assembly as API baseline, package.json at its version',
+  exec: releaseTs('record'),
+});
+// Last, after projen's anti-tamper check: leaves the release recorded in the working tree (commit it
+// as `chore(release): <version>`); in the workflow it puts a written CHANGELOG entry into the notes.
+project.tasks.tryFind('release')!.spawn(releaseRecord);
+project.addTask('api:baseline', {
+  description: 'Make the built assembly (.jsii) the API baseline in api/released/ (release:record does it for every release)',
+  exec: releaseTs('baseline'),
+});
+const apiCompat = project.addTask('api:compat', {
+  description: 'Fail on a breaking change of the public API against the last release (jsii-diff of .jsii against api/released/, offline)',
+  exec: 'ts-node --project tsconfig.dev.json build-tools/api-compat.ts',
+});
+// The baseline: a .jsii (ignored everywhere else) and a package.json; neither ships.
+project.gitignore.include('/api/released/.jsii');
+project.addPackageIgnore('/api/');
 
 for (const p of ['/lambda-src/', '/bench/', '/demo/', '/build-tools/', '/.ci/', '/requirements-dev.txt', '/cdk.out/', '/.venv/', '/.tools/']) {
   project.addPackageIgnore(p);
@@ -288,6 +334,7 @@ const ciSteps: Array<{ readonly task: Task; readonly says: string }> = [
   { task: project.defaultTask!, says: 'projen synth' },
   { task: project.preCompileTask, says: 'handlers bundled with esbuild into assets/' },
   { task: project.compileTask, says: 'jsii compile (jsii rules checked)' },
+  { task: apiCompat, says: 'public API compatible with the last release (jsii-diff against api/released/, offline)' },
   { task: project.postCompileTask, says: 'API.md generated' },
   { task: project.testTask, says: 'jest on Node 20 (constructs, cdk-nag gate, cfn-lint, handlers against moto) and eslint' },
   { task: testNode24, says: 'handler tests on Node 24' },
