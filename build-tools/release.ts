@@ -92,9 +92,13 @@ export function changelogSection(changelog: string, version: string): string | u
  * of 0.1.0, say) becomes the release notes; otherwise the notes commit-and-tag-version wrote from
  * the conventional commits become the newest CHANGELOG.md entry, above the older ones.
  */
-export function mergeChangelog(changelog: string, notes: string, version: string): { changelog: string; notes: string } {
+export function mergeChangelog(changelog: string, notes: string, version: string, date: string): { changelog: string; notes: string } {
   const written = changelogSection(changelog, version);
-  if (written) return { changelog, notes: written };
+  if (written) {
+    // A written entry says "(unreleased)" in its heading until the release dates it.
+    const dated = written.replace(/^(## .*)\(unreleased\)/, `$1(${date})`);
+    return { changelog: changelog.replace(written, dated), notes: dated };
+  }
   const lines = changelog.split('\n');
   const firstEntry = lines.findIndex((line) => line.startsWith('## '));
   const at = firstEntry < 0 ? lines.length : firstEntry;
@@ -105,7 +109,8 @@ export function mergeChangelog(changelog: string, notes: string, version: string
 function record(): void {
   const version = fs.readFileSync(path.join(ROOT, 'dist', 'version.txt'), 'utf8').trim();
   const notesFile = path.join(ROOT, 'dist', 'changelog.md');
-  const merged = mergeChangelog(fs.readFileSync(CHANGELOG, 'utf8'), fs.readFileSync(notesFile, 'utf8'), version);
+  const today = new Date().toISOString().slice(0, 10);
+  const merged = mergeChangelog(fs.readFileSync(CHANGELOG, 'utf8'), fs.readFileSync(notesFile, 'utf8'), version, today);
   fs.writeFileSync(CHANGELOG, merged.changelog);
   fs.writeFileSync(notesFile, merged.notes);
   const built = readAssembly(path.join(ROOT, '.jsii')).version;
