@@ -107,7 +107,12 @@ export function mergeChangelog(changelog: string, notes: string, version: string
 }
 
 function record(): void {
-  const version = fs.readFileSync(path.join(ROOT, 'dist', 'version.txt'), 'utf8').trim();
+  const versionFile = path.join(ROOT, 'dist', 'version.txt');
+  if (!fs.existsSync(versionFile)) {
+    console.log('nothing to record: the bump was skipped (the last commit is a release commit)');
+    return;
+  }
+  const version = fs.readFileSync(versionFile, 'utf8').trim();
   const notesFile = path.join(ROOT, 'dist', 'changelog.md');
   const today = new Date().toISOString().slice(0, 10);
   const merged = mergeChangelog(fs.readFileSync(CHANGELOG, 'utf8'), fs.readFileSync(notesFile, 'utf8'), version, today);
