@@ -95,7 +95,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The release builds with the tests, whose handler tests run against moto from .venv.
   releaseWorkflowSetupSteps: [{ name: 'Python test peers (.venv)', run: 'npx projen setup' }],
   buildWorkflow: false,
-  depsUpgrade: false,
+  // The upgrade task stays (as before); its scheduled workflow is not needed here.
+  depsUpgradeOptions: { workflow: false },
   pullRequestTemplate: false,
   githubOptions: { mergify: false, pullRequestLint: false },
   stale: false,
