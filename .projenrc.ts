@@ -1,5 +1,6 @@
-import { awscdk, javascript, Task } from 'projen';
+import { awscdk, javascript, ReleasableCommits, release, Task } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
+import { releasedVersion } from './build-tools/release';
 import { TESTED_NODE_MAJORS } from './src/bundled-function/tested-node-majors';
 
 /** Versions bundled into the Lambda handlers, pinned so every release ships the same bytes. */
@@ -84,10 +85,66 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['.jsii.tabl.json', '/assets/', '/cdk.out/', '/.venv/', '/.tools/', '__pycache__/', '/demo/cdk.out/'],
-  // Only what CI runs; the generated GitHub workflows would duplicate .ci/run.
-  github: false,
-  release: false,
+  // --- Release (issue 21). A maintainer starts the generated release workflow
+  // (.github/workflows/release.yml: Actions > release > Run workflow); it runs the `release` task
+  // (bump from the latest v* tag by conventional commits, build, every package) and publishes to
+  // npm, PyPI, Maven Central, NuGet, the Go module repository and GitHub Releases. CI itself stays
+  // .ci/run: no build, upgrade, PR-lint or mergify workflows.
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.workflowDispatch(),
+  releaseToNpm: true,
+  // Only features and fixes make a release: a run on docs, tests or the commit that records the
+  // last release (chore: record release X) rebuilds that release, whose tag exists, and publishes nothing.
+  releasableCommits: ReleasableCommits.featuresAndFixes(),
+  // With no tag to bump from, the release is the version recorded in the repo (build-tools/release.ts).
+  nextVersionCommand: 'ts-node --project tsconfig.dev.json build-tools/release.ts next-version',
+  // 13.x needs Node 22; CI and the release workflow run Node 20, like README line (2).
+  bumpPackage: 'commit-and-tag-version@^12',
+  workflowNodeVersion: '20.x',
+  // The release builds with the tests, whose handler tests run against moto from .venv.
+  releaseWorkflowSetupSteps: [{ name: 'Python test peers (.venv)', run: 'npx projen setup' }],
+  buildWorkflow: false,
+  // The upgrade task stays (as before); its scheduled workflow is not needed here.
+  depsUpgradeOptions: { workflow: false },
+  pullRequestTemplate: false,
+  githubOptions: { mergify: false, pullRequestLint: false },
+  stale: false,
+  // Replaced by api:compat below, which compares against the baseline in the repo, not npm.
+  compat: false,
 });
+
+// The repo records the last release's version (the API baseline's, build-tools/release.ts) in
+// package.json, where projen keeps 0.0.0: a clean clone has no tags to tell it, and the packages it
+// builds say what they are. During a release (RELEASE set) projen keeps the bumped version instead.
+if (!process.env.RELEASE) {
+  project.package.addVersion(releasedVersion());
+}
+const releaseTs = (command: string) => `ts-node --project tsconfig.dev.json build-tools/release.ts ${command}`;
+// projen's unbump writes 0.0.0, which the release's anti-tamper check would refuse.
+project.tasks.tryFind('unbump')!.reset(releaseTs('restore-version'));
+const releaseRecord = project.addTask('release:record', {
+  description: 'After a release build: its CHANGELOG.md entry (or the written one as release notes), the built assembly as API baseline, package.json at its version',
+  exec: releaseTs('record'),
+});
+// Last, after projen's anti-tamper check: leaves the release recorded in the working tree (commit it
+// as `chore(release): <version>`); in the workflow it puts a written CHANGELOG entry into the notes.
+project.tasks.tryFind('release')!.spawn(releaseRecord);
+project.addTask('api:baseline', {
+  description: 'Make the built assembly (.jsii) the API baseline in api/released/ (release:record does it for every release)',
+  exec: releaseTs('baseline'),
+});
+const apiCompat = project.addTask('api:compat', {
+  description: 'Fail on a breaking change of the public API against the last release (jsii-diff of .jsii against api/released/, offline)',
+  exec: 'ts-node --project tsconfig.dev.json build-tools/api-compat.ts',
+});
+// projen's compat task compares with the package on npm; here it is the offline gate.
+const compat = project.tasks.tryFind('compat')!;
+compat.reset();
+compat.description = apiCompat.description;
+compat.spawn(apiCompat);
+// The baseline: a .jsii (ignored everywhere else) and a package.json; neither ships.
+project.gitignore.include('/api/released/.jsii');
+project.addPackageIgnore('/api/');
 
 for (const p of ['/lambda-src/', '/bench/', '/demo/', '/build-tools/', '/.ci/', '/requirements-dev.txt', '/cdk.out/', '/.venv/', '/.tools/']) {
   project.addPackageIgnore(p);
@@ -148,6 +205,13 @@ const rosetta = project.addTask('rosetta', {
 });
 
 const PACMAK_TRANSLATED = '--rosetta-unknown-snippets fail';
+// pacmak pins the indirect requires of the aws-cdk-go it compiled against; one of them
+// (cloud-assembly-schema-go v53.28.0) is refused by the Go proxy ("not available"), so pacmak's own
+// `go mod tidy` fails and a user's would too. Without them, Go picks them through aws-cdk-go's own
+// go.mod, as `go mod tidy` does for a user; test:go builds and tests the module that way.
+const dropGoIndirectRequires = {
+  exec: "sed -i '/\\/\\/ indirect$/d' dist/go/cdksecurityblocks/go.mod && go mod edit -fmt dist/go/cdksecurityblocks/go.mod",
+};
 for (const lang of ['python', 'java', 'go']) {
   const task = project.tasks.tryFind(`package:${lang}`)!;
   task.reset();
@@ -155,7 +219,11 @@ for (const lang of ['python', 'java', 'go']) {
   // pacmak's default for Java is a fresh temporary Maven repository per run, which downloads
   // aws-cdk-lib's 111 MB jar every time; the machine's ~/.m2 (test:java uses it too) keeps a warm run offline.
   const maven = lang === 'java' ? ' --maven-local-repository="$HOME/.m2/repository"' : '';
-  task.exec(`jsii-pacmak -v --target ${lang} ${PACMAK_TRANSLATED}${maven}`);
+  // Go: the module is its source (what publib pushes to the Go repository); pacmak's build of it
+  // would run the failing tidy, test:go compiles it.
+  const goCodeOnly = lang === 'go' ? ' --code-only' : '';
+  task.exec(`jsii-pacmak -v --target ${lang} ${PACMAK_TRANSLATED}${maven}${goCodeOnly}`);
+  if (lang === 'go') task.exec(dropGoIndirectRequires.exec);
 }
 // .NET: building needs the .NET SDK (and NuGet); most machines, and this project's CI, have
 // neither. Without `dotnet` on PATH the task says so in one line and skips; with it (even a
@@ -191,10 +259,7 @@ const testGo = project.addTask('test:go', {
   steps: [
     { exec: 'rm -rf dist/go && jsii-pacmak --target go --code-only' },
     { exec: 'ls dist/go/cdksecurityblocks/RotatingJwtSecret.go dist/go/cdksecurityblocks/HardenedRestApi.go && gofmt -e -l dist/go > /dev/null' },
-    // pacmak pins the indirect requires of the aws-cdk-go it compiled against; one of them
-    // (cloud-assembly-schema-go v53.28.0) is refused by the Go proxy here. The consumer's go.mod
-    // picks them through aws-cdk-go's own go.mod instead, as `go mod tidy` would for a user.
-    { exec: "sed -i '/\\/\\/ indirect$/d' dist/go/cdksecurityblocks/go.mod && go mod edit -fmt dist/go/cdksecurityblocks/go.mod" },
+    dropGoIndirectRequires,
     { exec: '[ -z "$(gofmt -l .)" ] && go build -o /dev/null . && go vet . && go test -count=1 .', cwd: 'test/go' },
   ],
 });
@@ -310,6 +375,7 @@ const ciSteps: Array<{ readonly task: Task; readonly says: string }> = [
   { task: project.defaultTask!, says: 'projen synth' },
   { task: project.preCompileTask, says: 'handlers bundled with esbuild into assets/' },
   { task: project.compileTask, says: 'jsii compile (jsii rules checked)' },
+  { task: apiCompat, says: 'public API compatible with the last release (jsii-diff against api/released/, offline)' },
   { task: project.postCompileTask, says: 'API.md generated' },
   { task: project.testTask, says: 'jest on Node 20 (constructs, cdk-nag gate, cfn-lint, handlers against moto) and eslint' },
   ...testNodeMajors.map((task, i) => ({ task, says: `handler tests on Node ${TESTED_NODE_MAJORS[i]}` })),
