@@ -62,6 +62,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@2.197.10',
+    // Issue 21: the Lambda runtime interface client of Node.js function images, run behind the
+    // runtime interface emulator (test:runtime-client). Its install builds curl, aws-lambda-cpp and
+    // a node-gyp addon from the tarball's sources (cmake, g++; no download), ~3.5 min on 2 cores.
+    'aws-lambda-ric@4.0.2',
   ],
 
   // A snapshot must fail when the template changes; projen's default (--updateSnapshot) rewrites it.
@@ -69,6 +73,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // test/lambda/runtime-client needs aws-lambda-ric (Node >= 22) and the emulator: its own task
+      // (test:runtime-client) runs it on each tested Node major, so the Node 20 run leaves it out.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/lambda/runtime-client/'],
       snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
       testTimeout: 120_000,
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
@@ -125,6 +132,28 @@ const setup = project.addTask('setup', {
 const testNode24 = project.addTask('test:node24', {
   description: 'Run the handler tests (the shipped assets against moto) on Node 24',
   exec: 'npx -y -p node@24 -- node node_modules/jest/bin/jest.js --ci --coverage=false test/lambda',
+});
+
+// --- Issue 21: each shipped handler under the real Lambda runtime interface client. The Runtime
+// Interface Emulator (Go, built from the Go module proxy into .tools/bin; a warm module and build
+// cache make this a few seconds) starts aws-lambda-ric (a devDependency, Node >= 22) as a Node.js
+// function image's entry point; test/lambda/runtime-client runs it on every Node major the
+// handlers are tested on. Not in the Node 20 jest run (see jestOptions).
+const LAMBDA_RIE_MODULE = 'github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d';
+const RUNTIME_CLIENT_MAJORS = ['24', '26'];
+const testRuntimeClient = project.addTask('test:runtime-client', {
+  description: `Run every shipped handler behind the Lambda Runtime Interface Emulator and aws-lambda-ric (Node ${RUNTIME_CLIENT_MAJORS.join(' and ')}), configured from the integration apps' templates`,
+  steps: [
+    { exec: `GOBIN="$PWD/.tools/bin" go install ${LAMBDA_RIE_MODULE}`, name: 'build aws-lambda-rie' },
+    // npm runs aws-lambda-ric's native build at install; an install with --ignore-scripts skips it.
+    { exec: 'test -f node_modules/aws-lambda-ric/rapid-client.node || npm rebuild aws-lambda-ric', name: 'aws-lambda-ric native client' },
+    { spawn: bundle.name },
+    ...RUNTIME_CLIENT_MAJORS.map((major) => ({
+      // The CLI's ignore pattern replaces the config's, which leaves this folder out of other runs.
+      exec: `npx -y -p node@${major} -- node node_modules/jest/bin/jest.js --ci --coverage=false --testPathIgnorePatterns /node_modules/ -- test/lambda/runtime-client`,
+      name: `runtime client on Node ${major}`,
+    })),
+  ],
 });
 
 // --- Translated docs (issue 9): every language package carries the README and docstring
@@ -291,6 +320,7 @@ const ciSteps: Array<{ readonly task: Task; readonly says: string }> = [
   { task: project.postCompileTask, says: 'API.md generated' },
   { task: project.testTask, says: 'jest on Node 20 (constructs, cdk-nag gate, cfn-lint, handlers against moto) and eslint' },
   { task: testNode24, says: 'handler tests on Node 24' },
+  { task: testRuntimeClient, says: 'each handler behind the Lambda Runtime Interface Emulator and aws-lambda-ric, Node 24 and 26, configured from the integ templates' },
   { task: rosetta, says: 'README and docstring examples compiled strictly and translated' },
   { task: named('package:js'), says: 'npm package (dist/js)' },
   { task: testConsumer, says: 'packed tarball in a fresh app (newest aws-cdk-lib): cdk-nag v2 Aspects and v3 plugins, four packs, zero findings' },
