@@ -5,7 +5,8 @@
  * images) under the Node that runs the test, with the function's task root, handler string,
  * memory, timeout and environment. The client loads the handler from the handler string, then
  * takes invocations over the Runtime API; the test invokes over the emulator's HTTP invoke API.
- * Both listen on free 127.0.0.1 ports (the emulator's defaults are 0.0.0.0:8080 and :9001).
+ * Both listen on free 127.0.0.1 ports: the emulator's defaults (0.0.0.0:8080 for invocations,
+ * 127.0.0.1:9001 for the Runtime API) would listen beyond loopback and collide between parallel runs.
  *
  * One emulator is one execution environment: init on the first invocation, every later one warm in
  * the same runtime process, until `stop`. Its log says when the runtime was (re)started and how
