@@ -21,7 +21,8 @@ import { TemplateFunction } from './template-function';
 
 const ROOT = path.join(__dirname, '..', '..');
 export const EMULATOR = path.join(ROOT, '.tools', 'bin', 'aws-lambda-rie');
-const RIC_PACKAGE = path.join(ROOT, 'node_modules', 'aws-lambda-ric');
+/** Installed by test:runtime-client (not a devDependency: its native build takes minutes). */
+const RIC_PACKAGE = path.join(ROOT, '.tools', 'runtime-client', 'node_modules', 'aws-lambda-ric');
 const HOW_TO_BUILD = 'run `npx projen test:runtime-client` (it builds the emulator and the client\'s native addon)';
 
 export interface EmulatedInvocation {
@@ -53,7 +54,7 @@ export interface EmulatedFunction {
 function checkPrerequisites(): void {
   if (!fs.existsSync(EMULATOR)) throw new Error(`${EMULATOR} is missing: ${HOW_TO_BUILD}`);
   if (!fs.existsSync(path.join(RIC_PACKAGE, 'rapid-client.node'))) {
-    throw new Error(`${RIC_PACKAGE}/rapid-client.node is missing (installed with --ignore-scripts?): ${HOW_TO_BUILD}`);
+    throw new Error(`${RIC_PACKAGE}/rapid-client.node is missing: ${HOW_TO_BUILD}`);
   }
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 22) throw new Error(`aws-lambda-ric needs Node >= 22, this is ${process.version}: ${HOW_TO_BUILD}`);
