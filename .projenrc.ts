@@ -79,6 +79,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // test/lambda/runtime-client needs aws-lambda-ric (Node >= 22) and the emulator: its own task
+      // (test:runtime-client) runs it on each tested Node major, so the Node 20 run leaves it out.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/lambda/runtime-client/'],
       snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
       testTimeout: 120_000,
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
@@ -193,6 +196,37 @@ const testNodeMajors = TESTED_NODE_MAJORS.map((major) => project.addTask(`test:n
   description: `Run the handler tests (the shipped assets against moto) on Node ${major}`,
   exec: `npx -y -p node@${major} -- node node_modules/jest/bin/jest.js --ci --coverage=false test/lambda`,
 }));
+
+// --- Issue 21: each shipped handler under the real Lambda runtime interface client. The Runtime
+// Interface Emulator (Go, built from the Go module proxy into .tools/bin; a warm module and build
+// cache make this a few seconds) starts aws-lambda-ric (pinned, installed into .tools/, Node >= 22) as a Node.js
+// function image's entry point; test/lambda/runtime-client runs it on every Node major the
+// handlers are tested on. Not in the Node 20 jest run (see jestOptions).
+const LAMBDA_RIE_MODULE = 'github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d';
+/** The runtime client runs on every Node major the handlers are tested on. */
+const RUNTIME_CLIENT_MAJORS = TESTED_NODE_MAJORS.map(String);
+const AWS_LAMBDA_RIC = '4.0.2';
+const RUNTIME_CLIENT_DIR = '.tools/runtime-client';
+const testRuntimeClient = project.addTask('test:runtime-client', {
+  description: `Run every shipped handler behind the Lambda Runtime Interface Emulator and aws-lambda-ric (Node ${RUNTIME_CLIENT_MAJORS.join(' and ')}), configured from the integration apps' templates`,
+  steps: [
+    { exec: `GOBIN="$PWD/.tools/bin" go install ${LAMBDA_RIE_MODULE}`, name: 'build aws-lambda-rie' },
+    // Not a devDependency: its install builds curl, aws-lambda-cpp and a node-gyp addon from the
+    // tarball's sources (cmake, g++; no download), ~3.5 min on 2 cores, which every `npm ci` (the
+    // demo line too) would pay. Installed once into .tools/ (gitignored), pinned, by this task only.
+    {
+      exec: `test -f ${RUNTIME_CLIENT_DIR}/node_modules/aws-lambda-ric/rapid-client.node || ` +
+        `npm install --prefix ${RUNTIME_CLIENT_DIR} --no-audit --no-fund --no-save --loglevel=error aws-lambda-ric@${AWS_LAMBDA_RIC}`,
+      name: 'aws-lambda-ric with its native client',
+    },
+    { spawn: bundle.name },
+    ...RUNTIME_CLIENT_MAJORS.map((major) => ({
+      // The CLI's ignore pattern replaces the config's, which leaves this folder out of other runs.
+      exec: `npx -y -p node@${major} -- node node_modules/jest/bin/jest.js --ci --coverage=false --testPathIgnorePatterns /node_modules/ -- test/lambda/runtime-client`,
+      name: `runtime client on Node ${major}`,
+    })),
+  ],
+});
 
 // --- Translated docs (issue 9): every language package carries the README and docstring
 // examples translated by rosetta. jsii-pacmak loads the tablet rosetta writes next to .jsii
@@ -379,6 +413,7 @@ const ciSteps: Array<{ readonly task: Task; readonly says: string }> = [
   { task: project.postCompileTask, says: 'API.md generated' },
   { task: project.testTask, says: 'jest on Node 20 (constructs, cdk-nag gate, cfn-lint, handlers against moto) and eslint' },
   ...testNodeMajors.map((task, i) => ({ task, says: `handler tests on Node ${TESTED_NODE_MAJORS[i]}` })),
+  { task: testRuntimeClient, says: `each handler behind the Lambda Runtime Interface Emulator and aws-lambda-ric, Node ${RUNTIME_CLIENT_MAJORS.join(' and ')}, configured from the integ templates` },
   { task: rosetta, says: 'README and docstring examples compiled strictly and translated' },
   { task: named('package:js'), says: 'npm package (dist/js)' },
   { task: testConsumer, says: `packed tarball in a fresh app on the floor (aws-cdk-lib ${CDK_FLOOR}; v3 plugins ${CDK_NAG_V3_PLUGIN_FLOOR}): cdk-nag v2 Aspects and v3 plugins, four packs, zero findings` },

@@ -119,7 +119,7 @@ process.on('disconnect', () => process.exit(0));
  * A private byte-for-byte copy of the bundled asset. Other test runs in the same checkout may
  * rebundle (which deletes assets/) at any moment; a copy taken once cannot vanish under a child.
  */
-function snapshotAsset(name: string, sourceDirs?: readonly string[]): string {
+export function snapshotAsset(name: string, sourceDirs?: readonly string[]): string {
   for (let attempt = 1; ; attempt++) {
     try {
       const bytes = fs.readFileSync(ensureBundledAsset(name, sourceDirs));

@@ -6,9 +6,13 @@
  * request by the service in its SigV4 signature, so S3 requests to it must be signed.
  */
 import { ChildProcess, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as net from 'net';
 import * as path from 'path';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import * as aws4 from 'aws4';
+import { newRequestToken } from './rotation-tokens';
 import { venvTool } from './venv';
 
 export interface MotoServer {
@@ -17,7 +21,8 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on yet, on 127.0.0.1 (moto, the runtime interface emulator). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -78,4 +83,36 @@ export function motoEnv(endpoint: string): Record<string, string> {
 /** A Secrets Manager client of the test itself (seeding, inspecting) talking to `endpoint`. */
 export function motoSecretsManager(endpoint: string, region = 'us-east-1'): SecretsManagerClient {
   return new SecretsManagerClient({ endpoint, region, credentials: CREDENTIALS });
+}
+
+/**
+ * Creates an S3 bucket in moto and returns its name. The request is SigV4-signed (aws4) because
+ * moto tells S3 from Secrets Manager on its one port by the service in the signature.
+ */
+export async function createMotoBucket(endpoint: string, prefix = 'bucket'): Promise<string> {
+  const bucket = `${prefix}-${randomBytes(6).toString('hex')}`;
+  const url = new URL(`${endpoint}/${bucket}`);
+  const signed = aws4.sign({ host: url.host, path: url.pathname, method: 'PUT', service: 's3', region: 'us-east-1', body: '' }, CREDENTIALS);
+  const res = await fetch(url, { method: 'PUT', headers: signed.headers as Record<string, string> });
+  if (res.status !== 200) throw new Error(`moto CreateBucket ${bucket}: HTTP ${res.status}`);
+  return bucket;
+}
+
+/**
+ * Starts a rotation of `secretId` as Secrets Manager does before it invokes the rotation function,
+ * and returns its ClientRequestToken: moto labels a new version AWSPENDING under that token, then
+ * fails to invoke the (absent) function with ResourceNotFoundException, which is expected here.
+ * The test then runs the four steps itself.
+ */
+export async function beginRotation(sm: SecretsManagerClient, secretId: string): Promise<string> {
+  const token = newRequestToken();
+  try {
+    await sm.send(new RotateSecretCommand({
+      SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:rotation', RotationRules: { AutomaticallyAfterDays: 30 },
+    }));
+  } catch (e) {
+    if ((e as Error).name === 'ResourceNotFoundException') return token;
+    throw e;
+  }
+  throw new Error('moto invoked a rotation function: the test runs the steps itself');
 }

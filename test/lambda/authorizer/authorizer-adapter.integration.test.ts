@@ -2,10 +2,10 @@
  * The shipped asset (assets/authorizer/index.js), warm in one process, against peers on loopback:
  * moto for Secrets Manager, and a "black hole" that accepts connections and never answers.
  */
-import * as net from 'net';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { signHs256 } from '../../../lambda-src/jwt/hs256';
 import { newKeyRing, serializeKeyRing } from '../../../lambda-src/key-ring';
+import { BlackHole, startBlackHole } from '../../helpers/black-hole';
 import { AssetProcess, Invocation, startAsset } from '../../helpers/invoke-asset';
 import { AUDIENCE, ISSUER, validClaims } from '../../helpers/jwt-fixtures';
 import { motoEnv, motoSecretsManager, MotoServer, startMoto } from '../../helpers/moto';
@@ -25,42 +25,6 @@ const token = (): string => signHs256(validClaims(nowS()), Buffer.from(ring.curr
 function reasonOf(out: Invocation): string | undefined {
   const line = out.logs.split('\n').find((l) => l.startsWith('{"source":"jwt-authorizer"'));
   return line ? JSON.parse(line).reason : undefined;
-}
-
-/** Accepts TCP connections and never writes a byte, until told to forward them to `target`. */
-interface BlackHole {
-  readonly endpoint: string;
-  connections(): number;
-  /** From now on, new connections are piped to `target` (host:port). */
-  forwardTo(target: URL): void;
-  close(): Promise<void>;
-}
-
-async function startBlackHole(): Promise<BlackHole> {
-  let connections = 0;
-  let target: URL | undefined;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    if (target) {
-      const upstream = net.connect(Number(target.port), target.hostname);
-      upstream.on('error', () => socket.destroy());
-      socket.pipe(upstream).pipe(socket);
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    connections: () => connections,
-    forwardTo: (t) => { target = t; },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
 }
 
 let moto: MotoServer;

@@ -12,17 +12,15 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import {
-  CreateSecretCommand, RotateSecretCommand, SecretsManagerClient,
+  CreateSecretCommand, SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-// eslint-disable-next-line import/no-extraneous-dependencies
-import * as aws4 from 'aws4';
 import { KeyRing, newKeyRing, parseKeyRing } from '../../../lambda-src/key-ring';
 import { JwtAuthorizer } from '../../../src/authorizer/jwt-authorizer';
 import { JwtSigningAlgorithm, RotatingJwtSecret } from '../../../src/jwt-keys/rotating-jwt-secret';
 import { AssetProcess, ensureBundledAsset, Invocation, startAsset } from '../../helpers/invoke-asset';
-import { motoEnv, MotoServer, startMoto } from '../../helpers/moto';
+import { beginRotation, createMotoBucket, motoEnv, MotoServer, startMoto } from '../../helpers/moto';
 import { runHandler } from '../../helpers/run-handler';
 import { readCurrentSecret, replaceCurrentSecret, versionsLabelled } from '../../helpers/secret-versions';
 import { testStack } from '../../helpers/stack';
@@ -129,25 +127,11 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function newBucket(): Promise<string> {
-  const bucket = `jwks-${randomBytes(6).toString('hex')}`;
-  const url = new URL(`${moto.endpoint}/${bucket}`);
-  const signed = aws4.sign({ host: url.host, path: url.pathname, method: 'PUT', service: 's3', region: 'us-east-1', body: '' },
-    { accessKeyId: 'testing', secretAccessKey: 'testing' });
-  expect((await fetch(url, { method: 'PUT', headers: signed.headers as Record<string, string> })).status).toBe(200);
-  return bucket;
-}
-
-function newToken(): string {
-  return [8, 4, 4, 4, 12].map((n) => randomBytes(n).toString('hex').slice(0, n)).join('-');
-}
+const newBucket = (): Promise<string> => createMotoBucket(moto.endpoint, 'jwks');
 
 /** One rotation through the four steps of the shipped rotation asset, with the construct's environment. */
 async function rotate(secretId: string, env: Env): Promise<void> {
-  const token = newToken();
-  await expect(sm.send(new RotateSecretCommand({
-    SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:rot', RotationRules: { AutomaticallyAfterDays: 30 },
-  }))).rejects.toThrow(expect.objectContaining({ name: 'ResourceNotFoundException' }));
+  const token = await beginRotation(sm, secretId);
   for (const step of STEPS) {
     const run = await runHandler('rotation', { SecretId: secretId, ClientRequestToken: token, Step: step }, { env: { ...motoEnv(moto.endpoint), ...env } });
     if (!run.ok) throw new Error(`${step} failed: ${JSON.stringify(run.error)}\n${run.logs}`);

@@ -7,7 +7,7 @@
 import { randomBytes } from 'crypto';
 import * as path from 'path';
 import {
-  CreateSecretCommand, DescribeSecretCommand, RotateSecretCommand, SecretsManagerClient,
+  CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import * as aws4 from 'aws4';
@@ -15,7 +15,7 @@ import { KeyRing, newKeyRing, parseKeyRing, publicJwk } from '../../../lambda-sr
 import { CANDIDATE_STAGE } from '../../../lambda-src/rotation/successor';
 import { ensureBundledAsset } from '../../helpers/invoke-asset';
 import { signWithPyJwt, verifyWithJose, verifyWithPyJwt } from '../../helpers/jwks-peers';
-import { motoEnv, MotoServer, startMoto } from '../../helpers/moto';
+import { beginRotation, createMotoBucket, motoEnv, MotoServer, startMoto } from '../../helpers/moto';
 import { runHandler } from '../../helpers/run-handler';
 import { readCurrentSecret, replaceCurrentSecret } from '../../helpers/secret-versions';
 
@@ -41,10 +41,6 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-function newToken(): string {
-  return [8, 4, 4, 4, 12].map((n) => randomBytes(n).toString('hex').slice(0, n)).join('-');
-}
-
 /**
  * A SigV4-signed S3 request to moto. Signing matters beyond realism: moto serves every service on
  * one port and routes an unsigned `/<x>/.well-known/jwks.json` to its Cognito emulation.
@@ -56,11 +52,7 @@ function s3(method: string, pathname: string): Promise<Response> {
   return fetch(url, { method, headers: signed.headers as Record<string, string> });
 }
 
-async function newBucket(): Promise<string> {
-  const bucket = `jwks-${randomBytes(6).toString('hex')}`;
-  expect((await s3('PUT', `/${bucket}`)).status).toBe(200);
-  return bucket;
-}
+const newBucket = (): Promise<string> => createMotoBucket(moto.endpoint, 'jwks');
 
 async function readJwks(bucket: string): Promise<{ status: number; body?: { keys: Array<Record<string, unknown>> } }> {
   const res = await s3('GET', `/${bucket}/${JWKS_KEY}`);
@@ -71,12 +63,9 @@ async function readJwks(bucket: string): Promise<{ status: number; body?: { keys
 const currentAtStart = new Map<string, string>();
 
 async function rotate(secretId: string, bucket: string, algorithm: string, gracePeriodSeconds = 3600): Promise<string> {
-  const token = newToken();
   const before = (await sm.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
+  const token = await beginRotation(sm, secretId);
   currentAtStart.set(token, Object.keys(before).find((id) => before[id].includes('AWSCURRENT'))!);
-  await expect(sm.send(new RotateSecretCommand({
-    SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:rot', RotationRules: { AutomaticallyAfterDays: 30 },
-  }))).rejects.toThrow(expect.objectContaining({ name: 'ResourceNotFoundException' }));
   for (const step of STEPS) {
     const run = await runHandler('rotation', { SecretId: secretId, ClientRequestToken: token, Step: step }, {
       env: {
