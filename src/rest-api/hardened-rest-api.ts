@@ -1,4 +1,4 @@
-import * as path from 'path';
+import { relative } from 'path';
 import { Annotations, Aspects, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -420,7 +420,7 @@ function callerLocation(): string {
     if (!match) continue;
     const file = match[1];
     if (file.includes('node_modules') || /[\\/]rest-api[\\/]hardened-rest-api\.[jt]s$/.test(file)) continue;
-    return ` at ${path.relative(process.cwd(), file)}:${match[2]}:${match[3]}`;
+    return ` at ${relative(process.cwd(), file)}:${match[2]}:${match[3]}`;
   }
   return '';
 }
