@@ -634,7 +634,8 @@ describe('HardenedRestApi leaves no silent holes', () => {
       const api = bare();
       api.addMethod('/orders', 'GET', integration); const firstLine = lineOf(new Error());
       const error = expectValidationError(() => api.addMethod('/orders', 'get', integration), {
-        path: 'TestStack/Api', prop: 'httpMethod',
+        path: 'TestStack/Api',
+        prop: 'httpMethod',
         message: /^GET \/orders is added twice: first with addMethod at test\/rest-api\/hardened-rest-api\.test\.ts:(\d+):\d+, again with addMethod at test\/rest-api\/hardened-rest-api\.test\.ts:\d+:\d+\. API Gateway has one method per path and HTTP method/,
       });
       expect(Number(/first with addMethod at [^:]+:(\d+)/.exec(error.message)![1])).toBe(firstLine);
