@@ -3,7 +3,7 @@
  * that the API's signing keys are an ES256 ring: its authorizer reads only the published JWKS.
  * `npm run demo` synthesizes it; a test checks it has zero unacknowledged findings.
  */
-import { App, Environment, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Environment, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ApiGatewayCloudWatchRole, HardenedRestApi, JwtSigningAlgorithm, RotatingJwtSecret, SecurityAuditTrail, SecurityNotifications } from '../src';
 
@@ -68,5 +68,9 @@ export function buildDemoApp(outdir?: string, options: DemoAppOptions = {}): Dem
     reason: 'Load balancer and uptime checks; the mock answers 200 with no data',
   });
   new SecurityAuditTrail(stack, 'AuditTrail');
+  // The bucket name and API id are set by CloudFormation, so the report can only print these
+  // URLs with placeholders; the outputs give their deployed values (the library adds no outputs).
+  new CfnOutput(stack, 'OrdersApiUrl', { value: api.restApi.url, description: 'The orders API endpoint (stage prod)' });
+  new CfnOutput(stack, 'JwksUrl', { value: signingKeys.jwksUrl!, description: 'The JWKS the signing keys are published to (readable with grantReadPublicKeys)' });
   return { app, stack };
 }

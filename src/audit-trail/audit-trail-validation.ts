@@ -34,8 +34,9 @@ export function validateAuditTrailProps(
   }
   const archiveExpiration = props.archiveExpiration ?? Duration.days(2555);
   const archiveTransitionAfter = props.archiveTransitionAfter ?? Duration.days(90);
-  validateDurationRange(scope, 'archiveExpiration', archiveExpiration, MIN_ARCHIVE, MAX_ARCHIVE);
-  validateDurationRange(scope, 'archiveTransitionAfter', archiveTransitionAfter, Duration.days(1), MAX_ARCHIVE);
+  // S3 lifecycle rules count whole days.
+  validateDurationRange(scope, 'archiveExpiration', archiveExpiration, MIN_ARCHIVE, MAX_ARCHIVE, 'days');
+  validateDurationRange(scope, 'archiveTransitionAfter', archiveTransitionAfter, Duration.days(1), MAX_ARCHIVE, 'days');
   if (archiveTransitionAfter.toDays() >= archiveExpiration.toDays()) {
     throw new ValidationError(scope, 'archiveTransitionAfter',
       `must be earlier than archiveExpiration (${archiveExpiration.toHumanString()}), got ${archiveTransitionAfter.toHumanString()}`);

@@ -163,6 +163,8 @@ export interface SecurityAuditTrailProps {
    * When log files move from S3 Standard to `archiveStorageClass`. At least 1 day, and
    * earlier than `archiveExpiration`.
    *
+   * Allowed: whole days, 1 to 36,500, earlier than `archiveExpiration`.
+   *
    * @default Duration.days(90)
    */
   readonly archiveTransitionAfter?: Duration;
@@ -177,6 +179,8 @@ export interface SecurityAuditTrailProps {
   /**
    * When log files (and server access logs, and noncurrent versions) are deleted. At least 365 days.
    *
+   * Allowed: whole days, 365 to 36,500.
+   *
    * @default Duration.days(2555) (7 years)
    */
   readonly archiveExpiration?: Duration;
@@ -186,6 +190,8 @@ export interface SecurityAuditTrailProps {
    * deleted or overwritten before it ends (governance mode lets principals with
    * `s3:BypassGovernanceRetention` do so; compliance mode lets nobody). Object Lock is always
    * on for the archive bucket the construct creates. Between 1 day and `archiveExpiration`.
+   *
+   * Allowed: 1 day to `archiveExpiration`.
    *
    * @default s3.ObjectLockRetention.governance(Duration.days(365))
    */
@@ -297,6 +303,8 @@ export interface SecurityAuditTrailProps {
   /**
    * The lowest GuardDuty finding severity that is sent (GuardDuty rates 1.0 to 8.9: 7 and up
    * is High). Between 1 and 8.9.
+   *
+   * Allowed: 1 to 8.9.
    *
    * @default 7
    */

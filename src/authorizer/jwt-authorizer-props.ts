@@ -96,12 +96,16 @@ export interface JwtAuthorizerProps {
   /**
    * The longest lifetime (`exp - iat`) a token may have.
    *
+   * Allowed: whole seconds, 1 minute to 1 day, at most `signingKeys.maxTokenLifetime`.
+   *
    * @default - `signingKeys.maxTokenLifetime`, or 1 hour with `secret`
    */
   readonly maxTokenLifetime?: Duration;
 
   /**
    * The oldest a token may be (`now - iat`), whatever its `exp` says.
+   *
+   * Allowed: whole seconds, 1 minute to 7 days.
    *
    * @default - the maximum token lifetime
    */
@@ -110,6 +114,8 @@ export interface JwtAuthorizerProps {
   /**
    * Tolerance for clock differences when checking `exp`, `nbf` and `iat`. At most 5 minutes.
    *
+   * Allowed: whole seconds, 0 to 5 minutes.
+   *
    * @default Duration.seconds(60)
    */
   readonly clockSkew?: Duration;
@@ -117,6 +123,8 @@ export interface JwtAuthorizerProps {
   /**
    * How long API Gateway caches an authorization result for a token. Never longer than the
    * token lifetime (a cached Allow would outlive the token) nor than 1 hour; 0 disables caching.
+   *
+   * Allowed: whole seconds, 0 to 1 hour, at most `maxTokenLifetime`.
    *
    * @default Duration.minutes(5)
    */
@@ -127,6 +135,8 @@ export interface JwtAuthorizerProps {
    * `jwks_uri` found by discovery) in memory before reading it again. An unknown `kid` triggers
    * an earlier, rate-limited read of the keys, so a fresh rotation is picked up at once.
    *
+   * Allowed: whole seconds, 0 to 1 hour.
+   *
    * @default Duration.minutes(5)
    */
   readonly keyCacheTtl?: Duration;
@@ -136,6 +146,8 @@ export interface JwtAuthorizerProps {
    * reads the keys (connect, request and response together; with `identityProvider.issuerUrl`,
    * the discovery document and the JWK Set together). On timeout the request is denied (401,
    * logged `keys_unavailable`) and the next request tries again. Between 100 ms and 5 seconds.
+   *
+   * Allowed: whole milliseconds, 100 milliseconds to 5 seconds.
    *
    * @default Duration.seconds(2)
    */
@@ -181,6 +193,8 @@ export interface JwtAuthorizerProps {
   /**
    * Reserved concurrency for the function. The authorizer runs on every uncached request, so a
    * reservation caps the whole API's throughput at that many concurrent verifications.
+   *
+   * Allowed: a whole number, 1 to 1,000.
    *
    * @default - no reservation; the API's throttling and WAF rate rule bound the load
    */

@@ -9,7 +9,7 @@ import { checkRoleMap, headerNameProblem, LIMITS, roleClaimProblem } from './aut
 import { JwtAuthorizerType } from './jwt-authorizer-props';
 import type { JwtAuthorizerProps } from './jwt-authorizer-props';
 import { validateBundledFunctionOptions } from '../bundled-function/bundled-function';
-import { ValidationError, validateDurationRange, validateNumberRange } from '../shared/validation';
+import { ValidationError, validateDurationRange, validateIntegerRange } from '../shared/validation';
 
 /** The durations the construct resolved from props and defaults, as the handler will get them. */
 export interface JwtAuthorizerDurations {
@@ -24,13 +24,14 @@ export interface JwtAuthorizerDurations {
 export function validateJwtAuthorizerProps(scope: Construct, props: JwtAuthorizerProps, durations: JwtAuthorizerDurations): void {
   const { maxTokenLifetime, maxTokenAge, clockSkew, keyCacheTtl, keyFetchTimeout, resultsCacheTtl } = durations;
   const seconds = (limit: { min: number; max: number }): [Duration, Duration] => [Duration.seconds(limit.min), Duration.seconds(limit.max)];
-  validateDurationRange(scope, 'maxTokenLifetime', maxTokenLifetime, ...seconds(LIMITS.maxTokenLifetimeSeconds));
-  validateDurationRange(scope, 'maxTokenAge', maxTokenAge, ...seconds(LIMITS.maxTokenAgeSeconds));
-  validateDurationRange(scope, 'clockSkew', clockSkew, ...seconds(LIMITS.clockSkewSeconds));
-  validateDurationRange(scope, 'keyCacheTtl', keyCacheTtl, ...seconds(LIMITS.keyCacheTtlSeconds));
+  // The handler reads whole seconds (and milliseconds for the fetch timeout), as API Gateway's cache TTL is.
+  validateDurationRange(scope, 'maxTokenLifetime', maxTokenLifetime, ...seconds(LIMITS.maxTokenLifetimeSeconds), 'seconds');
+  validateDurationRange(scope, 'maxTokenAge', maxTokenAge, ...seconds(LIMITS.maxTokenAgeSeconds), 'seconds');
+  validateDurationRange(scope, 'clockSkew', clockSkew, ...seconds(LIMITS.clockSkewSeconds), 'seconds');
+  validateDurationRange(scope, 'keyCacheTtl', keyCacheTtl, ...seconds(LIMITS.keyCacheTtlSeconds), 'seconds');
   validateDurationRange(scope, 'keyFetchTimeout', keyFetchTimeout,
-    Duration.millis(LIMITS.keyFetchTimeoutMs.min), Duration.millis(LIMITS.keyFetchTimeoutMs.max));
-  validateDurationRange(scope, 'resultsCacheTtl', resultsCacheTtl, Duration.seconds(0), Duration.hours(1));
+    Duration.millis(LIMITS.keyFetchTimeoutMs.min), Duration.millis(LIMITS.keyFetchTimeoutMs.max), 'milliseconds');
+  validateDurationRange(scope, 'resultsCacheTtl', resultsCacheTtl, Duration.seconds(0), Duration.hours(1), 'seconds');
   if (resultsCacheTtl.toSeconds() > maxTokenLifetime.toSeconds()) {
     throw new ValidationError(scope, 'resultsCacheTtl',
       `must not exceed the token lifetime (${maxTokenLifetime.toHumanString()}), or a cached Allow outlives the token; got ${resultsCacheTtl.toHumanString()}`);
@@ -39,7 +40,7 @@ export function validateJwtAuthorizerProps(scope: Construct, props: JwtAuthorize
     throw new ValidationError(scope, 'maxTokenLifetime',
       `must not exceed signingKeys.maxTokenLifetime (${props.signingKeys.maxTokenLifetime.toHumanString()}), which the key grace period covers; got ${maxTokenLifetime.toHumanString()}`);
   }
-  validateNumberRange(scope, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1000);
+  validateIntegerRange(scope, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1000);
   validateBundledFunctionOptions(scope, 'functionOptions', props.functionOptions);
   for (const [prop, value] of [['issuer', props.issuer], ['audience', props.audience]] as const) {
     if (!Token.isUnresolved(value) && (value.length === 0 || value.length > 256)) {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,7 +22,7 @@ import { BundledFunctionOptions } from '../bundled-function/bundled-function-opt
 import { createAlarmTopic } from '../notifications/alarm-topic';
 import { createEncryptionKey } from '../shared/encryption-key';
 import { secretKeyUseConditions } from '../shared/secret-key-use';
-import { ValidationError, validateDurationRange, validateNumberRange } from '../shared/validation';
+import { ValidationError, validateDurationRange, validateIntegerRange } from '../shared/validation';
 
 /**
  * The JWS algorithm a RotatingJwtSecret's keys sign with.
@@ -88,6 +88,8 @@ export interface RotatingJwtSecretProps {
    * Must be between 4 hours and 1000 days (Secrets Manager's limits), a whole number of hours,
    * and longer than the grace period. Give either this or `scheduleExpression`.
    *
+   * Allowed: whole hours, 4 hours to 1,000 days.
+   *
    * @default Duration.days(30)
    */
   readonly rotationInterval?: Duration;
@@ -108,6 +110,8 @@ export interface RotatingJwtSecretProps {
    * The rotation window: Secrets Manager starts the rotation at some time within this many
    * hours after the schedule's start time. Whole hours from 1 to 24.
    *
+   * Allowed: whole hours, 1 to 24.
+   *
    * @default - Secrets Manager's default: one hour for schedules in hours, the rest of the UTC day otherwise
    */
   readonly rotationWindow?: Duration;
@@ -118,6 +122,8 @@ export interface RotatingJwtSecretProps {
    * Verifiers use it as the maximum token age, and the grace period must cover it.
    * Between 1 minute and 24 hours.
    *
+   * Allowed: whole seconds, 1 minute to 1 day.
+   *
    * @default Duration.hours(1)
    */
   readonly maxTokenLifetime?: Duration;
@@ -127,6 +133,8 @@ export interface RotatingJwtSecretProps {
    * before the rotation stay valid until they expire.
    *
    * Must be at least `maxTokenLifetime` and shorter than `rotationInterval`.
+   *
+   * Allowed: whole seconds, at least `maxTokenLifetime`, shorter than the rotation interval.
    *
    * @default - twice `maxTokenLifetime`
    */
@@ -176,6 +184,8 @@ export interface RotatingJwtSecretProps {
    * Reserving concurrency needs the account's concurrent executions quota (per Region) to keep
    * at least 100 unreserved executions after the reservation, so it fails to deploy in accounts
    * whose quota is still the initial 10: raise the quota first.
+   *
+   * Allowed: a whole number, 1 to 10.
    *
    * @default - no reserved concurrency
    */
@@ -266,15 +276,21 @@ export class RotatingJwtSecret extends Construct {
 
     // Every prop is checked before the first child construct exists.
     this.maxTokenLifetime = props.maxTokenLifetime ?? Duration.hours(1);
+    // The rotation handler reads both in whole seconds.
+    validateDurationRange(this, 'maxTokenLifetime', this.maxTokenLifetime, Duration.minutes(1), Duration.hours(24), 'seconds');
     this.gracePeriod = props.gracePeriod ?? Duration.seconds(this.maxTokenLifetime.toSeconds() * 2);
-    validateDurationRange(this, 'maxTokenLifetime', this.maxTokenLifetime, Duration.minutes(1), Duration.hours(24));
+    const graceMs = this.gracePeriod.toMilliseconds({ integral: false });
+    if (!Token.isUnresolved(graceMs) && !Number.isInteger(graceMs / 1000)) {
+      throw new ValidationError(this, 'gracePeriod',
+        `must be a whole number of seconds, at least maxTokenLifetime (${this.maxTokenLifetime.toHumanString()}) and shorter than the rotation interval, got ${this.gracePeriod.toHumanString()}`);
+    }
     if (this.gracePeriod.toSeconds() < this.maxTokenLifetime.toSeconds()) {
       throw new ValidationError(this, 'gracePeriod',
         `must be at least maxTokenLifetime (${this.maxTokenLifetime.toHumanString()}) so tokens signed just before a rotation keep verifying, got ${this.gracePeriod.toHumanString()}`);
     }
     const schedule = resolveSchedule(this, { ...props, gracePeriod: this.gracePeriod });
     const window = rotationWindow(this, props.rotationWindow);
-    validateNumberRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 10);
+    validateIntegerRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 10);
     validateReplicaRegions(this, props.replicaRegions ?? []);
     validateBundledFunctionOptions(this, 'rotationFunction', props.rotationFunction);
 

@@ -83,7 +83,7 @@ export function resolveSchedule(scope: IConstruct, props: ScheduleProps): Resolv
     schedule = expressionSchedule(scope, props.scheduleExpression);
   } else {
     const rotationInterval = props.rotationInterval ?? DEFAULT_INTERVAL;
-    validateDurationRange(scope, 'rotationInterval', rotationInterval, Duration.hours(MIN_SPACING_HOURS), Duration.days(MAX_RATE_DAYS));
+    validateDurationRange(scope, 'rotationInterval', rotationInterval, Duration.hours(MIN_SPACING_HOURS), Duration.days(MAX_RATE_DAYS), 'hours');
     if (grace.toSeconds() >= rotationInterval.toSeconds()) {
       throw new ValidationError(scope, 'gracePeriod',
         `must be shorter than rotationInterval (${rotationInterval.toHumanString()}), got ${grace.toHumanString()}`);

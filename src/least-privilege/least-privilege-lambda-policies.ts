@@ -21,7 +21,7 @@ import {
 } from './least-privilege-permissions';
 import { ManagedPolicyPacker } from './managed-policy-packer';
 import { DEFAULT_MAX_MANAGED_POLICIES_PER_ROLE } from './policy-splitting';
-import { ValidationError, validateNumberRange } from '../shared/validation';
+import { ValidationError, validateIntegerRange } from '../shared/validation';
 
 export * from './least-privilege-permissions';
 
@@ -170,6 +170,8 @@ export interface LeastPrivilegeLambdaPoliciesProps {
    * How many managed policies the role may have in all (this construct's and any other
    * attached through the role). IAM's default quota is 10 per role, adjustable to 20.
    *
+   * Allowed: a whole number, 1 to 20.
+   *
    * @default 10
    */
   readonly maxManagedPolicies?: number;
@@ -222,7 +224,7 @@ export class LeastPrivilegeLambdaPolicies extends Construct {
       throw new ValidationError(this, 'function', `${fn!.node.path} has no execution role this stack can attach policies to; pass role`);
     }
     this.role = role;
-    validateNumberRange(this, 'maxManagedPolicies', props.maxManagedPolicies, 1, 20);
+    validateIntegerRange(this, 'maxManagedPolicies', props.maxManagedPolicies, 1, 20);
     this.packer = new ManagedPolicyPacker(this, role, props.maxManagedPolicies ?? DEFAULT_MAX_MANAGED_POLICIES_PER_ROLE);
 
     const cfnFunction = fn?.node.defaultChild instanceof lambda.CfnFunction ? fn.node.defaultChild : undefined;

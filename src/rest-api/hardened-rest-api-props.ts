@@ -256,12 +256,16 @@ export interface HardenedRestApiProps {
   /**
    * The stage-wide steady-state request rate (requests per second).
    *
+   * Allowed: 1 to 10,000.
+   *
    * @default 1000
    */
   readonly throttlingRateLimit?: number;
 
   /**
    * The stage-wide burst of requests.
+   *
+   * Allowed: a whole number, 1 to 5,000.
    *
    * @default 2000
    */

@@ -46,7 +46,11 @@ export interface WafManagedRuleGroup {
    */
   readonly vendorName?: string;
 
-  /** The rule group's capacity in WCU, as its vendor documents it; counted against the web ACL's budget. */
+  /**
+   * The rule group's capacity in WCU, as its vendor documents it; counted against the web ACL's budget.
+   *
+   * Allowed: a whole number, 1 to 5,000.
+   */
   readonly capacity: number;
 
   /**
@@ -65,12 +69,16 @@ export interface HardenedRestApiWafOptions {
    * Requests per IP in each `rateLimitWindow` above which WAF blocks the IP (with 429).
    * At least 10, WAF's minimum.
    *
+   * Allowed: a whole number, 10 to 2,000,000,000.
+   *
    * @default 2000
    */
   readonly rateLimit?: number;
 
   /**
    * The window the rate limit counts over: 1, 2, 5 or 10 minutes.
+   *
+   * Allowed: 1, 2, 5 or 10 minutes.
    *
    * @default Duration.minutes(5)
    */

@@ -1,3 +1,4 @@
+import { relative } from 'path';
 import { Annotations, Aspects, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -98,6 +99,8 @@ export class HardenedRestApi extends Construct {
   public readonly publicRoutes: HardenedPublicRoute[] = [];
 
   private readonly apiKeyRequired: boolean;
+  /** `GET /orders` → how and where it was added, for the error on a second add of the same route. */
+  private readonly addedRoutes = new Map<string, string>();
   private readonly removalPolicy: RemovalPolicy;
   /** role → methods, when this construct created the JwtAuthorizer (and so knows the role map). */
   private readonly roleMethods?: ReadonlyMap<string, readonly ApiMethod[]>;
@@ -248,7 +251,8 @@ export class HardenedRestApi extends Construct {
     if (this.roleMethods) {
       const isPublic = (m: apigateway.Method): boolean => this.publicRoutes.some((p) => p.path === m.resource.path && p.httpMethod === m.httpMethod);
       for (const m of unreachableMethods(this.restApi, this.roleMethods, isPublic)) {
-        errors.push(`must each be granted to a role, but ${m} is reachable by no role: name it in permissionMethods (e.g. "${m.replace(/\{[^}]+\}/g, '*')}") of a permission a role holds`);
+        errors.push(`must each be granted to a role, but ${m} is reachable by no role: name it in permissionMethods (e.g. "${m.replace(/\{[^}]+\}/g, '*')}") of a permission a role holds, ` +
+          'or, if it answers without a token, add it with addPublicMethod(path, method, integration, { reason }) instead of on restApi');
       }
     }
     return errors;
@@ -294,6 +298,14 @@ export class HardenedRestApi extends Construct {
     if (!path.startsWith('/')) throw new ValidationError(this, 'path', `must start with '/', got '${path}'`);
     const resource = this.restApi.root.resourceForPath(path);
     const verb = httpMethod.toUpperCase();
+    const route = `${verb} ${resource.path}`;
+    const how = isPublic ? 'addPublicMethod' : 'addMethod';
+    if (resource.node.tryFindChild(verb)) {
+      const first = this.addedRoutes.get(route) ?? 'directly on restApi';
+      throw new ValidationError(this, 'httpMethod', `${route} is added twice: first ${first}, again with ${how}${callerLocation()}. ` +
+        'API Gateway has one method per path and HTTP method: add each route once (ANY covers every method of a path)');
+    }
+    this.addedRoutes.set(route, `with ${how}${callerLocation()}`);
     let model: apigateway.IModel | undefined;
     if (options.requestSchema) {
       model = this.restApi.addModel(`Model${verb}${path.replace(/[^A-Za-z0-9]/g, '_')}`, {
@@ -395,4 +407,20 @@ export class HardenedRestApi extends Construct {
     }
   }
 
+}
+
+/**
+ * ` at <file>:<line>:<column>` of the first stack frame outside this module and node_modules
+ * (the user's call), or '' when none is known (e.g. a jsii language binding's call).
+ */
+function callerLocation(): string {
+  const frames = (new Error().stack ?? '').split('\n').slice(1);
+  for (const frame of frames) {
+    const match = /\(?((?:\/|[A-Za-z]:\\)[^()]*?):(\d+):(\d+)\)?$/.exec(frame.trim());
+    if (!match) continue;
+    const file = match[1];
+    if (file.includes('node_modules') || /[\\/]rest-api[\\/]hardened-rest-api\.[jt]s$/.test(file)) continue;
+    return ` at ${relative(process.cwd(), file)}:${match[2]}:${match[3]}`;
+  }
+  return '';
 }

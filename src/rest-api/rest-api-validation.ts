@@ -6,7 +6,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import type { HardenedRestApiProps } from './hardened-rest-api-props';
 import { validateBundledFunctionOptions, validateLogRetention } from '../bundled-function/bundled-function';
-import { ValidationError, validateDurationRange, validateNumberRange } from '../shared/validation';
+import { ValidationError, validateDurationRange, validateIntegerRange, validateNumberRange } from '../shared/validation';
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const ORIGIN = /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^http:\/\/localhost(:\d{1,5})?$/;
@@ -54,11 +54,12 @@ export function validateHardenedRestApiProps(scope: Construct, props: HardenedRe
   }
   validateCors(scope, props);
   validateNumberRange(scope, 'throttlingRateLimit', props.throttlingRateLimit, 1, 10_000);
-  validateNumberRange(scope, 'throttlingBurstLimit', props.throttlingBurstLimit, 1, 5_000);
+  validateIntegerRange(scope, 'throttlingBurstLimit', props.throttlingBurstLimit, 1, 5_000);
   validateUsagePlan(scope, props);
-  validateNumberRange(scope, 'waf.rateLimit', props.waf?.rateLimit, 10, 2_000_000_000);
+  validateIntegerRange(scope, 'waf.rateLimit', props.waf?.rateLimit, 10, 2_000_000_000);
   const window = props.waf?.rateLimitWindow;
-  if (window !== undefined && !Token.isUnresolved(window.toSeconds()) && !RATE_WINDOWS.includes(window.toSeconds())) {
+  const windowSeconds = window?.toSeconds({ integral: false });
+  if (window !== undefined && !Token.isUnresolved(windowSeconds) && !RATE_WINDOWS.includes(windowSeconds!)) {
     throw new ValidationError(scope, 'waf.rateLimitWindow', `must be 1, 2, 5 or 10 minutes, got ${window.toHumanString()}`);
   }
   const forwardedIpHeader = props.waf?.forwardedIpHeader;
@@ -85,17 +86,23 @@ export function validateHardenedRestApiProps(scope: Construct, props: HardenedRe
       throw new ValidationError(scope, prop, `must be a fraction above 0 and at most 1, got ${value}`);
     }
   }
-  validateDurationRange(scope, 'alarms.latencyThreshold', alarms.latencyThreshold, Duration.millis(1), Duration.seconds(29));
+  validateDurationRange(scope, 'alarms.latencyThreshold', alarms.latencyThreshold, Duration.millis(1), Duration.seconds(29), 'milliseconds');
   validateNumberRange(scope, 'alarms.blockedRequestsThreshold', alarms.blockedRequestsThreshold, 1, 1_000_000_000);
 }
 
-/** aws-cdk-lib only warns in the template about these; a negative quota would fail the deployment. */
+/**
+ * aws-cdk-lib only warns in the template about these; a negative or fractional quota fails the
+ * deployment. Limits, offsets and burst limits are integers in the API Gateway API; rates are doubles.
+ */
 function validateUsagePlan(scope: Construct, props: HardenedRestApiProps): void {
   const quota = props.usagePlan?.quota;
-  validateNumberRange(scope, 'usagePlan.quota.limit', quota?.limit, 1, 2_147_483_647);
+  validateIntegerRange(scope, 'usagePlan.quota.limit', quota?.limit, 1, 2_147_483_647);
+  const limit = quota?.limit !== undefined && !Token.isUnresolved(quota.limit) ? quota.limit : 2_147_483_647;
+  // The requests taken off the first period's quota: fewer than the quota itself.
+  validateIntegerRange(scope, 'usagePlan.quota.offset', quota?.offset, 0, limit - 1);
   const throttle = props.usagePlan?.throttle;
   if (!throttle) return;
-  validateNumberRange(scope, 'usagePlan.throttle.burstLimit', throttle.burstLimit, 1, 5_000);
+  validateIntegerRange(scope, 'usagePlan.throttle.burstLimit', throttle.burstLimit, 1, 5_000);
   validateNumberRange(scope, 'usagePlan.throttle.rateLimit', throttle.rateLimit, 1, 10_000);
   const { burstLimit, rateLimit } = throttle;
   const known = (n: number | undefined): n is number => n !== undefined && !Token.isUnresolved(n);

@@ -9,7 +9,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { HardenedRestApiWafOptions } from './hardened-rest-api-waf-options';
 import { BASE_PRICE_WCU, MANAGED_GROUP_WCU, MAX_WCU, ManagedGroupRule, buildWebAclRules } from './waf-rules';
-import { ValidationError, validateNumberRange } from '../shared/validation';
+import { ValidationError, validateIntegerRange } from '../shared/validation';
 
 /** Never logged: the JWT, the API key and session cookies. */
 const REDACTED_HEADERS = ['authorization', 'x-api-key', 'cookie'];
@@ -39,8 +39,8 @@ export function createWebAcl(
   if (waf.enableBotControl) {
     groups.push({ ...aws('AWSManagedRulesBotControlRuleSet'), config: { awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } } });
   }
-  for (const extra of waf.additionalManagedRuleGroups ?? []) {
-    validateNumberRange(scope, 'waf.additionalManagedRuleGroups', extra.capacity, 1, MAX_WCU);
+  for (const [i, extra] of (waf.additionalManagedRuleGroups ?? []).entries()) {
+    validateIntegerRange(scope, `waf.additionalManagedRuleGroups[${i}].capacity`, extra.capacity, 1, MAX_WCU);
     if (groups.some((g) => g.name === extra.name)) {
       throw new ValidationError(scope, 'waf.additionalManagedRuleGroups', `has '${extra.name}', which the web ACL already holds`);
     }

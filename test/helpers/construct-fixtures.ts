@@ -17,7 +17,7 @@ import { HardenedRestApi } from '../../src/rest-api/hardened-rest-api';
 
 export const ENV = { account: '123456789012', region: 'us-east-1' };
 
-const RBAC = {
+export const RBAC = {
   issuer: 'https://issuer.example.com',
   audience: 'orders-api',
   rolePermissions: { user: ['orders:read'] },

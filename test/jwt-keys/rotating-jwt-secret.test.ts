@@ -331,7 +331,7 @@ describe('RotatingJwtSecret rejects bad props at construct time', () => {
     ['both a schedule expression and a rotation interval', { scheduleExpression: 'rate(1 day)', rotationInterval: Duration.days(2) },
       'scheduleExpression', /and rotationInterval are exclusive/],
     ['a rotation interval that is not whole hours', { rotationInterval: Duration.minutes(270) },
-      'rotationInterval', /must be a whole number of hours, got 4 hours 30 minutes/],
+      'rotationInterval', /must be a whole number of hours between 4 hours and 1000 days, got 4 hours 30 minutes/],
     ['a rotation window of 25 hours', { rotationWindow: Duration.hours(25) },
       'rotationWindow', /must be a whole number of hours between 1 and 24, got 1 day 1 hour/],
     ['a grace period that could fill the ring with cron rotations', { scheduleExpression: 'cron(0 */4 * * ? *)', gracePeriod: Duration.hours(48) },

@@ -618,6 +618,52 @@ describe('HardenedRestApi leaves no silent holes', () => {
       api.restApi.root.resourceForPath('/reports').addMethod('GET', new apigateway.MockIntegration());
     });
     expect(error?.message).toMatch(/Api: methods must each be granted to a role, but GET \/reports is reachable by no role/);
+    // As addMethod's error does, it names the way to add a route that needs no token.
+    expect(error?.message).toMatch(/GET \/reports is reachable by no role: [^;]*or, if it answers without a token, add it with addPublicMethod\(path, method, integration, \{ reason \}\) instead of on restApi/);
+  });
+
+  describe('a route added twice', () => {
+    const integration = new apigateway.MockIntegration();
+    const reason = 'Load balancer health check; returns no data';
+    function bare(): HardenedRestApi {
+      const stack = testStack();
+      return new HardenedRestApi(stack, 'Api', { signingKeys: new RotatingJwtSecret(stack, 'Keys'), ...RBAC });
+    }
+
+    test('with addMethod: names the route and where the first was added, not the raw construct-name clash', () => {
+      const api = bare();
+      api.addMethod('/orders', 'GET', integration); const firstLine = lineOf(new Error());
+      const error = expectValidationError(() => api.addMethod('/orders', 'get', integration), {
+        path: 'TestStack/Api',
+        prop: 'httpMethod',
+        message: /^GET \/orders is added twice: first with addMethod at test\/rest-api\/hardened-rest-api\.test\.ts:(\d+):\d+, again with addMethod at test\/rest-api\/hardened-rest-api\.test\.ts:\d+:\d+\. API Gateway has one method per path and HTTP method/,
+      });
+      expect(Number(/first with addMethod at [^:]+:(\d+)/.exec(error.message)![1])).toBe(firstLine);
+      expect(error.message).not.toMatch(/There is already a Construct/);
+    });
+
+    test('with addMethod then addPublicMethod, on the same path written differently', () => {
+      const api = bare();
+      api.addMethod('/orders', 'GET', integration);
+      expectValidationError(() => api.addPublicMethod('/orders/', 'GET', integration, { reason }), {
+        path: 'TestStack/Api', prop: 'httpMethod', message: /^GET \/orders is added twice: first with addMethod at \S+, again with addPublicMethod at \S+\. /,
+      });
+    });
+
+    test('first on restApi directly', () => {
+      const api = bare();
+      api.restApi.root.resourceForPath('/orders').addMethod('GET', integration);
+      expectValidationError(() => api.addMethod('/orders', 'GET', integration), {
+        path: 'TestStack/Api', prop: 'httpMethod', message: /^GET \/orders is added twice: first directly on restApi, again with addMethod at \S+\. /,
+      });
+    });
+
+    test('another method on the same path, or the same method on another path, is no duplicate', () => {
+      const api = bare();
+      api.addMethod('/orders', 'GET', integration);
+      expect(() => api.addMethod('/orders', 'POST', integration)).not.toThrow();
+      expect(() => api.addPublicMethod('/orders/health', 'GET', integration, { reason })).not.toThrow();
+    });
   });
 
   test('a method added on restApi directly without an authorizer fails synth', () => {
@@ -701,3 +747,8 @@ describe('HardenedRestApi leaves no silent holes', () => {
     });
   });
 });
+
+/** The line number in this file of the frame that created `error` (for a location the message must name). */
+function lineOf(error: Error): number {
+  return Number(/hardened-rest-api\.test\.ts:(\d+):\d+/.exec(error.stack ?? '')![1]);
+}
