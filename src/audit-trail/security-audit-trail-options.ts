@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type { SecurityAuditArchive } from './security-audit-archive';
 
 /**
  * Which data events the trail records. They are selected with advanced event selectors, and the
@@ -219,6 +220,19 @@ export interface SecurityAuditTrailProps {
    * @default - a new Object Lock archive bucket and its access-log bucket
    */
   readonly bucket?: s3.IBucket;
+
+  /**
+   * The archive this trail delivers to: a `SecurityAuditArchive`, usually in the log-archive
+   * account's stack of the same app. Its bucket and key policies already admit this trail (the
+   * same statements the construct adds to an archive it creates), so nothing is printed to copy:
+   * the trail names the archive bucket and the key's alias ARN, and its stack deploys after the
+   * archive's. `trailName` and `organizationId` default to the archive's and must match them.
+   * A key of this account (`encryptionKey`, or a new one) encrypts the log group. Cannot be
+   * combined with `bucket` or the archive props (`bucketName`, `objectLockRetention`, ...).
+   *
+   * @default - no separate archive: `bucket`, or a new archive in this stack
+   */
+  readonly archive?: SecurityAuditArchive;
 
   /**
    * The KMS key that encrypts the log files and the log group, for example the organisation's
