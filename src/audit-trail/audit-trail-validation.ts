@@ -4,8 +4,8 @@ import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { CisControl } from './cis-control';
 import { validateArchiveLifecycle, validateOrganizationId, validateTrailName } from './archive-validation';
+import { CisControl } from './cis-control';
 import type { SecurityAuditTrailProps } from './security-audit-trail-options';
 import { ValidationError } from '../shared/validation';
 

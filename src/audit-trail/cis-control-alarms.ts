@@ -31,7 +31,8 @@ export interface CisControlAlarmsOptions {
 }
 
 /** The CIS control set of a profile, with the warning CIS_V5 deserves; call before validating ids. */
-export function resolveCisProfile(owner: Construct, profile: CisProfile | undefined): { profile: CisProfile; controls: ReadonlyArray<ResolvedCisControl> } {
+export function resolveCisProfile(owner: Construct, profile: CisProfile | undefined):
+{ profile: CisProfile; controls: ReadonlyArray<ResolvedCisControl> } {
   const resolved = profile ?? CisProfile.SECURITY_HUB;
   if (resolved === CisProfile.CIS_V5) {
     Annotations.of(owner).addWarningV2('cdk-security-blocks:cisV5Patterns',
@@ -48,7 +49,11 @@ export class CisControlAlarms {
   private readonly tunedMetricNames = new Set<string>();
   private readonly metricNamespace: string;
 
-  constructor(private readonly owner: Construct, private readonly controls: ReadonlyArray<ResolvedCisControl>, private readonly options: CisControlAlarmsOptions) {
+  constructor(
+    private readonly owner: Construct,
+    private readonly controls: ReadonlyArray<ResolvedCisControl>,
+    private readonly options: CisControlAlarmsOptions,
+  ) {
     this.metricNamespace = options.metricNamespace ?? CIS_METRIC_NAMESPACE;
     for (const control of controls) {
       if (options.disabledControls.has(control.id)) {

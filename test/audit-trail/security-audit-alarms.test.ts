@@ -47,7 +47,8 @@ describe('SecurityAuditAlarms on Control Tower\'s log group', () => {
     const resource = template.toJSON().Resources[stack.getLogicalId(cfn)];
     expect(Buffer.from(resource.Properties.FilterPattern, 'utf8')).toEqual(Buffer.from(PUBLISHED.patterns[controlId], 'utf8'));
     expect(resource.Properties.LogGroupName).toBe(CONTROL_TOWER_LOG_GROUP);
-    expect(resource.Properties.MetricTransformations[0]).toMatchObject({ MetricNamespace: PUBLISHED.namespaceAdvised, MetricValue: PUBLISHED.metricValue });
+    expect(resource.Properties.MetricTransformations[0])
+      .toMatchObject({ MetricNamespace: PUBLISHED.namespaceAdvised, MetricValue: PUBLISHED.metricValue });
   });
 
   test('the 15 filters are exactly SecurityAuditTrail\'s (one place for the CIS controls), on the given log group', () => {
