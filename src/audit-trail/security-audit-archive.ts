@@ -1,4 +1,5 @@
 import { Duration, PhysicalName, Stack, Token } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -196,10 +197,13 @@ export class SecurityAuditArchive extends Construct {
 
   /**
    * The ARN of the key's alias, in the archive's account and Region, formatted for `stack`:
-   * what a trail in another account names as its KMS key.
+   * what a trail in another account names as its KMS key. A literal string when the archive's
+   * stack has a concrete account and Region (Control Tower's CT.CLOUDTRAIL.PR.1 accepts a
+   * string or a local reference only).
    */
   public keyAliasArn(stack: Stack): string {
     const own = Stack.of(this);
-    return stack.formatArn({ service: 'kms', account: own.account, region: own.region, resource: this.aliasName });
+    const partition = Token.isUnresolved(own.region) ? undefined : RegionInfo.get(own.region).partition;
+    return stack.formatArn({ partition, service: 'kms', account: own.account, region: own.region, resource: this.aliasName });
   }
 }

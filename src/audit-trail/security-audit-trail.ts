@@ -101,10 +101,11 @@ export class SecurityAuditTrail extends Construct {
       // from the same function. This stack names its bucket and key alias and deploys after it.
       allowLogGroupEncryption(this.encryptionKey, 'AllowCloudWatchLogsForTheTrailLogGroup', logGroupName);
       this.bucket = archive.bucket;
-      logFileKeyArn = archive.keyAliasArn(stack);
       if (Stack.of(archive) === stack) {
+        logFileKeyArn = archive.encryptionKey.keyArn;
         bucketPolicy = archive.bucket.policy;
       } else {
+        logFileKeyArn = archive.keyAliasArn(stack);
         stack.addDependency(Stack.of(archive), 'the archive admits the trail before the trail is created');
       }
     } else {

@@ -1,8 +1,13 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { SecurityAuditArchive, SecurityAuditTrail } from '../../src';
+import { SecurityAuditAlarms, SecurityAuditArchive, SecurityAuditTrail } from '../../src';
 import { trailBucketStatements, trailKeyStatements } from '../../src/audit-trail/trail-delivery-policy';
 import { testGates } from '../helpers/gates';
 import { testStack } from '../helpers/stack';
@@ -119,7 +124,8 @@ describe('SecurityAuditArchive in the log-archive account, SecurityAuditTrail in
       IsMultiRegionTrail: true,
       EnableLogFileValidation: true,
       S3BucketName: bucketName,
-      KMSKeyId: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kms:${REGION}:${LOG_ARCHIVE}:alias/security-audit-archive/org-trail`]] },
+      // A literal ARN: Control Tower's CT.CLOUDTRAIL.PR.1 accepts a string or a local key reference only.
+      KMSKeyId: `arn:aws:kms:${REGION}:${LOG_ARCHIVE}:alias/security-audit-archive/org-trail`,
     });
     managementTemplate.resourceCountIs('AWS::S3::Bucket', 0);
     managementTemplate.resourceCountIs('AWS::S3::BucketPolicy', 0);
@@ -146,6 +152,33 @@ describe('SecurityAuditArchive in the log-archive account, SecurityAuditTrail in
     });
     expect(trail.controlIds).toHaveLength(15);
     expect(Annotations.fromStack(managementStack).findWarning('*', Match.stringLikeRegexp('not created here|imported key'))).toEqual([]);
+  });
+
+  test('Control Tower proactive controls: only the access-log bucket\'s known exceptions, as for SecurityAuditTrail\'s own', () => {
+    // test/helpers/control-tower.ts gates the constructs of CONSTRUCT_FIXTURES; these are the new
+    // configurations, run through the same cfn-guard rules (with SecurityAuditAlarms on Control Tower's log group).
+    const { app, archiveStack: a, managementStack: m } = twoAccounts();
+    const c = new Stack(app, 'ControlTowerAlarms', { env: { account: MANAGEMENT, region: REGION } });
+    new SecurityAuditAlarms(c, 'AuditAlarms', { logGroup: logs.LogGroup.fromLogGroupName(c, 'Ct', 'aws-controltower/CloudTrailLogs') });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-archive-'));
+    try {
+      const files = [a, m, c].map((s) => {
+        const file = path.join(dir, `${s.stackName}.template.json`);
+        fs.writeFileSync(file, JSON.stringify(Template.fromStack(s).toJSON()));
+        return file;
+      });
+      const report = new CfnGuardValidator().validate({ templatePaths: files });
+      const found = report.violations.flatMap((v) => v.violatingResources.map((r) =>
+        `${/^\[(CT\.[A-Z0-9]+\.PR\.\d+)\]/.exec(v.description)?.[1]} ${path.basename(r.templatePath)} ${r.resourceLogicalId}`));
+      const accessLogs = a.getLogicalId(archive.accessLogsBucket.node.defaultChild as s3.CfnBucket);
+      expect([...new Set(found)].sort()).toEqual([
+        `CT.S3.PR.10 LogArchive.template.json ${accessLogs}`,
+        `CT.S3.PR.2 LogArchive.template.json ${accessLogs}`,
+        `CT.S3.PR.9 LogArchive.template.json ${accessLogs}`,
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('log-archive stack', () => {
@@ -179,7 +212,11 @@ describe('SecurityAuditArchive in the trail\'s own stack (one account)', () => {
         })]),
       },
     });
-    template.hasResourceProperties('AWS::CloudTrail::Trail', { TrailName: 'audit-trail', IsOrganizationTrail: Match.absent() });
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      TrailName: 'audit-trail',
+      IsOrganizationTrail: Match.absent(),
+      KMSKeyId: { 'Fn::GetAtt': [stack.getLogicalId(archive.encryptionKey.node.defaultChild as kms.CfnKey), 'Arn'] },
+    });
   });
 });
 
