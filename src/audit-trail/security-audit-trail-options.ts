@@ -213,7 +213,8 @@ export interface SecurityAuditTrailProps {
    * An existing archive bucket to deliver to instead of creating one, for example the
    * organisation's log-archive bucket in another account. Its policy must admit this trail
    * (`cloudtrail.amazonaws.com` with `aws:SourceArn` of the trail); the construct cannot add
-   * statements to it and says so at synth. Cannot be combined with the props of the archive
+   * statements to it and says so at synth. Prefer `archive` (a `SecurityAuditArchive`), whose
+   * policies admit the trail by construction. Cannot be combined with the props of the archive
    * it would otherwise create (`bucketName`, `accessLogsBucketName`, `objectLockRetention`,
    * `replicationBucket`, `replicationKey`).
    *
@@ -238,6 +239,7 @@ export interface SecurityAuditTrailProps {
    * The KMS key that encrypts the log files and the log group, for example the organisation's
    * log-archive key. A key of another stack or account must already let CloudTrail encrypt for
    * this trail and CloudWatch Logs use it for the log group; the construct says so at synth.
+   * With `archive`, this key encrypts the log group only (the log files use the archive's key).
    *
    * @default - a new customer-managed key, rotated, restricted to this trail
    */
