@@ -2,6 +2,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { SecurityAuditArchiveOptions } from './audit-archive-options';
 import { ValidationError, validateDurationRange } from '../shared/validation';
 
 const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
@@ -22,16 +23,7 @@ export function validateOrganizationId(scope: IConstruct, organizationId: string
   }
 }
 
-/** The archive's lifecycle props, shared by SecurityAuditTrail and SecurityAuditArchive. */
-export interface ArchiveLifecycleProps {
-  readonly archiveExpiration?: Duration;
-  readonly archiveTransitionAfter?: Duration;
-  readonly objectLockRetention?: s3.ObjectLockRetention;
-  readonly replicationBucket?: s3.IBucket;
-  readonly replicationKey?: unknown;
-}
-
-export function validateArchiveLifecycle(scope: IConstruct, props: ArchiveLifecycleProps): {
+export function validateArchiveLifecycle(scope: IConstruct, props: SecurityAuditArchiveOptions): {
   archiveExpiration: Duration; archiveTransitionAfter: Duration; objectLockRetention: s3.ObjectLockRetention;
 } {
   const archiveExpiration = props.archiveExpiration ?? Duration.days(2555);

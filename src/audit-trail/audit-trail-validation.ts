@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { validateArchiveLifecycle, validateOrganizationId, validateTrailName } from './archive-validation';
 import { CisControl } from './cis-control';
-import type { SecurityAuditTrailProps } from './security-audit-trail-options';
+import type { SecurityAuditControlOptions, SecurityAuditTrailProps } from './security-audit-trail-options';
 import { ValidationError } from '../shared/validation';
 
 
@@ -34,14 +34,9 @@ export function validateAuditTrailProps(
   return { logRetention, ...lifecycle, disabledControls };
 }
 
-/** The control and security-event props, shared by SecurityAuditTrail and SecurityAuditAlarms. */
-export interface ControlOptionProps {
-  readonly disabledControls?: string[];
-  readonly securityEvents?: boolean;
-  readonly guardDutyMinimumSeverity?: number;
-}
-
-export function validateControlOptions(scope: IConstruct, props: ControlOptionProps, controls: ReadonlyArray<CisControl>): ReadonlySet<string> {
+export function validateControlOptions(
+  scope: IConstruct, props: SecurityAuditControlOptions, controls: ReadonlyArray<CisControl>,
+): ReadonlySet<string> {
   const ids = controls.map((c) => c.id);
   const disabledControls = new Set(props.disabledControls ?? []);
   for (const controlId of disabledControls) {

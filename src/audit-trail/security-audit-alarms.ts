@@ -5,13 +5,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { validateControlOptions } from './audit-trail-validation';
 import { CisControlAlarms, resolveCisProfile } from './cis-control-alarms';
-import { CisProfile, TunedAlarmOptions } from './security-audit-trail-options';
+import { CisProfile, SecurityAuditControlOptions, TunedAlarmOptions } from './security-audit-trail-options';
 import { createAlarmTopic } from '../notifications/alarm-topic';
 
 /**
  * Properties for SecurityAuditAlarms.
  */
-export interface SecurityAuditAlarmsProps {
+export interface SecurityAuditAlarmsProps extends SecurityAuditControlOptions {
   /**
    * The CloudWatch Logs log group an existing trail delivers to, in this stack's account and
    * Region, for example Control Tower's
@@ -19,49 +19,6 @@ export interface SecurityAuditAlarmsProps {
    * in the management account and the landing zone's home Region.
    */
   readonly logGroup: logs.ILogGroup;
-
-  /**
-   * Which CIS patterns the control alarms use.
-   *
-   * @default CisProfile.SECURITY_HUB
-   */
-  readonly cisProfile?: CisProfile;
-
-  /**
-   * Controls whose metric filter and alarm are not created, for example `['CloudWatch.3']`.
-   *
-   * @default - every control is created
-   */
-  readonly disabledControls?: string[];
-
-  /**
-   * The CloudWatch namespace of the control metrics.
-   *
-   * @default 'LogMetrics'
-   */
-  readonly metricNamespace?: string;
-
-  /**
-   * Whether to send account security events (GuardDuty, Security Hub, root console sign-ins
-   * in us-east-1, trail tampering) to `alarmTopic` as they happen.
-   *
-   * @default true
-   */
-  readonly securityEvents?: boolean;
-
-  /**
-   * The lowest GuardDuty finding severity that is sent. Between 1 and 8.9.
-   *
-   * @default 7
-   */
-  readonly guardDutyMinimumSeverity?: number;
-
-  /**
-   * The SNS topic that every control alarm notifies.
-   *
-   * @default - the stack's `SecurityNotifications` topic
-   */
-  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
