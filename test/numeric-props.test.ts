@@ -7,12 +7,15 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RBAC } from './helpers/construct-fixtures';
 import { NumericProp, numericProps } from './helpers/jsii-numeric-props';
 import { testStack } from './helpers/stack';
 import { userFunction } from './helpers/user-function';
+import { SecurityAuditAlarms } from '../src/audit-trail/security-audit-alarms';
+import { SecurityAuditArchive } from '../src/audit-trail/security-audit-archive';
 import { SecurityAuditTrail } from '../src/audit-trail/security-audit-trail';
 import { JwtAuthorizer } from '../src/authorizer/jwt-authorizer';
 import { RotatingJwtSecret } from '../src/jwt-keys/rotating-jwt-secret';
@@ -44,6 +47,16 @@ const CONSTRUCTS: Record<string, { readonly path: string; build(scope: Construct
   },
   RotatingJwtSecret: { path: 'TestStack/Secret', build: (scope, props) => new RotatingJwtSecret(scope, 'Secret', props) },
   SecurityAuditTrail: { path: 'TestStack/AuditTrail', build: (scope, props) => new SecurityAuditTrail(scope, 'AuditTrail', props) },
+  SecurityAuditArchive: {
+    path: 'TestStack/Archive',
+    build: (scope, props) => new SecurityAuditArchive(scope, 'Archive', { trailName: 'org-trail', ...props }),
+  },
+  SecurityAuditAlarms: {
+    path: 'TestStack/AuditAlarms',
+    build: (scope, props) => new SecurityAuditAlarms(scope, 'AuditAlarms', {
+      logGroup: logs.LogGroup.fromLogGroupName(scope, 'Trail', 'aws-controltower/CloudTrailLogs'), ...props,
+    }),
+  },
 };
 
 type Probe = 'fraction' | 'negative' | 'zero' | 'huge' | 'nan';
@@ -229,6 +242,15 @@ const CASES: Record<string, NumericCase> = {
     },
   },
 };
+
+// The archive and the alarms take the trail's own option structs (SecurityAuditArchiveOptions,
+// SecurityAuditControlOptions) through the same validation: the same cases hold for them.
+for (const [construct, paths] of [
+  ['SecurityAuditArchive', ['archiveExpiration', 'archiveTransitionAfter', 'objectLockRetention.duration']],
+  ['SecurityAuditAlarms', ['guardDutyMinimumSeverity']],
+] as const) {
+  for (const path of paths) CASES[`${construct} ${path}`] = CASES[`SecurityAuditTrail ${path}`];
+}
 
 const PROPS = numericProps();
 const key = (p: NumericProp): string => `${p.construct} ${p.path}`;

@@ -3,11 +3,12 @@
  * access-log bucket, the bucket policy CloudTrail needs, and optional replication to an
  * existing bucket in another Region.
  */
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { TrailDeliverer, describeStatements, trailBucketStatements, trailLogPrefixes } from './trail-delivery-policy';
 import { acknowledge } from '../shared/acknowledge';
 import { sendEventsToEventBridge } from '../shared/bucket-event-notifications';
 import { flattenForFinding } from '../shared/nag-finding';
@@ -15,7 +16,8 @@ import { logServerAccess } from '../shared/server-access-logs';
 
 /** What the archive needs to know, all validated by the construct. */
 export interface AuditArchiveOptions {
-  readonly trailArn: string;
+  /** The trail that delivers here (its ARN, account and organization). */
+  readonly deliverer: TrailDeliverer;
   readonly encryptionKey: kms.IKey;
   readonly bucketName?: string;
   readonly accessLogsBucketName?: string;
@@ -23,7 +25,6 @@ export interface AuditArchiveOptions {
   readonly archiveStorageClass: s3.StorageClass;
   readonly archiveExpiration: Duration;
   readonly objectLockRetention: s3.ObjectLockRetention;
-  readonly organizationId?: string;
   readonly replicationBucket?: s3.IBucket;
   readonly replicationKey?: kms.IKey;
 }
@@ -90,7 +91,7 @@ export function createAuditArchive(scope: Construct, options: AuditArchiveOption
       filter: {},
     }] : undefined,
   });
-  allowTrailDelivery(bucket, options.trailArn, options.organizationId);
+  allowTrailDelivery(bucket, options.deliverer);
   sendEventsToEventBridge(bucket);
   logServerAccess(bucket, accessLogsBucket, ACCESS_LOG_PREFIX, 'S3ServerAccessLogsForTheArchiveBucket');
   if (options.replicationBucket) {
@@ -107,26 +108,10 @@ export function createAuditArchive(scope: Construct, options: AuditArchiveOption
   return { bucket, accessLogsBucket };
 }
 
-/** The bucket policy statements CloudTrail needs, tied to this trail by aws:SourceArn. */
-function allowTrailDelivery(bucket: s3.IBucket, trailArn: string, organizationId: string | undefined): boolean {
-  const account = Stack.of(bucket).account;
-  const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
-  const { statementAdded } = bucket.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AWSCloudTrailAclCheck',
-    principals: [cloudTrail],
-    actions: ['s3:GetBucketAcl'],
-    resources: [bucket.bucketArn],
-    conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
-  }));
-  const prefixes = [account, ...(organizationId ? [organizationId] : [])];
-  bucket.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AWSCloudTrailWrite',
-    principals: [cloudTrail],
-    actions: ['s3:PutObject'],
-    resources: prefixes.map((p) => bucket.arnForObjects(`AWSLogs/${p}/*`)),
-    conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
-  }));
-  return statementAdded;
+/** The bucket policy statements CloudTrail needs (trail-delivery-policy), tied to the trail by aws:SourceArn. */
+function allowTrailDelivery(bucket: s3.IBucket, deliverer: TrailDeliverer): boolean {
+  const statements = trailBucketStatements(deliverer, bucket.bucketArn, (prefix) => bucket.arnForObjects(prefix));
+  return statements.map((s) => bucket.addToResourcePolicy(s).statementAdded)[0];
 }
 
 /**
@@ -172,13 +157,17 @@ function acknowledgeAccessLogsBucket(bucket: s3.Bucket): void {
 
 /**
  * A central archive bucket passed in: admit this trail if the bucket's policy is ours to
- * change (a bucket of this stack), otherwise say at synth what its policy must allow.
+ * change (a bucket of this stack), otherwise say at synth what its policy must allow and which
+ * construct adds it.
  */
-export function admitTrailToExistingBucket(scope: Construct, bucket: s3.IBucket, trailArn: string, organizationId: string | undefined): void {
-  if (!allowTrailDelivery(bucket, trailArn, organizationId)) {
+export function admitTrailToExistingBucket(scope: Construct, bucket: s3.IBucket, deliverer: TrailDeliverer): void {
+  if (!allowTrailDelivery(bucket, deliverer)) {
+    const statements = trailBucketStatements(deliverer, bucket.bucketArn, (prefix) => bucket.arnForObjects(prefix));
     Annotations.of(scope).addWarningV2('cdk-security-blocks:externalArchiveBucket',
       `The archive bucket ${bucket.bucketName} is not created here: its policy must let cloudtrail.amazonaws.com call ` +
-      `s3:GetBucketAcl and s3:PutObject (AWSLogs/<account or organization id>/*) with aws:SourceArn ${trailArn}, ` +
-      'and it should have Object Lock, versioning and replication of its own.');
+      `s3:GetBucketAcl and s3:PutObject (${trailLogPrefixes(deliverer).join(', ')}) with aws:SourceArn ${deliverer.trailArn} ` +
+      `(${describeStatements(statements)}), and it should have Object Lock, versioning and replication of its own. ` +
+      'SecurityAuditArchive, deployed in the bucket\'s account with this trail\'s name, account and organization id, ' +
+      'creates such an archive with exactly these statements; pass it as `archive`.');
   }
 }

@@ -4,14 +4,11 @@ import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { validateArchiveLifecycle, validateOrganizationId, validateTrailName } from './archive-validation';
 import { CisControl } from './cis-control';
-import type { SecurityAuditTrailProps } from './security-audit-trail-options';
-import { ValidationError, validateDurationRange } from '../shared/validation';
+import type { SecurityAuditControlOptions, SecurityAuditTrailProps } from './security-audit-trail-options';
+import { ValidationError } from '../shared/validation';
 
-const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const MIN_ARCHIVE = Duration.days(365);
-const MAX_ARCHIVE = Duration.days(36500);
 
 export interface ResolvedAuditTrailProps {
   readonly logRetention: logs.RetentionDays;
@@ -24,27 +21,22 @@ export interface ResolvedAuditTrailProps {
 export function validateAuditTrailProps(
   scope: IConstruct, props: SecurityAuditTrailProps, controls: ReadonlyArray<CisControl>,
 ): ResolvedAuditTrailProps {
-  if (props.trailName !== undefined && !Token.isUnresolved(props.trailName) && !TRAIL_NAME.test(props.trailName)) {
-    throw new ValidationError(scope, 'trailName',
-      `must be 3 to 128 letters, digits, periods, underscores or dashes, starting and ending with a letter or digit, got '${props.trailName}'`);
-  }
+  validateTrailName(scope, props.trailName);
   const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
   if (!Token.isUnresolved(logRetention) && logRetention < 365) {
     throw new ValidationError(scope, 'logRetention', `must be at least 365 days (logs.RetentionDays.ONE_YEAR), got ${logRetention} days`);
   }
-  const archiveExpiration = props.archiveExpiration ?? Duration.days(2555);
-  const archiveTransitionAfter = props.archiveTransitionAfter ?? Duration.days(90);
-  // S3 lifecycle rules count whole days.
-  validateDurationRange(scope, 'archiveExpiration', archiveExpiration, MIN_ARCHIVE, MAX_ARCHIVE, 'days');
-  validateDurationRange(scope, 'archiveTransitionAfter', archiveTransitionAfter, Duration.days(1), MAX_ARCHIVE, 'days');
-  if (archiveTransitionAfter.toDays() >= archiveExpiration.toDays()) {
-    throw new ValidationError(scope, 'archiveTransitionAfter',
-      `must be earlier than archiveExpiration (${archiveExpiration.toHumanString()}), got ${archiveTransitionAfter.toHumanString()}`);
-  }
-  const objectLockRetention = props.objectLockRetention ?? s3.ObjectLockRetention.governance(Duration.days(365));
-  validateDurationRange(scope, 'objectLockRetention', objectLockRetention.duration, Duration.days(1), archiveExpiration);
+  const lifecycle = validateArchiveLifecycle(scope, props);
   validateArchiveSource(scope, props);
   validateOrganization(scope, props);
+  const disabledControls = validateControlOptions(scope, props, controls);
+  validateDataEvents(scope, props);
+  return { logRetention, ...lifecycle, disabledControls };
+}
+
+export function validateControlOptions(
+  scope: IConstruct, props: SecurityAuditControlOptions, controls: ReadonlyArray<CisControl>,
+): ReadonlySet<string> {
   const ids = controls.map((c) => c.id);
   const disabledControls = new Set(props.disabledControls ?? []);
   for (const controlId of disabledControls) {
@@ -52,7 +44,6 @@ export function validateAuditTrailProps(
       throw new ValidationError(scope, 'disabledControls', `must contain only known control ids (${ids.join(', ')}), got '${controlId}'`);
     }
   }
-  validateDataEvents(scope, props);
   if (props.guardDutyMinimumSeverity !== undefined && !Token.isUnresolved(props.guardDutyMinimumSeverity)) {
     const severity = props.guardDutyMinimumSeverity;
     if (!(severity >= 1 && severity <= 8.9)) {
@@ -62,14 +53,15 @@ export function validateAuditTrailProps(
       throw new ValidationError(scope, 'guardDutyMinimumSeverity', 'is only used with securityEvents');
     }
   }
-  return { logRetention, archiveExpiration, archiveTransitionAfter, objectLockRetention, disabledControls };
+  return disabledControls;
 }
 
 function validateArchiveSource(scope: IConstruct, props: SecurityAuditTrailProps): void {
-  if (props.replicationKey && !props.replicationBucket) {
-    throw new ValidationError(scope, 'replicationKey', 'is only used with replicationBucket');
+  if (props.bucket && props.archive) {
+    throw new ValidationError(scope, 'bucket', 'cannot be combined with archive: the archive brings its own bucket');
   }
-  if (!props.bucket) return;
+  const source = props.archive ? 'archive' : props.bucket ? 'bucket' : undefined;
+  if (!source) return;
   const archiveProps: Array<[string, unknown]> = [
     ['bucketName', props.bucketName], ['accessLogsBucketName', props.accessLogsBucketName],
     ['objectLockRetention', props.objectLockRetention], ['replicationBucket', props.replicationBucket],
@@ -77,7 +69,7 @@ function validateArchiveSource(scope: IConstruct, props: SecurityAuditTrailProps
   ];
   for (const [name, value] of archiveProps) {
     if (value !== undefined) {
-      throw new ValidationError(scope, name, 'cannot be combined with bucket: an existing archive bucket keeps its own settings');
+      throw new ValidationError(scope, name, `cannot be combined with ${source}: an existing archive bucket keeps its own settings`);
     }
   }
 }
@@ -88,9 +80,7 @@ function validateOrganization(scope: IConstruct, props: SecurityAuditTrailProps)
       throw new ValidationError(scope, 'organizationId',
         'is required with organizationTrail: the bucket policy must admit the member accounts\' log files under AWSLogs/<organizationId>/');
     }
-    if (!Token.isUnresolved(props.organizationId) && !ORGANIZATION_ID.test(props.organizationId)) {
-      throw new ValidationError(scope, 'organizationId', `must look like o-xxxxxxxxxx (o- and 10 to 32 lowercase letters or digits), got '${props.organizationId}'`);
-    }
+    validateOrganizationId(scope, props.organizationId);
   } else if (props.organizationId !== undefined) {
     throw new ValidationError(scope, 'organizationId', 'is only used with organizationTrail: true');
   }

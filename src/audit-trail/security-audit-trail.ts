@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,19 +8,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
-import { addAccountSecurityEvents } from './account-security-events';
 import { admitTrailToExistingBucket, createAuditArchive } from './audit-archive';
 import { validateAuditTrailProps } from './audit-trail-validation';
-import { ResolvedCisControl } from './cis-control';
-import { CIS_METRIC_NAMESPACE, cisControls } from './cis-controls';
-import { createControlAlarm } from './control-alarm';
+import { CisControlAlarms, resolveCisProfile } from './cis-control-alarms';
+import { SecurityAuditArchive } from './security-audit-archive';
 import { CisProfile, SecurityAuditTrailProps, TunedAlarmOptions } from './security-audit-trail-options';
+import { TrailDeliverer, trailArnOf } from './trail-delivery-policy';
 import { advancedEventSelectors } from './trail-event-selectors';
 import { restrictKeyToTrail } from './trail-key';
 import { createTrailLogDelivery } from './trail-log-delivery';
+import { warnOfDuplicateTrail } from './trail-pricing';
 import { createAlarmTopic } from '../notifications/alarm-topic';
-import { createEncryptionKey } from '../shared/encryption-key';
-import { ValidationError, validateDurationRange, validateNumberRange } from '../shared/validation';
+import { allowLogGroupEncryption, createEncryptionKey } from '../shared/encryption-key';
+import { ValidationError } from '../shared/validation';
 
 /**
  * A CloudTrail trail with a write-once archive, and the CloudWatch metric filters and alarms
@@ -55,7 +55,10 @@ export class SecurityAuditTrail extends Construct {
   /** The role CloudTrail assumes to write to `logGroup`. */
   public readonly cloudWatchLogsRole: iam.Role;
 
-  /** The key that encrypts the log files, the archive bucket and the log group. */
+  /**
+   * The key that encrypts the log files, the archive bucket and the log group; with `archive`,
+   * the key of this account that encrypts the log group (the log files use the archive's key).
+   */
   public readonly encryptionKey: kms.IKey;
 
   /** The topic that every control alarm notifies. */
@@ -70,54 +73,64 @@ export class SecurityAuditTrail extends Construct {
   /** The CIS profile whose patterns the control alarms use. */
   public readonly cisProfile: CisProfile;
 
-  private readonly alarms = new Map<string, cloudwatch.Alarm>();
-  private readonly metricNamespace: string;
-  private readonly tunedMetricNames = new Set<string>();
-  private readonly controls: ReadonlyArray<ResolvedCisControl>;
+  private readonly controls: CisControlAlarms;
 
   constructor(scope: Construct, id: string, props: SecurityAuditTrailProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.cisProfile = props.cisProfile ?? CisProfile.SECURITY_HUB;
-    this.controls = cisControls(this.cisProfile);
-    if (this.cisProfile === CisProfile.CIS_V5) {
-      Annotations.of(this).addWarningV2('cdk-security-blocks:cisV5Patterns',
-        'cisProfile is CIS_V5: Security Hub\'s CloudWatch.1-14 checks (CIS v1.2.0/v1.4.0 standards) look for their own ' +
-        'exact patterns and will fail; use CisProfile.SECURITY_HUB where those standards are enabled.');
-    }
-    const v = validateAuditTrailProps(this, props, this.controls);
+    const { profile, controls } = resolveCisProfile(this, props.cisProfile);
+    this.cisProfile = profile;
+    const archive = props.archive;
+    if (archive) props = withArchiveDefaults(this, props, archive);
+    const v = validateAuditTrailProps(this, props, controls);
     const trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 64 });
     const organizationId = props.organizationTrail ? props.organizationId : undefined;
 
-    this.trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
+    this.trailArn = trailArnOf(stack, stack.account, stack.region, trailName);
+    const deliverer: TrailDeliverer = { trailArn: this.trailArn, trailName, trailAccount: stack.account, organizationId };
     const logGroupName = props.logGroupName ?? `/aws/cloudtrail/${trailName}`;
 
     this.encryptionKey = props.encryptionKey
-      ?? createEncryptionKey(this, 'Key', 'Encrypts the security audit trail: log files, archive bucket and log group');
-    restrictKeyToTrail(this.encryptionKey, this.trailArn, trailName, logGroupName);
-
+      ?? createEncryptionKey(this, 'Key', archive
+        ? 'Encrypts the security audit trail\'s log group (the log files use the archive\'s key)'
+        : 'Encrypts the security audit trail: log files, archive bucket and log group');
     let bucketPolicy: IDependable | undefined;
-    if (props.bucket) {
-      this.bucket = props.bucket;
-      admitTrailToExistingBucket(this, props.bucket, this.trailArn, organizationId);
-      bucketPolicy = props.bucket.policy;
-    } else {
-      const archive = createAuditArchive(this, {
-        trailArn: this.trailArn,
-        encryptionKey: this.encryptionKey,
-        bucketName: props.bucketName,
-        accessLogsBucketName: props.accessLogsBucketName,
-        archiveTransitionAfter: v.archiveTransitionAfter,
-        archiveStorageClass: props.archiveStorageClass ?? s3.StorageClass.GLACIER,
-        archiveExpiration: v.archiveExpiration,
-        objectLockRetention: v.objectLockRetention,
-        organizationId,
-        replicationBucket: props.replicationBucket,
-        replicationKey: props.replicationKey,
-      });
+    let logFileKeyArn = this.encryptionKey.keyArn;
+    if (archive) {
+      // The archive (maybe in another account) already admits this trail: its statements come
+      // from the same function. This stack names its bucket and key alias and deploys after it.
+      allowLogGroupEncryption(this.encryptionKey, 'AllowCloudWatchLogsForTheTrailLogGroup', logGroupName);
       this.bucket = archive.bucket;
-      this.accessLogsBucket = archive.accessLogsBucket;
-      bucketPolicy = archive.bucket.policy;
+      if (Stack.of(archive) === stack) {
+        logFileKeyArn = archive.encryptionKey.keyArn;
+        bucketPolicy = archive.bucket.policy;
+      } else {
+        logFileKeyArn = archive.keyAliasArn(stack);
+        stack.addDependency(Stack.of(archive), 'the archive admits the trail before the trail is created');
+      }
+    } else {
+      restrictKeyToTrail(this.encryptionKey, deliverer, logGroupName);
+      if (props.bucket) {
+        this.bucket = props.bucket;
+        admitTrailToExistingBucket(this, props.bucket, deliverer);
+        bucketPolicy = props.bucket.policy;
+      } else {
+        const created = createAuditArchive(this, {
+          deliverer,
+          encryptionKey: this.encryptionKey,
+          bucketName: props.bucketName,
+          accessLogsBucketName: props.accessLogsBucketName,
+          archiveTransitionAfter: v.archiveTransitionAfter,
+          archiveStorageClass: props.archiveStorageClass ?? s3.StorageClass.GLACIER,
+          archiveExpiration: v.archiveExpiration,
+          objectLockRetention: v.objectLockRetention,
+          replicationBucket: props.replicationBucket,
+          replicationKey: props.replicationKey,
+        });
+        this.bucket = created.bucket;
+        this.accessLogsBucket = created.accessLogsBucket;
+        bucketPolicy = created.bucket.policy;
+      }
     }
 
     const delivery = createTrailLogDelivery(this, {
@@ -134,7 +147,7 @@ export class SecurityAuditTrail extends Construct {
       includeGlobalServiceEvents: true,
       enableLogFileValidation: true,
       isOrganizationTrail: props.organizationTrail ? true : undefined,
-      kmsKeyId: this.encryptionKey.keyArn,
+      kmsKeyId: logFileKeyArn,
       s3BucketName: this.bucket.bucketName,
       cloudWatchLogsLogGroupArn: this.logGroup.logGroupArn,
       cloudWatchLogsRoleArn: this.cloudWatchLogsRole.roleArn,
@@ -152,27 +165,19 @@ export class SecurityAuditTrail extends Construct {
     // CloudTrail checks at creation that it can write to the bucket and assume the role.
     this.trail.node.addDependency(...(bucketPolicy ? [bucketPolicy] : []), delivery.policy);
 
-    this.metricNamespace = props.metricNamespace ?? CIS_METRIC_NAMESPACE;
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'Security audit trail');
-    this.controlIds = [];
-    for (const control of this.controls) {
-      if (v.disabledControls.has(control.id)) {
-        if (control.id.startsWith('CloudWatch.')) {
-          Annotations.of(this).addWarningV2(`cdk-security-blocks:disabledSecurityHubControl:${control.id}`,
-            `${control.id} is in disabledControls: Security Hub's ${control.id} check fails without its exact metric filter ` +
-            'and alarm. To quiet the alarm, keep the control and add a tuned variant with addTunedAlarm instead.');
-        }
-        continue;
-      }
-      this.alarms.set(control.id, this.controlAlarm(this.controlScope(control.id), control.pattern, {
-        metricName: control.metricName,
-        description: `${control.reference}: ${control.title} (trail ${trailName}).`,
-      }));
-      this.controlIds.push(control.id);
-    }
-    this.securityEventRules = (props.securityEvents ?? true)
-      ? addAccountSecurityEvents(this, this.alarmTopic, props.guardDutyMinimumSeverity ?? 7)
-      : [];
+    this.controls = new CisControlAlarms(this, controls, {
+      logGroup: this.logGroup,
+      alarmTopic: this.alarmTopic,
+      disabledControls: v.disabledControls,
+      metricNamespace: props.metricNamespace,
+      source: `trail ${trailName}`,
+      securityEvents: props.securityEvents ?? true,
+      guardDutyMinimumSeverity: props.guardDutyMinimumSeverity ?? 7,
+    });
+    this.controlIds = this.controls.controlIds;
+    this.securityEventRules = this.controls.securityEventRules;
+    warnOfDuplicateTrail(this, { createsKey: props.encryptionKey === undefined, alarms: this.controlIds.length });
   }
 
   /**
@@ -181,26 +186,14 @@ export class SecurityAuditTrail extends Construct {
    * Throws if the id is unknown or the control is disabled.
    */
   public alarm(controlId: string): cloudwatch.Alarm {
-    this.requireKnownControl(controlId);
-    const alarm = this.alarms.get(controlId);
-    if (!alarm) {
-      throw new ValidationError(this, 'controlId', `'${controlId}' is in disabledControls, so it has no alarm`);
-    }
-    return alarm;
+    return this.controls.alarm(controlId);
   }
 
   /**
    * The metric that a control's exact metric filter publishes (sum over 5 minutes).
    */
   public metricControl(controlId: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    const control = this.requireKnownControl(controlId);
-    return new cloudwatch.Metric({
-      namespace: this.metricNamespace,
-      metricName: control.metricName,
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-      ...props,
-    });
+    return this.controls.metricControl(controlId, props);
   }
 
   /**
@@ -209,26 +202,7 @@ export class SecurityAuditTrail extends Construct {
    * The variant notifies the same topic.
    */
   public addTunedAlarm(controlId: string, options: TunedAlarmOptions): cloudwatch.Alarm {
-    const control = this.requireKnownControl(controlId);
-    const metricName = options.metricName ?? `${control.metricName}Tuned`;
-    if (!Token.isUnresolved(options.filterPattern) && options.filterPattern.trim() === '') {
-      throw new ValidationError(this, 'filterPattern', 'must not be empty');
-    }
-    if (this.tunedMetricNames.has(metricName) || this.controls.some((c) => c.metricName === metricName)) {
-      throw new ValidationError(this, 'metricName', `must be unique among this trail's control metrics, got '${metricName}'`);
-    }
-    validateNumberRange(this, 'threshold', options.threshold, 1, 1_000_000);
-    validateNumberRange(this, 'evaluationPeriods', options.evaluationPeriods, 1, 100);
-    validateDurationRange(this, 'period', options.period, Duration.minutes(1), Duration.days(1));
-    this.tunedMetricNames.add(metricName);
-    const scope = new Construct(this.controlScope(controlId), `Tuned${metricName}`);
-    return this.controlAlarm(scope, options.filterPattern, {
-      metricName,
-      threshold: options.threshold,
-      evaluationPeriods: options.evaluationPeriods,
-      period: options.period,
-      description: options.description ?? `Tuned variant of ${control.reference}: ${control.title}.`,
-    });
+    return this.controls.addTunedAlarm(controlId, options);
   }
 
   /**
@@ -239,24 +213,37 @@ export class SecurityAuditTrail extends Construct {
     if (this.bucket.encryptionKey !== this.encryptionKey) this.encryptionKey.grantDecrypt(grantee);
     return grant;
   }
+}
 
-  private requireKnownControl(controlId: string): ResolvedCisControl {
-    const control = this.controls.find((c) => c.id === controlId);
-    if (!control) {
-      throw new ValidationError(this, 'controlId', `must be one of ${this.controls.map((c) => c.id).join(', ')}, got '${controlId}'`);
+/**
+ * With `archive`, the trail's name and organization come from the archive unless given, and
+ * must agree with it: the archive's policies admit exactly that trail.
+ */
+function withArchiveDefaults(scope: Construct, props: SecurityAuditTrailProps, archive: SecurityAuditArchive): SecurityAuditTrailProps {
+  const stack = Stack.of(scope);
+  const archiveStack = Stack.of(archive);
+  const mismatch = (prop: string, expected: string | undefined, got: string | undefined) => {
+    if (expected !== undefined && got !== undefined && !Token.isUnresolved(expected) && !Token.isUnresolved(got) && expected !== got) {
+      throw new ValidationError(scope, prop, `must match the archive's ${prop} '${expected}' (the archive admits that trail only), got '${got}'`);
     }
-    return control;
+  };
+  mismatch('trailName', archive.trailName, props.trailName);
+  mismatch('organizationId', archive.organizationId, props.organizationId);
+  if (props.organizationTrail && archive.organizationId === undefined) {
+    throw new ValidationError(scope, 'organizationTrail', 'needs an archive that admits the organization: pass organizationId to the SecurityAuditArchive');
   }
-
-  private controlScope(controlId: string): Construct {
-    return (this.node.tryFindChild(controlId) as Construct | undefined) ?? new Construct(this, controlId);
+  for (const [what, admitted, own] of [['account', archive.trailAccount, stack.account], ['Region', archive.trailRegion, stack.region]]) {
+    if (!Token.isUnresolved(admitted) && !Token.isUnresolved(own) && admitted !== own) {
+      throw new ValidationError(scope, 'archive', `admits a trail in ${what} ${admitted}, but this trail's stack is in ${what} ${own}: set trail${what === 'account' ? 'Account' : 'Region'} on the SecurityAuditArchive`);
+    }
   }
-
-  private controlAlarm(scope: Construct, pattern: string, options: {
-    metricName: string; description: string; threshold?: number; evaluationPeriods?: number; period?: Duration;
-  }): cloudwatch.Alarm {
-    return createControlAlarm(scope, {
-      logGroup: this.logGroup, metricNamespace: this.metricNamespace, topic: this.alarmTopic, pattern, ...options,
-    });
+  if (archiveStack !== stack && (Token.isUnresolved(archiveStack.account) || Token.isUnresolved(archiveStack.region))) {
+    throw new ValidationError(scope, 'archive', 'must be in a stack with a concrete account and Region (env), so that this trail can name its bucket and key');
   }
+  return {
+    ...props,
+    trailName: props.trailName ?? archive.trailName,
+    organizationTrail: props.organizationTrail ?? archive.organizationId !== undefined,
+    organizationId: props.organizationId ?? archive.organizationId,
+  };
 }

@@ -5,9 +5,12 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { userFunction } from './user-function';
 import { buildDemoApp } from '../../demo/demo-app';
+import { SecurityAuditAlarms } from '../../src/audit-trail/security-audit-alarms';
+import { SecurityAuditArchive } from '../../src/audit-trail/security-audit-archive';
 import { SecurityAuditTrail } from '../../src/audit-trail/security-audit-trail';
 import { JwtAuthorizer } from '../../src/authorizer/jwt-authorizer';
 import { JwtSecretReplicaKey } from '../../src/jwt-keys/jwt-secret-replica-key';
@@ -60,6 +63,14 @@ export const CONSTRUCT_FIXTURES: readonly ConstructFixture[] = [
     },
   },
   { construct: 'SecurityAuditTrail', build: (scope) => new SecurityAuditTrail(scope, 'AuditTrail') },
+  // Only the required prop: the trail it admits is named, the rest is the default.
+  { construct: 'SecurityAuditArchive', build: (scope) => new SecurityAuditArchive(scope, 'AuditArchive', { trailName: 'org-trail' }) },
+  {
+    construct: 'SecurityAuditAlarms',
+    build: (scope) => new SecurityAuditAlarms(scope, 'AuditAlarms', {
+      logGroup: logs.LogGroup.fromLogGroupName(scope, 'ControlTowerTrail', 'aws-controltower/CloudTrailLogs'),
+    }),
+  },
 ];
 
 /** A fixture in its own stack, directly under the stack. */

@@ -14,24 +14,27 @@ export interface ControlAllowance {
 
 const OUTSIDE_VPC = 'Outside a VPC by default: the function needs only AWS APIs, and a VPC would need NAT or interface endpoints (a fixed monthly cost).';
 
-export const CONTROL_TOWER_ALLOWANCES: readonly ControlAllowance[] = [
-  { control: 'CT.LAMBDA.PR.3', resource: 'RotatingJwtSecret/RotationFunction/Resource/Resource', why: `${OUTSIDE_VPC} Pass \`rotationFunction: { vpc }\` to place it in yours.` },
-  { control: 'CT.LAMBDA.PR.3', resource: 'JwtAuthorizer/Function/Resource/Resource', why: `${OUTSIDE_VPC} Pass \`functionOptions: { vpc }\` (HardenedRestApi: \`authorizerFunction: { vpc }\`) to place it in yours.` },
+/** What the audit archive's access-log bucket fails on purpose, wherever the archive is created. */
+const AUDIT_ACCESS_LOGS: ReadonlyArray<Omit<ControlAllowance, 'resource'>> = [
   {
     control: 'CT.S3.PR.9',
-    resource: 'SecurityAuditTrail/AccessLogsBucket/Resource',
     why: 'The S3 server access log destination: S3 does not deliver access logs to a bucket with an Object Lock default retention, and without one Object Lock protects no log object.',
   },
   {
     control: 'CT.S3.PR.10',
-    resource: 'SecurityAuditTrail/AccessLogsBucket/Resource',
     why: 'The S3 server access log destination: S3 delivers access logs only to buckets encrypted with SSE-S3, not SSE-KMS.',
   },
   {
     control: 'CT.S3.PR.2',
-    resource: 'SecurityAuditTrail/AccessLogsBucket/Resource',
     why: 'It is the access log destination of the audit archive; logging it too would need yet another bucket (and that one another).',
   },
+];
+
+export const CONTROL_TOWER_ALLOWANCES: readonly ControlAllowance[] = [
+  { control: 'CT.LAMBDA.PR.3', resource: 'RotatingJwtSecret/RotationFunction/Resource/Resource', why: `${OUTSIDE_VPC} Pass \`rotationFunction: { vpc }\` to place it in yours.` },
+  { control: 'CT.LAMBDA.PR.3', resource: 'JwtAuthorizer/Function/Resource/Resource', why: `${OUTSIDE_VPC} Pass \`functionOptions: { vpc }\` (HardenedRestApi: \`authorizerFunction: { vpc }\`) to place it in yours.` },
+  // The audit archive's access-log bucket, in the trail's own archive and in SecurityAuditArchive.
+  ...['SecurityAuditTrail', 'SecurityAuditArchive'].flatMap((owner) => AUDIT_ACCESS_LOGS.map((a) => ({ ...a, resource: `${owner}/AccessLogsBucket/Resource` }))),
   {
     control: 'CT.S3.PR.9',
     resource: 'RotatingJwtSecret/JwksAccessLogsBucket/Resource',

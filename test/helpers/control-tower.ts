@@ -12,10 +12,12 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
-import { HardenedRestApi, JwtAuthorizer, LeastPrivilegeLambdaPolicies, RotatingJwtSecret, SecurityAuditTrail } from '../../src';
+import { HardenedRestApi, JwtAuthorizer, LeastPrivilegeLambdaPolicies, RotatingJwtSecret, SecurityAuditAlarms, SecurityAuditArchive, SecurityAuditTrail } from '../../src';
 
 /** The library's constructs: a violation counts when its resource sits under one of them. */
-const LIBRARY_CONSTRUCTS = { RotatingJwtSecret, JwtAuthorizer, HardenedRestApi, LeastPrivilegeLambdaPolicies, SecurityAuditTrail };
+const LIBRARY_CONSTRUCTS = {
+  RotatingJwtSecret, JwtAuthorizer, HardenedRestApi, LeastPrivilegeLambdaPolicies, SecurityAuditTrail, SecurityAuditArchive, SecurityAuditAlarms,
+};
 
 export interface ControlViolation {
   /** The template's name (the construct class, or `demo`). */
