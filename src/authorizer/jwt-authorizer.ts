@@ -8,11 +8,13 @@ import { DEFAULT_HEADER_NAME, ENV, LIMITS } from './authorizer-contract';
 import { requireSourceAccount } from './authorizer-invoke-permission';
 import { addAuthorizerSecurityEvents } from './authorizer-security-events';
 import { identityProviderEnvironment } from './identity-provider';
-import { isInOtherRegion, keyRingInThisRegion, ringJwksEnvironment, verifierEnvironment } from './jwt-authorizer-environment';
+import {
+  crossAccountKeyRingProblem, isInOtherAccount, isInOtherRegion, keyRingInThisRegion, ringJwksEnvironment, verifierEnvironment,
+} from './jwt-authorizer-environment';
 import { JwtAuthorizerProps, JwtAuthorizerType } from './jwt-authorizer-props';
 import { JwtAuthorizerDurations, validateJwtAuthorizerProps } from './jwt-authorizer-validation';
 import { BundledFunction } from '../bundled-function/bundled-function';
-import { publicKeyReadStatements } from '../jwt-keys/jwks-read';
+import { publicKeyReadStatements, publicKeyReaderBucketStatement } from '../jwt-keys/jwks-read';
 import { JwtSigningAlgorithm } from '../jwt-keys/rotating-jwt-secret';
 import { createAlarmTopic } from '../notifications/alarm-topic';
 import { acknowledge } from '../shared/acknowledge';
@@ -71,11 +73,14 @@ export class JwtAuthorizer extends Construct {
     const ring = props.signingKeys;
     const asymmetricRing = ring !== undefined && ring.algorithm !== JwtSigningAlgorithm.HS256;
     const crossRegion = ring !== undefined && isInOtherRegion(this, ring);
+    const crossAccount = ring !== undefined && isInOtherAccount(this, ring);
+    if (crossAccount && !asymmetricRing) throw new ValidationError(this, 'signingKeys', crossAccountKeyRingProblem(ring));
     const secret = asymmetricRing ? undefined : ring ? keyRingInThisRegion(this, ring, crossRegion) : props.secret;
     const keySource = asymmetricRing ? ringJwksEnvironment(ring)
       : secret ? { [ENV.secretId]: secret.secretArn } : identityProviderEnvironment(this, props.identityProvider!, props.issuer);
-    // A KMS key serves one Region: the key ring's key cannot encrypt logs in another.
-    const logKey = props.logEncryptionKey ?? (crossRegion ? undefined : ring?.encryptionKey)
+    // A KMS key serves one Region, and another account's key is not this stack's to use: the key
+    // ring's key cannot encrypt logs in either.
+    const logKey = props.logEncryptionKey ?? (crossRegion || crossAccount ? undefined : ring?.encryptionKey)
       ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');
     const algorithms = asymmetricRing ? ring.algorithm : secret ? 'HS256' : 'asymmetric';
 
@@ -94,6 +99,9 @@ export class JwtAuthorizer extends Construct {
       noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
         'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
     });
+    // In another account the function's own policy is not enough: the ring's bucket names it too.
+    const readerStatement = asymmetricRing ? publicKeyReaderBucketStatement(this, ring.jwksBucket!, ring.jwksObjectKey!, fn.role) : undefined;
+    if (readerStatement) ring!.jwksBucket!.addToResourcePolicy(readerStatement);
     this.function = fn.function;
     this.logGroup = fn.logGroup;
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'JWT authorizer');
