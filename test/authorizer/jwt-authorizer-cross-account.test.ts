@@ -9,44 +9,16 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { JwtAuthorizer } from '../../src/authorizer/jwt-authorizer';
 import { JwtSigningAlgorithm, RotatingJwtSecret } from '../../src/jwt-keys/rotating-jwt-secret';
 import { HardenedRestApi } from '../../src/rest-api/hardened-rest-api';
 import { expectCfnLintClean } from '../helpers/cfn-lint';
 import { expectNoUnacknowledgedFindings, expectNoUnacknowledgedV2Findings } from '../helpers/nag';
+import { PROPS, REGION, RING_ACCOUNT, twoAccounts, VERIFIER_ACCOUNT } from '../helpers/two-accounts';
 import { expectValidationError } from '../helpers/validation-error';
 
-export const RING_ACCOUNT = '111111111111';
-export const VERIFIER_ACCOUNT = '222222222222';
-const REGION = 'eu-west-1';
-export const PROPS = {
-  issuer: 'https://issuer.example.com',
-  audience: 'orders-api',
-  rolePermissions: { user: ['orders:read'] },
-  permissionMethods: { 'orders:read': ['GET /orders'] },
-};
 const OBJECT_KEY = '.well-known/jwks.json';
 /** An ARN as aws-cdk-lib writes one it knows all but the partition of. */
 const arn = (rest: string): unknown => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
-
-export interface TwoAccounts {
-  readonly ringStack: Stack;
-  readonly verifierStack: Stack;
-  readonly keys: RotatingJwtSecret;
-  readonly authz: JwtAuthorizer;
-}
-
-/** The ring in account A, the authorizer (on an API) in account B, same Region, one app. */
-export function twoAccounts(algorithm = JwtSigningAlgorithm.ES256): TwoAccounts {
-  const app = new App();
-  const ringStack = new Stack(app, 'Issuer', { env: { account: RING_ACCOUNT, region: REGION } });
-  const verifierStack = new Stack(app, 'Verifier', { env: { account: VERIFIER_ACCOUNT, region: REGION } });
-  const keys = new RotatingJwtSecret(ringStack, 'Keys', { algorithm });
-  const authz = new JwtAuthorizer(verifierStack, 'Authz', { signingKeys: keys, ...PROPS });
-  new apigateway.RestApi(verifierStack, 'Api', { cloudWatchRole: false })
-    .root.addResource('orders').addMethod('GET', new apigateway.MockIntegration(), { authorizer: authz.authorizer });
-  return { ringStack, verifierStack, keys, authz };
-}
 
 /** The JWKS bucket's literal name, as both templates carry it (generated: no export crosses accounts). */
 function jwksBucketName(ring: Template): string {
