@@ -19,6 +19,7 @@ import { JwtSigningAlgorithm } from '../jwt-keys/rotating-jwt-secret';
 import { createAlarmTopic } from '../notifications/alarm-topic';
 import { acknowledge } from '../shared/acknowledge';
 import { createEncryptionKey } from '../shared/encryption-key';
+import { requireSameStackInStackSet } from '../shared/stack-set';
 import { ValidationError } from '../shared/validation';
 
 
@@ -52,6 +53,9 @@ export class JwtAuthorizer extends Construct {
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
+    requireSameStackInStackSet(this, {
+      signingKeys: props.signingKeys, secret: props.secret, logEncryptionKey: props.logEncryptionKey, alarmTopic: props.alarmTopic,
+    });
 
     if ((props.signingKeys ? 1 : 0) + (props.secret ? 1 : 0) + (props.identityProvider ? 1 : 0) !== 1) {
       throw new ValidationError(this, 'signingKeys', 'or secret or identityProvider must be given, exactly one of them');

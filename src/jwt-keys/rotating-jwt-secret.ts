@@ -22,6 +22,7 @@ import { BundledFunctionOptions } from '../bundled-function/bundled-function-opt
 import { createAlarmTopic } from '../notifications/alarm-topic';
 import { createEncryptionKey } from '../shared/encryption-key';
 import { secretKeyUseConditions } from '../shared/secret-key-use';
+import { requireSameStackInStackSet } from '../shared/stack-set';
 import { ValidationError, validateDurationRange, validateNumberRange } from '../shared/validation';
 
 /**
@@ -263,6 +264,11 @@ export class RotatingJwtSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: RotatingJwtSecretProps = {}) {
     super(scope, id);
+    requireSameStackInStackSet(this, {
+      encryptionKey: props.encryptionKey,
+      alarmTopic: props.alarmTopic,
+      ...Object.fromEntries((props.replicaRegions ?? []).map((r, i) => [`replicaRegions[${i}].encryptionKey`, r.encryptionKey])),
+    });
 
     // Every prop is checked before the first child construct exists.
     this.maxTokenLifetime = props.maxTokenLifetime ?? Duration.hours(1);
