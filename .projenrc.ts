@@ -241,6 +241,10 @@ const examples = project.addTask('examples', {
     { exec: 'rm -rf cdk.out && CDK_OUTDIR=cdk.out ts-node --project tsconfig.json app.ts', cwd: 'examples/typescript' },
     { exec: '.venv/bin/python -m pytest -q test/python/test_examples.py' },
     { exec: 'ts-node --project tsconfig.dev.json build-tools/check-example.ts examples/typescript/cdk.out examples/python/cdk.out' },
+    // Issue 23: the StackSets rollout of the account baseline, synthesized against lib/ and checked
+    // (cfn-lint, Control Tower gate, per-Region asset buckets and assets in the assembly).
+    { exec: 'mkdir -p examples/org-rollout/node_modules && ln -sfn ../../.. examples/org-rollout/node_modules/cdk-security-blocks' },
+    { exec: 'ts-node --project tsconfig.dev.json build-tools/check-org-rollout.ts examples/org-rollout/cdk.out' },
   ],
 });
 project.addPackageIgnore('/examples/');
