@@ -49,7 +49,7 @@ for (const v of violations.filter((x) => !CONTROL_TOWER_ALLOWANCES.some((a) => m
 }
 
 // 3. Assets: each function's code in its Region's bucket, copied there by a deployment, present in the assembly.
-const prefix = `security-blocks-baseline-assets-111111111111`;
+const prefix = 'security-blocks-baseline-assets-111111111111';
 const parent = templateOf(rollout.baseline).Resources;
 const deployments = Object.values(parent).filter((r) => r.Type === 'Custom::CDKBucketDeployment');
 const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${rollout.baseline.artifactId}.assets.json`), 'utf8'));
@@ -60,7 +60,8 @@ for (const [id, fn] of functions) {
   if (JSON.stringify(code.S3Bucket) !== JSON.stringify({ 'Fn::Join': ['-', [prefix, { Ref: 'AWS::Region' }]] })) {
     problems.push(`${id}: code bucket ${JSON.stringify(code.S3Bucket)} is not <prefix>-<its Region>`);
   }
-  const copiedTo = deployments.filter((d) => d.Properties.SourceObjectKeys.includes(code.S3Key)).map((d) => d.Properties.DestinationBucketName).sort();
+  const copiedTo = deployments.filter((d) => d.Properties.SourceObjectKeys.includes(code.S3Key))
+    .map((d) => d.Properties.DestinationBucketName).sort();
   const expected = REGIONS.map((r) => `${prefix}-${r}`).sort();
   if (JSON.stringify(copiedTo) !== JSON.stringify(expected)) problems.push(`${id}: ${code.S3Key} is copied to [${copiedTo}], not to every Region's bucket`);
   const asset = manifest.files[String(code.S3Key).replace(/\.zip$/, '')];

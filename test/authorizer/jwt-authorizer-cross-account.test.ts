@@ -173,7 +173,10 @@ describe('grantReadPublicKeys beyond the ring\'s account', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
-          Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: objectArn,
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 's3:GetObject',
+          Resource: objectArn,
           Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } },
         }]),
       },
@@ -191,7 +194,10 @@ describe('grantReadPublicKeys beyond the ring\'s account', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
-          Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: objectArn,
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 's3:GetObject',
+          Resource: objectArn,
           Condition: { 'StringEquals': { 'aws:PrincipalOrgID': 'o-abc123def4' }, 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [ou] } },
         }]),
       },

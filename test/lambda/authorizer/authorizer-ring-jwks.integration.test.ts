@@ -330,7 +330,12 @@ async function credentialsOf(account: string): Promise<Env> {
   const call = async (body: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<string> => {
     const url = new URL(moto.endpoint);
     const signed = aws4.sign({
-      host: url.host, path: '/', method: 'POST', service: 'sts', region: 'us-east-1', body,
+      host: url.host,
+      path: '/',
+      method: 'POST',
+      service: 'sts',
+      region: 'us-east-1',
+      body,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     }, credentials);
     const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
