@@ -16,6 +16,7 @@ import { Capability, DeploymentType, StackSet, StackSetStack, StackSetTarget, St
 import { Construct } from 'constructs';
 import { CONSTRUCT_FIXTURES, ConstructFixture, ENV } from './helpers/construct-fixtures';
 import { expectValidationError } from './helpers/validation-error';
+import * as library from '../src';
 import { JwtAuthorizer } from '../src/authorizer/jwt-authorizer';
 import { JwtSigningAlgorithm, RotatingJwtSecret } from '../src/jwt-keys/rotating-jwt-secret';
 import { SecurityNotifications } from '../src/notifications/security-notifications';
@@ -66,6 +67,15 @@ const REFUSED: Record<string, RegExp> = {
   JwtSecretReplicaKey: /^is the StackSet stack Baseline\/Member, where a JwtSecretReplicaKey cannot live: .*cross-Region reference/,
 };
 const ACCEPTED = [...CONSTRUCT_FIXTURES, ...BASELINE_FIXTURES].filter((f) => REFUSED[f.construct] === undefined);
+
+test('every public construct of the library is built here: a new one cannot be missed', () => {
+  const publicConstructs = Object.entries(library)
+    .filter(([, value]) => typeof value === 'function' && value.prototype instanceof Construct)
+    .map(([name]) => name);
+  const built = new Set([...CONSTRUCT_FIXTURES, ...BASELINE_FIXTURES].map((f) => f.construct.replace(/ES256$/, '')));
+  expect(publicConstructs.length).toBeGreaterThan(5);
+  expect(publicConstructs.filter((name) => !built.has(name))).toEqual([]);
+});
 
 test.each(Object.entries(REFUSED))('%s refuses to synthesize in a StackSetStack, saying why', (name, message) => {
   const fixture = CONSTRUCT_FIXTURES.find((f) => f.construct === name)!;
