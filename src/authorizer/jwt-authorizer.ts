@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -99,7 +99,7 @@ export class JwtAuthorizer extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       readSecrets: secret ? [secret] : undefined,
       // Exactly what ring.grantReadPublicKeys grants, as the function's customer-managed policy.
-      statements: asymmetricRing ? publicKeyReadStatements(ring.jwksBucket!, ring.jwksObjectKey!) : undefined,
+      statements: asymmetricRing ? publicKeyReadStatements(ring.jwksBucket!, ring.jwksObjectKey!, crossAccount ? Stack.of(ring).account : undefined) : undefined,
       noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
         'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
     });

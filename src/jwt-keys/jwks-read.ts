@@ -14,11 +14,18 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../shared/validation';
 
-export function publicKeyReadStatements(bucket: s3.IBucket, objectKey: string): iam.PolicyStatement[] {
+/**
+ * `bucketOwner`: for a reader in another account, the ring's account. Its role then may read the
+ * object only while the bucket belongs to that account: reached by its literal name from another
+ * account, a bucket deleted and re-created under the same name by someone else (whose JWKS would
+ * mint tokens) is denied (aws:ResourceAccount), and the verifier fails closed.
+ */
+export function publicKeyReadStatements(bucket: s3.IBucket, objectKey: string, bucketOwner?: string): iam.PolicyStatement[] {
   const statements = [new iam.PolicyStatement({
     sid: 'ReadThePublishedPublicKeys',
     actions: ['s3:GetObject'],
     resources: [bucket.arnForObjects(objectKey)],
+    conditions: bucketOwner === undefined ? undefined : { StringEquals: { 'aws:ResourceAccount': bucketOwner } },
   })];
   if (bucket.encryptionKey) {
     statements.push(new iam.PolicyStatement({

@@ -386,7 +386,9 @@ export class RotatingJwtSecret extends Construct {
    * `aws:PrincipalOrgID`) or an OU (`new iam.OrganizationPrincipal('o-…').withConditions({
    * 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-…/r-…/ou-…/*'] } })`). Readers in
    * other accounts still need `s3:GetObject` on `jwksBucket.arnForObjects(jwksObjectKey)` in their
-   * own IAM policy. A grantee that would make the keys public (`*` without an organization,
+   * own IAM policy; the statement this adds to a grantee's policy allows it only while the bucket
+   * belongs to the ring's account (`aws:ResourceAccount`), so a bucket re-created under the same
+   * name elsewhere is never read. A grantee that would make the keys public (`*` without an organization,
    * account or principal ARN condition) is refused.
    */
   public grantReadPublicKeys(grantee: iam.IGrantable): iam.Grant {
@@ -395,7 +397,9 @@ export class RotatingJwtSecret extends Construct {
         'is HS256: its keys are secret and no public keys are published; verifiers need grantRead, or choose ES256 or EdDSA');
     }
     const bucketStatement = publicKeyReaderBucketStatement(this, this.jwksBucket, this.jwksObjectKey, grantee.grantPrincipal);
-    const identity = publicKeyReadStatements(this.jwksBucket, this.jwksObjectKey)
+    // A concrete owner only: the account token would resolve to the grantee's own account in its stack.
+    const owner = bucketStatement && !Token.isUnresolved(Stack.of(this).account) ? Stack.of(this).account : undefined;
+    const identity = publicKeyReadStatements(this.jwksBucket, this.jwksObjectKey, owner)
       .map((s) => iam.Grant.addToPrincipal({ grantee, actions: s.actions, resourceArns: s.resources, conditions: s.conditions }))
       .reduce((all, grant) => all.combine(grant));
     if (!bucketStatement) return identity;

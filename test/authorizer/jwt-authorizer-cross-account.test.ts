@@ -70,7 +70,10 @@ describe('a JwtAuthorizer in account B given an ES256 ring of account A', () => 
       .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((s) => [s.Action].flat().includes('s3:GetObject'));
-    expect(statements).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 's3:GetObject', Resource: objectArn })]);
+    // Only while the bucket is the ring account's: a re-created bucket of that name elsewhere is denied.
+    expect(statements).toEqual([expect.objectContaining({
+      Effect: 'Allow', Action: 's3:GetObject', Resource: objectArn, Condition: { StringEquals: { 'aws:ResourceAccount': RING_ACCOUNT } },
+    })]);
   });
 
   test('the ring\'s bucket policy grants account B exactly s3:GetObject on the JWKS object, for the authorizer role only', () => {
@@ -163,6 +166,28 @@ describe('grantReadPublicKeys beyond the ring\'s account', () => {
         Statement: Match.arrayWith([{
           Effect: 'Allow', Principal: { AWS: arn(`:iam::${VERIFIER_ACCOUNT}:root`) }, Action: 's3:GetObject', Resource: objectArn,
         }]),
+      },
+    });
+  });
+
+  test('a role of another account\'s stack: its own policy reads the object only from a bucket of the ring\'s account', () => {
+    const app = new App();
+    const keys = new RotatingJwtSecret(new Stack(app, 'Issuer', { env: { account: RING_ACCOUNT, region: REGION } }), 'Keys', { algorithm: JwtSigningAlgorithm.ES256 });
+    const other = new Stack(app, 'Other', { env: { account: VERIFIER_ACCOUNT, region: REGION } });
+    const role = new iam.Role(other, 'Reader', { roleName: 'jwks-reader', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const grant = keys.grantReadPublicKeys(role);
+    expect(grant.principalStatements).toHaveLength(1);
+    Template.fromStack(other).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Action: 's3:GetObject', Condition: { StringEquals: { 'aws:ResourceAccount': RING_ACCOUNT } } })],
+      },
+    });
+    Template.fromStack(keys.node.scope as Stack).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { AWS: arn(`:iam::${VERIFIER_ACCOUNT}:root`) },
+          Condition: { ArnEquals: { 'aws:PrincipalArn': arn(`:iam::${VERIFIER_ACCOUNT}:role/jwks-reader`) } },
+        })]),
       },
     });
   });
