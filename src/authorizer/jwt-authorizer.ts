@@ -99,7 +99,10 @@ export class JwtAuthorizer extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       readSecrets: secret ? [secret] : undefined,
       // Exactly what ring.grantReadPublicKeys grants, as the function's customer-managed policy.
-      statements: asymmetricRing ? publicKeyReadStatements(ring.jwksBucket!, ring.jwksObjectKey!, crossAccount ? Stack.of(ring).account : undefined) : undefined,
+      // In another account, only while the bucket is still the ring account's (see publicKeyReadStatements).
+      statements: asymmetricRing
+        ? publicKeyReadStatements(ring.jwksBucket!, ring.jwksObjectKey!, crossAccount ? Stack.of(ring).account : undefined)
+        : undefined,
       noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
         'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
     });

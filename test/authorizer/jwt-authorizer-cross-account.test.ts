@@ -156,6 +156,14 @@ describe('grantReadPublicKeys beyond the ring\'s account', () => {
     return { stack, keys: new RotatingJwtSecret(stack, 'Keys', { algorithm: JwtSigningAlgorithm.EDDSA }) };
   };
   const objectArn = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^KeysJwksBucket'), 'Arn'] }, `/${OBJECT_KEY}`]] };
+  /** The bucket allows s3:GetObject on the object to `*` under exactly `condition`. */
+  const expectEveryoneReads = (stack: Stack, condition: Record<string, unknown>): void => {
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: objectArn, Condition: condition }]),
+      },
+    });
+  };
 
   test('another account: the bucket policy names the account and allows s3:GetObject on the object only', () => {
     const { stack, keys } = ringOnly();
@@ -195,17 +203,7 @@ describe('grantReadPublicKeys beyond the ring\'s account', () => {
   test('an organization: every principal with that aws:PrincipalOrgID', () => {
     const { stack, keys } = ringOnly();
     keys.grantReadPublicKeys(new iam.OrganizationPrincipal('o-abc123def4'));
-    Template.fromStack(stack).hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Effect: 'Allow',
-          Principal: { AWS: '*' },
-          Action: 's3:GetObject',
-          Resource: objectArn,
-          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } },
-        }]),
-      },
-    });
+    expectEveryoneReads(stack, { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } });
     expectNoUnacknowledgedFindings(stack);
     expectNoUnacknowledgedV2Findings(stack);
   });
@@ -216,17 +214,7 @@ describe('grantReadPublicKeys beyond the ring\'s account', () => {
     keys.grantReadPublicKeys(new iam.OrganizationPrincipal('o-abc123def4').withConditions({
       'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [ou] },
     }));
-    Template.fromStack(stack).hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Effect: 'Allow',
-          Principal: { AWS: '*' },
-          Action: 's3:GetObject',
-          Resource: objectArn,
-          Condition: { 'StringEquals': { 'aws:PrincipalOrgID': 'o-abc123def4' }, 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [ou] } },
-        }]),
-      },
-    });
+    expectEveryoneReads(stack, { 'StringEquals': { 'aws:PrincipalOrgID': 'o-abc123def4' }, 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [ou] } });
   });
 
   test('a principal of the ring\'s own account: its IAM policy only, the bucket policy unchanged', () => {
