@@ -1,5 +1,5 @@
 /** Construct-time checks of SecurityAuditTrail props, and the defaults they resolve to. */
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -7,6 +7,7 @@ import { IConstruct } from 'constructs';
 import { validateArchiveLifecycle, validateOrganizationId, validateTrailName } from './archive-validation';
 import { CisControl } from './cis-control';
 import type { SecurityAuditControlOptions, SecurityAuditTrailProps } from './security-audit-trail-options';
+import { isStackSetStack } from '../shared/stack-set';
 import { ValidationError } from '../shared/validation';
 
 
@@ -76,6 +77,12 @@ function validateArchiveSource(scope: IConstruct, props: SecurityAuditTrailProps
 
 function validateOrganization(scope: IConstruct, props: SecurityAuditTrailProps): void {
   if (props.organizationTrail) {
+    if (isStackSetStack(Stack.of(scope))) {
+      // A StackSet deploys to every member account; an organization trail exists once.
+      throw new ValidationError(scope, 'organizationTrail',
+        'cannot be used in a StackSet stack: an organization trail is created once, in the management account (or the CloudTrail delegated '
+        + 'administrator account), not in every member account. Deploy it in an ordinary stack there, or use SecurityAuditAlarms in the StackSet');
+    }
     if (props.organizationId === undefined) {
       throw new ValidationError(scope, 'organizationId',
         'is required with organizationTrail: the bucket policy must admit the member accounts\' log files under AWSLogs/<organizationId>/');

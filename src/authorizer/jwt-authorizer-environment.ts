@@ -3,7 +3,7 @@
  * Region), or which published JWKS, and the handler environment that names it together with the
  * verification settings. Variable names are the handler contract (authorizer-contract.ts).
  */
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_ROLE_CLAIM, ENV } from './authorizer-contract';
@@ -51,6 +51,22 @@ export function isInOtherRegion(scope: Construct, keys: RotatingJwtSecret): bool
   const here = Stack.of(scope).region;
   const home = Stack.of(keys).region;
   return !Token.isUnresolved(here) && !Token.isUnresolved(home) && here !== home;
+}
+
+/** Whether `keys` lives in a stack of another account than `scope` (both accounts known). */
+export function isInOtherAccount(scope: Construct, keys: RotatingJwtSecret): boolean {
+  return Token.compareStrings(Stack.of(scope).account, Stack.of(keys).account) === TokenComparison.DIFFERENT;
+}
+
+/**
+ * The supported way to verify a ring's tokens from another account, for the errors that refuse
+ * the others: an HS256 key is secret and stays in its account.
+ */
+export function crossAccountKeyRingProblem(keys: RotatingJwtSecret): string {
+  return `is an HS256 key ring of account ${Stack.of(keys).account} (${keys.node.path}): its key signs as well as verifies, so it ` +
+    'stays in its account. To verify its tokens from another account, use an asymmetric ring (algorithm: ' +
+    'JwtSigningAlgorithm.ES256 or EdDSA): a JwtAuthorizer given it reads the published JWKS across accounts by itself, ' +
+    'and any other verifier gets ring.grantReadPublicKeys(<a role, the account, or the organization>)';
 }
 
 /**

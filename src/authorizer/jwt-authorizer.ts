@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,15 +8,18 @@ import { DEFAULT_HEADER_NAME, ENV, LIMITS } from './authorizer-contract';
 import { requireSourceAccount } from './authorizer-invoke-permission';
 import { addAuthorizerSecurityEvents } from './authorizer-security-events';
 import { identityProviderEnvironment } from './identity-provider';
-import { isInOtherRegion, keyRingInThisRegion, ringJwksEnvironment, verifierEnvironment } from './jwt-authorizer-environment';
+import {
+  crossAccountKeyRingProblem, isInOtherAccount, isInOtherRegion, keyRingInThisRegion, ringJwksEnvironment, verifierEnvironment,
+} from './jwt-authorizer-environment';
 import { JwtAuthorizerProps, JwtAuthorizerType } from './jwt-authorizer-props';
 import { JwtAuthorizerDurations, validateJwtAuthorizerProps } from './jwt-authorizer-validation';
 import { BundledFunction } from '../bundled-function/bundled-function';
-import { publicKeyReadStatements } from '../jwt-keys/jwks-read';
+import { publicKeyReadStatements, publicKeyReaderBucketStatement } from '../jwt-keys/jwks-read';
 import { JwtSigningAlgorithm } from '../jwt-keys/rotating-jwt-secret';
 import { createAlarmTopic } from '../notifications/alarm-topic';
 import { acknowledge } from '../shared/acknowledge';
 import { createEncryptionKey } from '../shared/encryption-key';
+import { requireSameStackInStackSet } from '../shared/stack-set';
 import { ValidationError } from '../shared/validation';
 
 
@@ -50,6 +53,9 @@ export class JwtAuthorizer extends Construct {
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
+    requireSameStackInStackSet(this, {
+      signingKeys: props.signingKeys, secret: props.secret, logEncryptionKey: props.logEncryptionKey, alarmTopic: props.alarmTopic,
+    });
 
     if ((props.signingKeys ? 1 : 0) + (props.secret ? 1 : 0) + (props.identityProvider ? 1 : 0) !== 1) {
       throw new ValidationError(this, 'signingKeys', 'or secret or identityProvider must be given, exactly one of them');
@@ -71,11 +77,14 @@ export class JwtAuthorizer extends Construct {
     const ring = props.signingKeys;
     const asymmetricRing = ring !== undefined && ring.algorithm !== JwtSigningAlgorithm.HS256;
     const crossRegion = ring !== undefined && isInOtherRegion(this, ring);
+    const crossAccount = ring !== undefined && isInOtherAccount(this, ring);
+    if (crossAccount && !asymmetricRing) throw new ValidationError(this, 'signingKeys', crossAccountKeyRingProblem(ring));
     const secret = asymmetricRing ? undefined : ring ? keyRingInThisRegion(this, ring, crossRegion) : props.secret;
     const keySource = asymmetricRing ? ringJwksEnvironment(ring)
       : secret ? { [ENV.secretId]: secret.secretArn } : identityProviderEnvironment(this, props.identityProvider!, props.issuer);
-    // A KMS key serves one Region: the key ring's key cannot encrypt logs in another.
-    const logKey = props.logEncryptionKey ?? (crossRegion ? undefined : ring?.encryptionKey)
+    // A KMS key serves one Region, and another account's key is not this stack's to use: the key
+    // ring's key cannot encrypt logs in either.
+    const logKey = props.logEncryptionKey ?? (crossRegion || crossAccount ? undefined : ring?.encryptionKey)
       ?? createEncryptionKey(this, 'LogKey', 'Encrypts the JWT authorizer logs');
     const algorithms = asymmetricRing ? ring.algorithm : secret ? 'HS256' : 'asymmetric';
 
@@ -90,10 +99,16 @@ export class JwtAuthorizer extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       readSecrets: secret ? [secret] : undefined,
       // Exactly what ring.grantReadPublicKeys grants, as the function's customer-managed policy.
-      statements: asymmetricRing ? publicKeyReadStatements(ring.jwksBucket!, ring.jwksObjectKey!) : undefined,
+      // In another account, only while the bucket is still the ring account's (see publicKeyReadStatements).
+      statements: asymmetricRing
+        ? publicKeyReadStatements(ring.jwksBucket!, ring.jwksObjectKey!, crossAccount ? Stack.of(ring).account : undefined)
+        : undefined,
       noDeadLetterQueueReason: 'API Gateway invokes an authorizer synchronously and turns any failure into 401/500 for ' +
         'that request; a dead-letter queue only receives asynchronous invocations and would stay empty.',
     });
+    // In another account the function's own policy is not enough: the ring's bucket names it too.
+    const readerStatement = asymmetricRing ? publicKeyReaderBucketStatement(this, ring.jwksBucket!, ring.jwksObjectKey!, fn.role) : undefined;
+    if (readerStatement) ring!.jwksBucket!.addToResourcePolicy(readerStatement);
     this.function = fn.function;
     this.logGroup = fn.logGroup;
     this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', 'JWT authorizer');

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Names, PhysicalName, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -73,6 +73,9 @@ export class BundledFunction extends Construct {
     });
 
     this.role = new iam.Role(this, 'ServiceRole', {
+      // Named only if a stack of another account refers to the role (a bucket policy there
+      // naming the authorizer that reads it); otherwise CloudFormation names it as before.
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${props.handler}: ${props.description}`,
     });

@@ -4,7 +4,7 @@
  * bucket of its own. Whoever can write the JWKS can mint tokens its verifiers accept, so the
  * bucket policy denies every object write and delete to every principal but the rotation role.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, PhysicalName, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -31,9 +31,10 @@ export interface JwksBucket {
 }
 
 function privateBucket(
-  scope: Construct, id: string, removalPolicy: RemovalPolicy, lifecycle: s3.LifecycleRule, lock?: s3.ObjectLockRetention,
+  scope: Construct, id: string, removalPolicy: RemovalPolicy, lifecycle: s3.LifecycleRule, lock?: s3.ObjectLockRetention, bucketName?: string,
 ): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
+    bucketName,
     // SSE-S3: see the acknowledgement below; S3 access logging also delivers only to SSE-S3 buckets.
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -58,7 +59,10 @@ export function createJwksBucket(scope: Construct, writer: iam.IRole, removalPol
   // does not deliver access logs to a bucket with a default retention.
   const bucket = privateBucket(scope, 'JwksBucket', removalPolicy, {
     id: 'ExpireOldJwksVersions', noncurrentVersionExpiration: NONCURRENT_VERSIONS_KEPT,
-  }, s3.ObjectLockRetention.governance(NONCURRENT_VERSIONS_KEPT));
+  }, s3.ObjectLockRetention.governance(NONCURRENT_VERSIONS_KEPT),
+  // A verifier in another account names the bucket literally (no CloudFormation export crosses
+  // accounts): the name is generated only when a stack of another account refers to it.
+  PhysicalName.GENERATE_IF_NEEDED);
   logServerAccess(bucket, accessLogsBucket, ACCESS_LOG_PREFIX, 'S3ServerAccessLogsForTheJwksBucket');
   bucket.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'OnlyTheRotationRoleWritesPublicKeys',

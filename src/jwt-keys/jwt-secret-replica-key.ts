@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { createEncryptionKey } from '../shared/encryption-key';
+import { isStackSetStack } from '../shared/stack-set';
 import { ValidationError } from '../shared/validation';
 
 /**
@@ -41,6 +42,11 @@ export class JwtSecretReplicaKey extends Construct {
   constructor(scope: Construct, id: string, props: JwtSecretReplicaKeyProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
+    if (isStackSetStack(stack)) {
+      throw new ValidationError(this, 'stack', `is the StackSet stack ${stack.node.path}, where a JwtSecretReplicaKey cannot live: the ` +
+        'secret in another Region names this key by a cross-Region reference, which no StackSet instance can resolve. Give each ' +
+        'RotatingJwtSecret in the StackSet its own Region (one instance per Region, no replicaRegions), or deploy the replica key in a stack of its own');
+    }
     if (Token.isUnresolved(stack.region)) {
       throw new ValidationError(this, 'stack', 'must have a concrete Region (env.region): a replica is declared by Region name');
     }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { JWKS_OBJECT_KEY, publishJwks } from './jwks-bucket';
-import { publicKeyReadStatements } from './jwks-read';
+import { publicKeyReadStatements, publicKeyReaderBucketStatement } from './jwks-read';
 import { lockKeyMaterial } from './key-material-lock';
 import { grantReplicaDecrypt, replicaSecretArn, validateReplicaRegions } from './replicas';
 import { createRotationAlarms } from './rotation-alarms';
@@ -22,6 +22,7 @@ import { BundledFunctionOptions } from '../bundled-function/bundled-function-opt
 import { createAlarmTopic } from '../notifications/alarm-topic';
 import { createEncryptionKey } from '../shared/encryption-key';
 import { secretKeyUseConditions } from '../shared/secret-key-use';
+import { requireSameStackInStackSet } from '../shared/stack-set';
 import { ValidationError, validateDurationRange, validateIntegerRange } from '../shared/validation';
 
 /**
@@ -273,6 +274,11 @@ export class RotatingJwtSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: RotatingJwtSecretProps = {}) {
     super(scope, id);
+    requireSameStackInStackSet(this, {
+      encryptionKey: props.encryptionKey,
+      alarmTopic: props.alarmTopic,
+      ...Object.fromEntries((props.replicaRegions ?? []).map((r, i) => [`replicaRegions[${i}].encryptionKey`, r.encryptionKey])),
+    });
 
     // Every prop is checked before the first child construct exists.
     this.maxTokenLifetime = props.maxTokenLifetime ?? Duration.hours(1);
@@ -361,6 +367,12 @@ export class RotatingJwtSecret extends Construct {
    * EdDSA the ring holds private keys: give this to issuers only, and `grantReadPublicKeys` to verifiers.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
+    const account = grantee.grantPrincipal.principalAccount;
+    if (account !== undefined && Token.compareStrings(Stack.of(this).account, account) === TokenComparison.DIFFERENT) {
+      throw new ValidationError(this, 'grantRead', `cannot give the key ring to account ${account}: the ring's private or secret keys stay in ` +
+        `account ${Stack.of(this).account}. Verifiers in other accounts read an asymmetric ring's (ES256 or EdDSA) published ` +
+        'JWKS: a JwtAuthorizer given the ring grants itself, any other verifier gets grantReadPublicKeys(<a role, the account, or the organization>)');
+    }
     const grants = [
       iam.Grant.addToPrincipal({
         grantee,
@@ -382,15 +394,34 @@ export class RotatingJwtSecret extends Construct {
    * Grants read access to the published public keys only (ES256 and EdDSA): `s3:GetObject` on
    * the JWKS object (and `kms:Decrypt` through S3 if the bucket is KMS-encrypted), and nothing
    * on the secret or its key. What verifiers need; a JwtAuthorizer given this ring gets exactly this.
+   *
+   * The grantee may be outside the ring's account: a role, user or account of another account
+   * (the JWKS bucket's policy then names that account, and `aws:PrincipalArn` for a role or
+   * user; the grantee's own policy gets the statement where this app owns it), an organization
+   * (`new iam.OrganizationPrincipal('o-…')`: the bucket policy allows every principal with that
+   * `aws:PrincipalOrgID`) or an OU (`new iam.OrganizationPrincipal('o-…').withConditions({
+   * 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-…/r-…/ou-…/*'] } })`). Readers in
+   * other accounts still need `s3:GetObject` on `jwksBucket.arnForObjects(jwksObjectKey)` in their
+   * own IAM policy; the statement this adds to a grantee's policy allows it only while the bucket
+   * belongs to the ring's account (`aws:ResourceAccount`), so a bucket re-created under the same
+   * name elsewhere is never read. A grantee that would make the keys public (`*` without an organization,
+   * account or principal ARN condition) is refused.
    */
   public grantReadPublicKeys(grantee: iam.IGrantable): iam.Grant {
     if (!this.jwksBucket || !this.jwksObjectKey) {
       throw new ValidationError(this, 'algorithm',
         'is HS256: its keys are secret and no public keys are published; verifiers need grantRead, or choose ES256 or EdDSA');
     }
-    return publicKeyReadStatements(this.jwksBucket, this.jwksObjectKey)
+    const bucketStatement = publicKeyReaderBucketStatement(this, this.jwksBucket, this.jwksObjectKey, grantee.grantPrincipal);
+    // A concrete owner only: the account token would resolve to the grantee's own account in its stack.
+    const owner = bucketStatement && !Token.isUnresolved(Stack.of(this).account) ? Stack.of(this).account : undefined;
+    const identity = publicKeyReadStatements(this.jwksBucket, this.jwksObjectKey, owner)
       .map((s) => iam.Grant.addToPrincipal({ grantee, actions: s.actions, resourceArns: s.resources, conditions: s.conditions }))
       .reduce((all, grant) => all.combine(grant));
+    if (!bucketStatement) return identity;
+    return identity.combine(iam.Grant.addStatementToResourcePolicy({
+      grantee, actions: bucketStatement.actions, resourceArns: bucketStatement.resources, resource: this.jwksBucket, statement: bucketStatement,
+    }));
   }
 
   /**

@@ -22,6 +22,7 @@ import { JwtAuthorizer } from '../authorizer/jwt-authorizer';
 import { createAlarmTopic } from '../notifications/alarm-topic';
 import { acknowledge } from '../shared/acknowledge';
 import { allowLogGroupEncryption, createEncryptionKey } from '../shared/encryption-key';
+import { requireSameStackInStackSet } from '../shared/stack-set';
 import { ValidationError } from '../shared/validation';
 
 export * from './hardened-rest-api-props';
@@ -107,6 +108,9 @@ export class HardenedRestApi extends Construct {
 
   constructor(scope: Construct, id: string, props: HardenedRestApiProps) {
     super(scope, id);
+    requireSameStackInStackSet(this, {
+      signingKeys: props.signingKeys, encryptionKey: props.encryptionKey, alarmTopic: props.alarmTopic,
+    });
     validateHardenedRestApiProps(this, props);
 
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;

@@ -40,13 +40,16 @@ const CONTROL_ID = /^\[(CT\.[A-Z0-9]+\.PR\.\d+)\]/;
  * Every failing control in the given stacks' templates, one entry per control and resource.
  * Resources the library does not create (a test's own function or API) are left out.
  */
-export function controlTowerViolations(stacks: ReadonlyArray<{ readonly name: string; readonly stack: Stack }>): ControlViolation[] {
+export function controlTowerViolations(
+  stacks: ReadonlyArray<{ readonly name: string; readonly stack: Stack; readonly template?: unknown }>,
+): ControlViolation[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'control-tower-'));
   try {
     const files = new Map<string, { name: string; stack: Stack }>();
-    for (const { name, stack } of stacks) {
+    for (const { name, stack, template } of stacks) {
       const file = path.join(dir, `${name}.template.json`);
-      fs.writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON()));
+      // `template`: a stack that is no deployable artifact (a StackSet's member), read from the assembly.
+      fs.writeFileSync(file, JSON.stringify(template ?? Template.fromStack(stack).toJSON()));
       files.set(file, { name, stack });
     }
     const report = new CfnGuardValidator().validate({ templatePaths: [...files.keys()] });
@@ -88,5 +91,6 @@ function libraryPath(stack: Stack, logicalId: string | undefined): string | unde
 }
 
 function libraryClass(c: IConstruct): string | undefined {
-  return Object.entries(LIBRARY_CONSTRUCTS).find(([, cls]) => c instanceof cls)?.[0];
+  // By name too: an example app builds the library from lib/ (the package), not from src/.
+  return Object.entries(LIBRARY_CONSTRUCTS).find(([name, cls]) => c instanceof cls || c.constructor.name === name)?.[0];
 }

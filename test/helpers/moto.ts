@@ -89,8 +89,7 @@ export function motoSecretsManager(endpoint: string, region = 'us-east-1'): Secr
  * Creates an S3 bucket in moto and returns its name. The request is SigV4-signed (aws4) because
  * moto tells S3 from Secrets Manager on its one port by the service in the signature.
  */
-export async function createMotoBucket(endpoint: string, prefix = 'bucket'): Promise<string> {
-  const bucket = `${prefix}-${randomBytes(6).toString('hex')}`;
+export async function createMotoBucket(endpoint: string, prefix = 'bucket', bucket = `${prefix}-${randomBytes(6).toString('hex')}`): Promise<string> {
   const url = new URL(`${endpoint}/${bucket}`);
   const signed = aws4.sign({ host: url.host, path: url.pathname, method: 'PUT', service: 's3', region: 'us-east-1', body: '' }, CREDENTIALS);
   const res = await fetch(url, { method: 'PUT', headers: signed.headers as Record<string, string> });

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as aws4 from 'aws4';
 import { KeyRing, newKeyRing, parseKeyRing } from '../../../lambda-src/key-ring';
 import { JwtAuthorizer } from '../../../src/authorizer/jwt-authorizer';
 import { JwtSigningAlgorithm, RotatingJwtSecret } from '../../../src/jwt-keys/rotating-jwt-secret';
@@ -24,6 +25,7 @@ import { beginRotation, createMotoBucket, motoEnv, MotoServer, startMoto } from 
 import { runHandler } from '../../helpers/run-handler';
 import { readCurrentSecret, replaceCurrentSecret, versionsLabelled } from '../../helpers/secret-versions';
 import { testStack } from '../../helpers/stack';
+import { PROPS as TWO_ACCOUNT_PROPS, twoAccounts, VERIFIER_ACCOUNT } from '../../helpers/two-accounts';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const issuer = require(path.join(__dirname, '..', '..', '..', 'assets', 'issuer', 'index.js')) as typeof import('../../../lambda-src/issuer');
@@ -71,7 +73,7 @@ function constructEnvironments(algorithm: JwtSigningAlgorithm): { authorizer: (b
  */
 interface S3Proxy {
   readonly endpoint: string;
-  readonly requests: Array<{ service: string; method: string; path: string }>;
+  readonly requests: Array<{ service: string; method: string; path: string; accessKeyId: string }>;
   mode: 'forward' | 'down' | 'blackhole';
   close(): Promise<void>;
 }
@@ -81,8 +83,8 @@ async function startProxy(target: string): Promise<S3Proxy> {
   const requests: S3Proxy['requests'] = [];
   const proxy = { mode: 'forward' } as { mode: S3Proxy['mode'] };
   const server = http.createServer((req, res) => {
-    const service = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'unsigned';
-    requests.push({ service, method: req.method ?? '', path: req.url ?? '' });
+    const credential = /Credential=([^/]+)\/\d{8}\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
+    requests.push({ service: credential?.[2] ?? 'unsigned', method: req.method ?? '', path: req.url ?? '', accessKeyId: credential?.[1] ?? '' });
     if (proxy.mode === 'blackhole') return;
     if (proxy.mode === 'down') {
       res.writeHead(503).end('<Error><Code>SlowDown</Code></Error>');
@@ -127,7 +129,8 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-const newBucket = (): Promise<string> => createMotoBucket(moto.endpoint, 'jwks');
+/** A new moto bucket, or the one a template names (the cross-account test). */
+const newBucket = (name?: string): Promise<string> => createMotoBucket(moto.endpoint, 'jwks', name);
 
 /** One rotation through the four steps of the shipped rotation asset, with the construct's environment. */
 async function rotate(secretId: string, env: Env): Promise<void> {
@@ -306,5 +309,68 @@ describe.each([JwtSigningAlgorithm.ES256, JwtSigningAlgorithm.EDDSA])('an %s rin
     } finally {
       proxy.mode = 'forward';
     }
+  });
+});
+
+/** Credentials of another account from moto's STS (moto maps them to the role's account), checked with GetCallerIdentity. */
+async function credentialsOf(account: string): Promise<Env> {
+  const call = async (body: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<string> => {
+    const url = new URL(moto.endpoint);
+    const signed = aws4.sign({
+      host: url.host,
+      path: '/',
+      method: 'POST',
+      service: 'sts',
+      region: 'us-east-1',
+      body,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    }, credentials);
+    const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  const field = (xml: string, name: string): string => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)![1];
+  const assumed = await call(`Action=AssumeRole&Version=2011-06-15&RoleSessionName=authorizer&RoleArn=${encodeURIComponent(`arn:aws:iam::${account}:role/verifier`)}`,
+    { accessKeyId: 'testing', secretAccessKey: 'testing' });
+  const creds = { accessKeyId: field(assumed, 'AccessKeyId'), secretAccessKey: field(assumed, 'SecretAccessKey'), sessionToken: field(assumed, 'SessionToken') };
+  expect(field(await call('Action=GetCallerIdentity&Version=2011-06-15', creds), 'Account')).toBe(account);
+  return { AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_SESSION_TOKEN: creds.sessionToken };
+}
+
+describe('issue 23: a JwtAuthorizer in another account, configured as its own stack\'s template says, verifies the ring\'s tokens', () => {
+  test('the shipped asset, with the verifier account\'s credentials, reads the ring account\'s JWKS with one signed cross-account GET', async () => {
+    const { verifierStack, ringStack } = twoAccounts(JwtSigningAlgorithm.ES256);
+    // The verifier's template names the bucket and its Region literally: no export crosses accounts.
+    const [fn] = Object.values(Template.fromStack(verifierStack).findResources('AWS::Lambda::Function'))
+      .filter((f) => f.Properties.Environment?.Variables?.JWT_JWKS_BUCKET !== undefined);
+    const verifierEnv = fn.Properties.Environment.Variables as Env;
+    expect(Object.values(verifierEnv).every((v) => typeof v === 'string')).toBe(true);
+    const [bucketResource] = Object.entries(Template.fromStack(ringStack).findResources('AWS::S3::Bucket')).filter(([id]) => id.startsWith('KeysJwksBucket'));
+    expect(verifierEnv.JWT_JWKS_BUCKET).toBe(bucketResource[1].Properties.BucketName);
+
+    // The ring's account (moto's default) owns the bucket and rotates into it.
+    const bucket = await newBucket(verifierEnv.JWT_JWKS_BUCKET);
+    const secretId = (await sm.send(new CreateSecretCommand({
+      Name: `jwt-${randomBytes(6).toString('hex')}`, SecretString: JSON.stringify({ bootstrap: randomBytes(24).toString('base64url') }),
+    }))).ARN!;
+    await rotate(secretId, constructEnvironments(JwtSigningAlgorithm.ES256).rotation(bucket));
+
+    const verifierCredentials = await credentialsOf(VERIFIER_ACCOUNT);
+    const requestsBefore = proxy.requests.length;
+    const authorizer = await startAsset('authorizer-jwks', {
+      ...CREDENTIALS, ...verifierCredentials, ...verifierEnv, AWS_REGION: verifierEnv.JWT_JWKS_BUCKET_REGION, AWS_ENDPOINT_URL_S3: proxy.endpoint,
+    });
+    started.push(authorizer);
+    const claims = { ...CLAIMS, iss: TWO_ACCOUNT_PROPS.issuer, aud: TWO_ACCOUNT_PROPS.audience };
+    const signFor = (ring: KeyRing): string => issuer.issueToken(JSON.stringify(ring), claims, { ttlSeconds: 900 });
+    const allowed = await authorizer.invoke(event(signFor(await currentRing(secretId))));
+    expect(allowed).toEqual(expect.objectContaining({ ok: true }));
+    expect(reasonOf(allowed)).toBe('ok');
+    expect(reasonOf(await authorizer.invoke(event(signFor(newKeyRing(new Date(), 3600, 32, JwtSigningAlgorithm.ES256)))))).toBe('unknown_kid');
+    // Every request: S3 GetObject of the one JWKS object, signed with the verifier account's
+    // credentials (the first load, and the unknown kid's one refetch).
+    const made = proxy.requests.slice(requestsBefore).map((r) => `${r.service} ${r.method} ${r.path} ${r.accessKeyId}`);
+    expect(made).toHaveLength(2);
+    expect(new Set(made)).toEqual(new Set([`s3 GET /${bucket}/.well-known/jwks.json ${verifierCredentials.AWS_ACCESS_KEY_ID}`]));
   });
 });
