@@ -17,7 +17,7 @@ import { ResolvedCisControl } from './cis-control';
 import { CIS_METRIC_NAMESPACE, cisControls } from './cis-controls';
 import { createControlAlarm } from './control-alarm';
 import { CisProfile, TunedAlarmOptions } from './security-audit-trail-options';
-import { ValidationError, validateDurationRange, validateNumberRange } from '../shared/validation';
+import { ValidationError, validateDurationRange, validateIntegerRange, validateNumberRange } from '../shared/validation';
 
 export interface CisControlAlarmsOptions {
   readonly logGroup: logs.ILogGroup;
@@ -105,7 +105,8 @@ export class CisControlAlarms {
       throw new ValidationError(this.owner, 'metricName', `must be unique among this trail's control metrics, got '${metricName}'`);
     }
     validateNumberRange(this.owner, 'threshold', options.threshold, 1, 1_000_000);
-    validateNumberRange(this.owner, 'evaluationPeriods', options.evaluationPeriods, 1, 100);
+    // CloudWatch counts evaluation periods in whole periods.
+    validateIntegerRange(this.owner, 'evaluationPeriods', options.evaluationPeriods, 1, 100);
     validateDurationRange(this.owner, 'period', options.period, Duration.minutes(1), Duration.days(1));
     this.tunedMetricNames.add(metricName);
     const scope = new Construct(this.controlScope(controlId), `Tuned${metricName}`);

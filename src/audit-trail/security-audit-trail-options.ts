@@ -81,7 +81,7 @@ export interface TunedAlarmOptions {
   readonly threshold?: number;
 
   /**
-   * How many periods in a row must breach before the alarm fires. Between 1 and 100.
+   * How many periods in a row must breach before the alarm fires. A whole number between 1 and 100.
    *
    * @default 1
    */

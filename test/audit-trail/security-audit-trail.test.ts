@@ -661,6 +661,12 @@ describe('SecurityAuditTrail validation', () => {
     expectValidationError(() => trail.addTunedAlarm('CloudWatch.1', { filterPattern: '{ $.x = 1 }', threshold: 0 }),
       { path: 'TestStack/AuditTrail', prop: 'threshold', message: 'must be between 1 and 1000000, got 0' });
   });
+
+  test('rejects a tuned alarm whose evaluationPeriods is not a whole number of periods', () => {
+    const { trail } = build();
+    expectValidationError(() => trail.addTunedAlarm('CloudWatch.1', { filterPattern: '{ $.x = 1 }', evaluationPeriods: 2.5 }),
+      { path: 'TestStack/AuditTrail', prop: 'evaluationPeriods', message: /whole number.*got 2\.5|got 2\.5.*whole/ });
+  });
 });
 
 /** CIS v5.0.0 section 4 patterns; the file names its public sources (see its `sources`). */
