@@ -1,12 +1,13 @@
 /**
- * The authorizer's key ring cache: TTL, the unknown-kid refetch rate limit and the back-off after
- * a failed fetch. Pure: the secret is read through an injected function, and every method takes
- * the time as an argument, so the rules are unit tested without a network or a real clock.
+ * The authorizer's key ring cache: TTL and the unknown-kid refetch rate limit; one fetch in
+ * flight and the back-off after a failed one are fetch-gate.ts's, shared with the JwksCache.
+ * Pure: the secret is read through an injected function, and every method takes the time as an
+ * argument, so the rules are unit tested without a network or a real clock.
  */
+import { FetchGate } from './fetch-gate';
 import { isBootstrapValue, KeyRing, parseKeyRing, verificationKeys } from '../key-ring';
 
-/** After a failed fetch, deny without calling again for this long, so an outage is not amplified. */
-export const FETCH_FAILURE_BACKOFF_MS = 1000;
+export { FETCH_FAILURE_BACKOFF_MS, KeysUnavailable } from './fetch-gate';
 
 const KEY_SET_MAX_AGE_MS = 1000;
 
@@ -31,17 +32,23 @@ export interface KeyCacheOptions {
   readonly fetchSecret: (nowMs: number) => Promise<string>;
   readonly ttlSeconds: number;
   readonly refetchMinIntervalSeconds: number;
+  /** A monotonic millisecond clock, to time a failed fetch (fetch-gate.ts). @default performance.now */
+  readonly elapsedClock?: () => number;
 }
-
-/** Thrown (as a rejection) whenever no usable ring can be had: the caller denies `keys_unavailable`. */
-export class KeysUnavailable extends Error {}
 
 export class KeyCache {
   private cached: Entry | undefined;
-  private lastFailureMs = -Infinity;
   private lastForcedRefetchMs = -Infinity;
+  private readonly gate: FetchGate<Entry>;
 
-  constructor(private readonly options: KeyCacheOptions) {}
+  constructor(private readonly options: KeyCacheOptions) {
+    this.gate = new FetchGate(options.elapsedClock);
+  }
+
+  /** Fetches started, for the benchmark and tests. */
+  get fetches(): number {
+    return this.gate.attempts;
+  }
 
   /** The cached ring if it is still within its TTL (the synchronous warm path). */
   fresh(nowMs: number): CachedRing | undefined {
@@ -73,18 +80,17 @@ export class KeyCache {
     return true;
   }
 
-  /** Fetches the ring now, whatever the cache holds (after `claimForcedRefetch`, or when expired). */
-  async fetch(nowMs: number): Promise<CachedRing> {
-    if (nowMs - this.lastFailureMs < FETCH_FAILURE_BACKOFF_MS) throw new KeysUnavailable('backing off after a failed fetch');
-    try {
-      const value = await this.options.fetchSecret(nowMs);
-      const entry: Entry = { ring: isBootstrapValue(value) ? undefined : parseKeyRing(value), fetchedAtMs: nowMs, keysFromMs: 0, keysUntilMs: 0 };
+  /**
+   * Fetches the ring now, whatever the cache holds (after `claimForcedRefetch`, or when expired);
+   * shares a fetch already in flight, and rejects at once during the back-off.
+   */
+  fetch(nowMs: number): Promise<CachedRing> {
+    return this.gate.run(nowMs, 'key ring', async (atMs) => {
+      const value = await this.options.fetchSecret(atMs);
+      const entry: Entry = { ring: isBootstrapValue(value) ? undefined : parseKeyRing(value), fetchedAtMs: atMs, keysFromMs: 0, keysUntilMs: 0 };
       this.cached = entry;
       return entry;
-    } catch {
-      this.lastFailureMs = nowMs;
-      throw new KeysUnavailable('fetching or parsing the key ring failed');
-    }
+    });
   }
 
   /** The verification keys of `entry` at `nowMs`; recomputed only when a previous key expires. */
