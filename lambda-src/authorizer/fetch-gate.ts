@@ -27,9 +27,9 @@ export class FetchGate<E> {
   /** `elapsedClock`: a monotonic millisecond clock (performance.now by default). */
   constructor(private readonly elapsedClock: () => number = () => performance.now()) {}
 
-  /** Whether a request at `nowMs` is refused without an attempt. */
-  backingOff(nowMs: number): boolean {
-    return !this.inFlight && nowMs < this.backoffUntilMs;
+  /** The attempt in flight, if any. */
+  pending(): Promise<E> | undefined {
+    return this.inFlight;
   }
 
   /**

@@ -40,6 +40,11 @@ export class JwksCache {
     this.gate = new FetchGate(options.elapsedClock);
   }
 
+  /** The fetch in flight, if any: a request whose kid the cached keys lack waits for it (decide.ts). */
+  pending(): Promise<CachedJwks> | undefined {
+    return this.gate.pending();
+  }
+
   /** Fetches started, for the benchmark and tests. */
   get fetches(): number {
     return this.gate.attempts;

@@ -45,6 +45,11 @@ export class KeyCache {
     this.gate = new FetchGate(options.elapsedClock);
   }
 
+  /** The fetch in flight, if any: a request whose kid the cached keys lack waits for it (decide.ts). */
+  pending(): Promise<CachedRing> | undefined {
+    return this.gate.pending();
+  }
+
   /** Fetches started, for the benchmark and tests. */
   get fetches(): number {
     return this.gate.attempts;
