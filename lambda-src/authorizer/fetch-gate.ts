@@ -18,6 +18,9 @@ export const FETCH_FAILURE_BACKOFF_MS = 1000;
 /** Thrown (as a rejection) whenever no usable keys can be had: the caller denies `keys_unavailable`. */
 export class KeysUnavailable extends Error {}
 
+/** One instance: a refusal during the back-off costs no stack trace (a third of its time). */
+const BACKING_OFF = /* @__PURE__ */ new KeysUnavailable('backing off after a failed fetch');
+
 export class FetchGate<E> {
   private inFlight: Promise<E> | undefined;
   private backoffUntilMs = -Infinity;
@@ -38,7 +41,7 @@ export class FetchGate<E> {
    */
   run(nowMs: number, what: string, load: (nowMs: number) => Promise<E>): Promise<E> {
     if (this.inFlight) return this.inFlight;
-    if (nowMs < this.backoffUntilMs) return Promise.reject(new KeysUnavailable('backing off after a failed fetch'));
+    if (nowMs < this.backoffUntilMs) return Promise.reject(BACKING_OFF);
     this.attempts++;
     const started = this.elapsedClock();
     let loading: Promise<E>;
