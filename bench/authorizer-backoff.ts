@@ -88,9 +88,15 @@ async function main(): Promise<void> {
   for (const source of SOURCES) {
     const server = await startFaultServer({ kind: 'answer', body: source.body });
     const env = {
-      JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, ROLE_PERMISSIONS: JSON.stringify({ user: ['orders:read'] }),
-      PERMISSION_METHODS: JSON.stringify({ 'orders:read': ['GET /orders'] }), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret', KEY_FETCH_TIMEOUT_MS: String(DEADLINE_MS), ...source.env(server.endpoint),
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
+      ROLE_PERMISSIONS: JSON.stringify({ user: ['orders:read'] }),
+      PERMISSION_METHODS: JSON.stringify({ 'orders:read': ['GET /orders'] }),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      KEY_FETCH_TIMEOUT_MS: String(DEADLINE_MS),
+      ...source.env(server.endpoint),
     };
     const token = source.token();
     const warm = loadAsset(source.asset, env);

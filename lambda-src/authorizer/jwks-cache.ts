@@ -7,9 +7,9 @@
  * fetch-gate.ts's rule, the same as the key ring's. Pure: the fetch and the time are injected.
  */
 import { sendBeforeDeadline } from './deadline';
+import { FetchGate } from './fetch-gate';
 import { ResponseTooLarge } from './http-transport';
 import { ParsedJwks, parseJwks } from './jwks';
-import { FetchGate } from './fetch-gate';
 import type { Transport } from './transport';
 
 export interface CachedJwks {

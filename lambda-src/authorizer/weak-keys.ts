@@ -16,6 +16,7 @@
  * EC points off the P-256 curve are refused by node:crypto's import itself (jwks.ts). Pure
  * BigInt arithmetic, run once per key at fetch time.
  */
+/* eslint-disable no-bitwise */ // Field arithmetic and point encodings: bits are the subject here.
 
 export type WeakKeyReason = 'rsa_bad_exponent' | 'ed25519_small_order' | 'ed25519_non_canonical' | 'ed25519_not_on_curve';
 

@@ -6,12 +6,14 @@
  * set and token, beside what we do; the jose column is checked, so a jose upgrade that changes
  * its behaviour shows up here. Being stricter than jose on weak keys is the point (issue 22 R3).
  */
-import { createPublicKey, generateKeyPairSync, JsonWebKey, KeyObject, sign } from 'crypto';
+import { createHash, createPublicKey, generateKeyPairSync, JsonWebKey, KeyObject, sign } from 'crypto';
 import { FaultServer, startFaultServer } from '../../helpers/fault-server';
 import { AssetProcess, Invocation, startAsset } from '../../helpers/invoke-asset';
 import { verifyWithJose } from '../../helpers/jwks-peers';
 import { JwksServer, startJwksServer } from '../../helpers/jwks-server';
 import { AUDIENCE, ISSUER, validClaims } from '../../helpers/jwt-fixtures';
+
+/* eslint-disable no-bitwise */ // Ed25519 point encodings are built bit by bit.
 
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders';
 const SOURCES = ['authorizer', 'authorizer-jwks', 'jwt', 'key-ring'];
@@ -50,7 +52,7 @@ function signed(alg: string, kid: string, key: KeyObject): string {
 /** RS256 "signed" for a key with e = 1: the signature is the PKCS#1 v1.5 encoded digest itself. */
 function forgedWithExponentOne(kid: string, modulusBytes: number): string {
   const input = `${b64({ alg: 'RS256', kid, typ: 'JWT' })}.${b64(validClaims(nowS()))}`;
-  const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'), require('crypto').createHash('sha256').update(input).digest()]);
+  const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'), createHash('sha256').update(input).digest()]);
   const em = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(modulusBytes - digestInfo.length - 3, 0xff), Buffer.from([0]), digestInfo]);
   return `${input}.${em.toString('base64url')}`;
 }

@@ -88,7 +88,9 @@ function maxFetchesInAnyWindow(times: readonly number[]): number {
  * refetch the attacker caused once the cache is warm (the worst moment is just after one). The
  * client's first token comes right after the rotation. Returns how long the client waited.
  */
-async function rollover(algorithm: KeyRingAlgorithm, version: 1 | 2, phaseMs: number, runMs = 180_000): Promise<{ waitedMs: number; fetchTimes: number[] }> {
+async function rollover(
+  algorithm: KeyRingAlgorithm, version: 1 | 2, phaseMs: number, runMs = 180_000,
+): Promise<{ waitedMs: number; fetchTimes: number[] }> {
   const clock = { ms: T0 };
   const { before, rotate } = neverSeenRollover(algorithm, version);
   const h = harness(algorithm, before, clock);

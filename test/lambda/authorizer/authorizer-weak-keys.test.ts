@@ -8,6 +8,8 @@ import { generateKeyPairSync } from 'crypto';
 import { parseJwks } from '../../../lambda-src/authorizer/jwks';
 import { ed25519Problem, rsaExponentProblem } from '../../../lambda-src/authorizer/weak-keys';
 
+/* eslint-disable no-bitwise */ // Ed25519 point encodings are built bit by bit.
+
 const ALL = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const P = (1n << 255n) - 19n;
 /** 32 little-endian bytes of y, with the sign bit of x. */
@@ -80,10 +82,12 @@ describe('parseJwks refuses weak keys and keys not for verification; the rest of
   });
 
   test('key_ops with verify, use sig, and a matching alg are accepted', () => {
-    const parsed = parseJwks(JSON.stringify({ keys: [
-      { ...rsa, kid: 'a', key_ops: ['verify'], use: 'sig', alg: 'RS256' },
-      { ...ec, kid: 'b', key_ops: ['sign', 'verify'] },
-    ] }), ALL);
+    const parsed = parseJwks(JSON.stringify({
+      keys: [
+        { ...rsa, kid: 'a', key_ops: ['verify'], use: 'sig', alg: 'RS256' },
+        { ...ec, kid: 'b', key_ops: ['sign', 'verify'] },
+      ],
+    }), ALL);
     expect(parsed.ignored).toEqual([]);
     expect([...parsed.keys.get('a')!.algorithms]).toEqual(['RS256']);
   });
