@@ -16,16 +16,15 @@ import { scaled, smokeBanner } from './smoke';
 import { signAsymmetric } from '../lambda-src/jwt/asymmetric';
 import { signHs256 } from '../lambda-src/jwt/hs256';
 import { newKeyRing, privateKeyOf, publicJwks, serializeKeyRing } from '../lambda-src/key-ring';
+import { LOOPBACK_AUTHORIZER_ENV, METHOD_ARN, ringJwksEnv } from '../test/helpers/authorizer-env';
 import { startFaultServer } from '../test/helpers/fault-server';
+import { AUDIENCE, ISSUER } from '../test/helpers/jwt-fixtures';
 
 /** Round 0 warms the JIT up and is not counted. */
 const ROUNDS = scaled(16, 1);
 const ITER = scaled(1000, 5);
 const DEADLINE_MS = 200;
 const BACKOFF_MS = 1000;
-const ISSUER = 'https://issuer.bench.local';
-const AUDIENCE = 'bench-api';
-const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders';
 
 type Handler = (e: unknown) => Promise<unknown>;
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -75,9 +74,7 @@ const SOURCES = [
   {
     name: 'ring JWKS in S3 (assets/authorizer-jwks, ES256)',
     asset: 'authorizer-jwks',
-    env: (endpoint: string) => ({
-      JWT_JWKS_BUCKET: 'jwks-bucket', JWT_JWKS_OBJECT_KEY: 'jwks.json', JWT_JWKS_BUCKET_REGION: 'us-east-1', JWT_ALGORITHMS: 'ES256', AWS_ENDPOINT_URL_S3: endpoint,
-    }),
+    env: (endpoint: string) => ringJwksEnv(endpoint, 'ES256'),
     body: JSON.stringify(publicJwks(esRing, new Date())),
     token: () => signAsymmetric(claims(), 'ES256', privateKeyOf('ES256', esRing.current.key), esRing.current.kid),
   },
@@ -87,17 +84,7 @@ async function main(): Promise<void> {
   smokeBanner();
   for (const source of SOURCES) {
     const server = await startFaultServer({ kind: 'answer', body: source.body });
-    const env = {
-      JWT_ISSUER: ISSUER,
-      JWT_AUDIENCE: AUDIENCE,
-      ROLE_PERMISSIONS: JSON.stringify({ user: ['orders:read'] }),
-      PERMISSION_METHODS: JSON.stringify({ 'orders:read': ['GET /orders'] }),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-      KEY_FETCH_TIMEOUT_MS: String(DEADLINE_MS),
-      ...source.env(server.endpoint),
-    };
+    const env = { ...LOOPBACK_AUTHORIZER_ENV, KEY_FETCH_TIMEOUT_MS: String(DEADLINE_MS), ...source.env(server.endpoint) };
     const token = source.token();
     const warm = loadAsset(source.asset, env);
     if (await reasonOf(warm, token) !== 'ok') throw new Error(`${source.name}: the warm container does not allow its token`);

@@ -7,28 +7,19 @@
  * its behaviour shows up here. Being stricter than jose on weak keys is the point (issue 22 R3).
  */
 import { createHash, createPublicKey, generateKeyPairSync, JsonWebKey, KeyObject, sign } from 'crypto';
+import { LOOPBACK_AUTHORIZER_ENV, METHOD_ARN, ringJwksEnv } from '../../helpers/authorizer-env';
 import { FaultServer, startFaultServer } from '../../helpers/fault-server';
 import { AssetProcess, Invocation, startAsset } from '../../helpers/invoke-asset';
 import { verifyWithJose } from '../../helpers/jwks-peers';
 import { JwksServer, startJwksServer } from '../../helpers/jwks-server';
-import { AUDIENCE, ISSUER, validClaims } from '../../helpers/jwt-fixtures';
+import { validClaims } from '../../helpers/jwt-fixtures';
 
 /* eslint-disable no-bitwise */ // Ed25519 point encodings are built bit by bit.
 
-const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders';
 const SOURCES = ['authorizer', 'authorizer-jwks', 'jwt', 'key-ring'];
 const ALL = ['RS256', 'PS256', 'ES256', 'EdDSA'];
-const COMMON = {
-  JWT_ISSUER: ISSUER,
-  JWT_AUDIENCE: AUDIENCE,
-  ROLE_PERMISSIONS: JSON.stringify({ user: ['orders:read'] }),
-  PERMISSION_METHODS: JSON.stringify({ 'orders:read': ['GET /orders'] }),
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'secret',
-  // Every request refetches the set: the ignored keys must still be reported once.
-  KEY_CACHE_TTL_SECONDS: '0',
-};
+// Every request refetches the set: the ignored keys must still be reported once.
+const COMMON = { ...LOOPBACK_AUTHORIZER_ENV, KEY_CACHE_TTL_SECONDS: '0' };
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 const nowS = (): number => Math.floor(Date.now() / 1000);
@@ -156,9 +147,7 @@ describe.each(['ES256', 'EdDSA'] as const)('an asymmetric ring\'s JWKS object in
   let proc: AssetProcess;
   beforeAll(async () => {
     s3 = await startFaultServer({ kind: 'answer', body: JSON.stringify({ keys: rows.map((r) => ({ ...r.jwk, kid: kidOf(r.i) })) }) });
-    proc = await startAsset('authorizer-jwks', {
-      ...COMMON, JWT_JWKS_BUCKET: 'jwks-bucket', JWT_JWKS_OBJECT_KEY: 'jwks.json', JWT_JWKS_BUCKET_REGION: 'us-east-1', JWT_ALGORITHMS: alg, AWS_ENDPOINT_URL_S3: s3.endpoint,
-    }, SOURCES);
+    proc = await startAsset('authorizer-jwks', { ...COMMON, ...ringJwksEnv(s3.endpoint, alg) }, SOURCES);
   });
   afterAll(async () => {
     await proc?.stop();

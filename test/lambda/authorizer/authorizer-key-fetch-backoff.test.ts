@@ -10,23 +10,14 @@
 import { signAsymmetric } from '../../../lambda-src/jwt/asymmetric';
 import { signHs256 } from '../../../lambda-src/jwt/hs256';
 import { newKeyRing, privateKeyOf, publicJwks, serializeKeyRing } from '../../../lambda-src/key-ring';
+import { LOOPBACK_AUTHORIZER_ENV, METHOD_ARN, ringJwksEnv } from '../../helpers/authorizer-env';
 import { FaultServer, startFaultServer } from '../../helpers/fault-server';
 import { AssetProcess, Invocation, startAsset } from '../../helpers/invoke-asset';
-import { AUDIENCE, ISSUER, validClaims } from '../../helpers/jwt-fixtures';
+import { validClaims } from '../../helpers/jwt-fixtures';
 
-const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders';
 const DEADLINE_MS = 1500;
 const SOURCES = ['authorizer', 'authorizer-jwks', 'jwt', 'key-ring'];
-const COMMON = {
-  JWT_ISSUER: ISSUER,
-  JWT_AUDIENCE: AUDIENCE,
-  ROLE_PERMISSIONS: JSON.stringify({ user: ['orders:read'] }),
-  PERMISSION_METHODS: JSON.stringify({ 'orders:read': ['GET /orders'] }),
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'secret',
-  KEY_FETCH_TIMEOUT_MS: String(DEADLINE_MS),
-};
+const COMMON = { ...LOOPBACK_AUTHORIZER_ENV, KEY_FETCH_TIMEOUT_MS: String(DEADLINE_MS) };
 
 const nowS = (): number => Math.floor(Date.now() / 1000);
 const hsRing = newKeyRing(new Date(Date.now() - 60_000));
@@ -52,9 +43,7 @@ const KEY_SOURCES: Source[] = [
   {
     name: 'asymmetric ring\'s JWKS in S3 (assets/authorizer-jwks)',
     asset: 'authorizer-jwks',
-    env: (s) => ({
-      JWT_JWKS_BUCKET: 'jwks-bucket', JWT_JWKS_OBJECT_KEY: 'jwks.json', JWT_JWKS_BUCKET_REGION: 'us-east-1', JWT_ALGORITHMS: 'ES256', AWS_ENDPOINT_URL_S3: s.endpoint,
-    }),
+    env: (s) => ringJwksEnv(s.endpoint, 'ES256'),
     token: () => signAsymmetric(validClaims(nowS()), 'ES256', privateKeyOf('ES256', esRing.current.key), esRing.current.kid),
     body: JSON.stringify(publicJwks(esRing, new Date())),
   },

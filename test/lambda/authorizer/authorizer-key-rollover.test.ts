@@ -14,26 +14,21 @@ import { KeyCache } from '../../../lambda-src/authorizer/key-cache';
 import { jwksSource, secretRingSource } from '../../../lambda-src/authorizer/key-sources';
 import { issueToken } from '../../../lambda-src/jwt/issue-token';
 import { KeyRing, KeyRingAlgorithm, newKeyRing, publicJwks, rotateKeyRing, serializeKeyRing } from '../../../lambda-src/key-ring';
+import { LOOPBACK_AUTHORIZER_ENV, METHOD_ARN } from '../../helpers/authorizer-env';
 import { fakeKeyStore } from '../../helpers/fake-key-store';
+import { AUDIENCE, ISSUER } from '../../helpers/jwt-fixtures';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
-const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/users/me';
-const ENV = {
-  JWT_ISSUER: 'https://issuer.example',
-  JWT_AUDIENCE: 'api',
-  ROLE_PERMISSIONS: '{"user":["read"]}',
-  PERMISSION_METHODS: '{"read":["GET /users/me"]}',
-};
 const WINDOW_MS = 30_000;
 const ATTACK_EVERY_MS = 5;
 const CLIENT_RETRY_MS = 1000;
-const config = parseConfig(ENV);
+const config = parseConfig(LOOPBACK_AUTHORIZER_ENV);
 if (!config.ok) throw new Error(config.problem);
 const cfg = config.config;
 const rules = { ttlSeconds: cfg.keyCacheTtlSeconds, refetchMinIntervalSeconds: cfg.keyRefetchMinIntervalSeconds, elapsedClock: () => 0 };
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
-const claims = { iss: ENV.JWT_ISSUER, aud: ENV.JWT_AUDIENCE, sub: 'u', role: 'user' };
+const claims = { iss: ISSUER, aud: AUDIENCE, sub: 'u', role: 'user' };
 const event = (token: string): Record<string, unknown> => ({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN });
 
 interface Harness {
