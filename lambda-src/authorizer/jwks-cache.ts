@@ -1,13 +1,11 @@
 /**
- * The JWKS cache: the same rules as the key ring's KeyCache (key-cache.ts), for a JWK Set fetched
- * over HTTPS: a TTL, an unknown-kid refetch at most once per rate-limit window (a flood of
- * invented kids costs the identity provider one request per window), and never an expired set
- * served on failure (a key the provider withdrew stops working within one TTL). One fetch in
- * flight, shared by every request that needs it, and the back-off after a failed one are
- * fetch-gate.ts's rule, the same as the key ring's. Pure: the fetch and the time are injected.
+ * The JWKS cache: the key ring's rules (gated-key-cache.ts: TTL, unknown-kid refetch window, one
+ * fetch in flight, back-off, no expired set served on failure) for a JWK Set read over HTTPS or
+ * from S3, and each ignored key reported once. Also the GET of a JWKS or discovery document.
+ * Pure: the fetch and the time are injected.
  */
 import { sendBeforeDeadline } from './deadline';
-import { FetchGate } from './fetch-gate';
+import { GatedKeyCache, KeyCacheTiming } from './gated-key-cache';
 import { ResponseTooLarge } from './http-transport';
 import { ParsedJwks, parseJwks } from './jwks';
 import type { Transport } from './transport';
@@ -17,67 +15,26 @@ export interface CachedJwks {
   readonly fetchedAtMs: number;
 }
 
-export interface JwksCacheOptions {
+export interface JwksCacheOptions extends KeyCacheTiming {
   /** Resolves with the JWKS document's body; rejects when it cannot. `nowMs` signs an S3 GetObject. */
   readonly fetchJwks: (nowMs: number) => Promise<string>;
   readonly algorithms: readonly string[];
-  readonly ttlSeconds: number;
-  readonly refetchMinIntervalSeconds: number;
   /** Told once about each key a fetched set holds but this verifier ignores (kid and reason code only). */
   readonly onIgnoredKeys?: (ignored: ParsedJwks['ignored']) => void;
-  /** A monotonic millisecond clock, to time a failed fetch (fetch-gate.ts). @default performance.now */
-  readonly elapsedClock?: () => number;
 }
 
-export class JwksCache {
-  private cached: CachedJwks | undefined;
-  private lastForcedRefetchMs = -Infinity;
-  private readonly gate: FetchGate<CachedJwks>;
+export class JwksCache extends GatedKeyCache<CachedJwks> {
   /** The ignored keys already reported, so a set refetched every TTL does not repeat its warning. */
   private readonly reported = new Set<string>();
 
   constructor(private readonly options: JwksCacheOptions) {
-    this.gate = new FetchGate(options.elapsedClock);
+    super(options, 'JWKS');
   }
 
-  /** The fetch in flight, if any: a request whose kid the cached keys lack waits for it (decide.ts). */
-  pending(): Promise<CachedJwks> | undefined {
-    return this.gate.pending();
-  }
-
-  /** Fetches started, for the benchmark and tests. */
-  get fetches(): number {
-    return this.gate.attempts;
-  }
-
-  fresh(nowMs: number): CachedJwks | undefined {
-    const c = this.cached;
-    return c && nowMs - c.fetchedAtMs < this.options.ttlSeconds * 1000 ? c : undefined;
-  }
-
-  async current(nowMs: number): Promise<CachedJwks> {
-    const fresh = this.fresh(nowMs);
-    if (fresh) return fresh;
-    this.cached = undefined;
-    return this.fetch(nowMs);
-  }
-
-  claimForcedRefetch(entry: CachedJwks, nowMs: number): boolean {
-    if (entry.fetchedAtMs === nowMs) return false;
-    if (nowMs - this.lastForcedRefetchMs < this.options.refetchMinIntervalSeconds * 1000) return false;
-    this.lastForcedRefetchMs = nowMs;
-    return true;
-  }
-
-  /** Fetches the set now; shares a fetch already in flight, and rejects at once during the back-off. */
-  fetch(nowMs: number): Promise<CachedJwks> {
-    return this.gate.run(nowMs, 'JWKS', async (atMs) => {
-      const jwks = parseJwks(await this.options.fetchJwks(atMs), this.options.algorithms);
-      this.report(jwks.ignored);
-      const entry = { jwks, fetchedAtMs: atMs };
-      this.cached = entry;
-      return entry;
-    });
+  protected async load(nowMs: number): Promise<CachedJwks> {
+    const jwks = parseJwks(await this.options.fetchJwks(nowMs), this.options.algorithms);
+    this.report(jwks.ignored);
+    return { jwks, fetchedAtMs: nowMs };
   }
 
   private report(ignored: ParsedJwks['ignored']): void {
