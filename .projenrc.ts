@@ -338,7 +338,7 @@ project.addTask('demo', {
   steps: [{ spawn: bundle.name }, { exec: 'ts-node --project tsconfig.dev.json demo/app.ts' }],
 });
 
-const BENCHMARKS = ['run', 'least-privilege-synth', 'least-privilege-grants', 'authorizer', 'authorizer-jwks'];
+const BENCHMARKS = ['run', 'least-privilege-synth', 'least-privilege-grants', 'authorizer', 'authorizer-jwks', 'authorizer-backoff'];
 const benchSteps = BENCHMARKS.map((name) => ({ exec: `ts-node --project tsconfig.dev.json bench/${name}.ts` }));
 project.addTask('bench', {
   description: 'Print benchmark figures, each against a baseline measured in the same run',

@@ -233,8 +233,12 @@ const MAX_ROLE_UNIONS = 256;
 /** Signature, then claims, then role: never a claim looked at before the signature verified. */
 export function verifyAsymmetric(
   token: AsymmetricToken, keys: ReadonlyMap<string, VerificationKey> | undefined, nowMs: number, roles: RoleUnions,
+  refused?: ReadonlyMap<string, DenyReason>,
 ): AsymmetricVerify {
   const kid = token.kid;
+  // A key the set holds but the verifier refuses (jwks.ts) is named as such, not as unknown.
+  const refusal = refused?.get(kid);
+  if (refusal) return { ok: false, reason: refusal, kid };
   if (!keys || keys.size === 0) return { ok: false, reason: 'no_keys', kid };
   const key = keys.get(kid);
   // A key past its `exp` is as gone as one the set no longer lists.

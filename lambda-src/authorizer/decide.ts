@@ -44,6 +44,8 @@ export interface KeyCacheRules<E> {
   fetch(nowMs: number): Promise<E>;
   /** Whether a token whose kid `entry` does not know may trigger a refetch now (claims the window). */
   claimForcedRefetch(entry: E, nowMs: number): boolean;
+  /** The fetch in flight, if any (one per cache: fetch-gate.ts). */
+  pending(): Promise<E> | undefined;
 }
 
 /** Where a decider's keys come from and how a token is checked against them. */
@@ -84,10 +86,10 @@ export function createDecider<T extends { readonly kid?: string }, E>(
     return { response, reason: 'ok', kid: result.kid, role: result.identity.role };
   }
 
-  async function afterFetch(token: T, arn: MethodArnPrefix, nowMs: number, force: boolean): Promise<Decision> {
+  async function afterFetch(token: T, arn: MethodArnPrefix, nowMs: number, fetching: 'current' | 'forced' | Promise<E>): Promise<Decision> {
     let result: VerifyResult;
     try {
-      const entry = force ? await cache.fetch(nowMs) : await cache.current(nowMs);
+      const entry = await (fetching === 'current' ? cache.current(nowMs) : fetching === 'forced' ? cache.fetch(nowMs) : fetching);
       result = source.verify(token, entry, nowMs);
     } catch {
       return { reason: 'keys_unavailable', kid: token.kid };
@@ -109,16 +111,23 @@ export function createDecider<T extends { readonly kid?: string }, E>(
 
     const nowMs = now();
     const entry = cache.fresh(nowMs);
-    if (entry === undefined) return afterFetch(parsed.token, arn, nowMs, false);
+    if (entry === undefined) return afterFetch(parsed.token, arn, nowMs, 'current');
     let result: VerifyResult;
     try {
       result = source.verify(parsed.token, entry, nowMs);
     } catch {
       return { reason: 'keys_unavailable', kid: parsed.token.kid };
     }
-    // A kid we do not know may be a rotation newer than our cache.
-    if (!result.ok && (result.reason === 'unknown_kid' || result.reason === 'no_keys') && cache.claimForcedRefetch(entry, nowMs)) {
-      return afterFetch(parsed.token, arn, nowMs, true);
+    // A kid we do not know may be a rotation newer than our cache. The refetch it may trigger is
+    // once per window for everyone, so invented kids cannot make more of them; and every refetch
+    // reads the latest keys, so an attacker can cause refetches but never prevent the next one:
+    // a new key is accepted at most one window after its first token. A request that arrives
+    // while a fetch is in flight (whoever started it) waits for that fetch instead of being
+    // denied from the keys it is about to replace.
+    if (!result.ok && (result.reason === 'unknown_kid' || result.reason === 'no_keys')) {
+      if (cache.claimForcedRefetch(entry, nowMs)) return afterFetch(parsed.token, arn, nowMs, 'forced');
+      const pending = cache.pending();
+      if (pending) return afterFetch(parsed.token, arn, nowMs, pending);
     }
     return decision(result, arn);
   };

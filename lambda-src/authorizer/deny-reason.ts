@@ -37,4 +37,9 @@ export type DenyReason =
   | 'internal_error'
   // Asymmetric (JWKS) verification only: see asymmetric.ts.
   | 'key_alg_mismatch'
-  | 'too_many_roles';
+  | 'too_many_roles'
+  // The token's kid names a key the set holds but this verifier refuses (jwks.ts): its `use` is
+  // not `sig`, its `key_ops` lack `verify`, or it is weak (weak-keys.ts, RSA under 2048 bits).
+  | 'key_use_not_sig'
+  | 'key_ops_not_verify'
+  | 'weak_key';

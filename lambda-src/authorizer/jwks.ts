@@ -6,7 +6,12 @@
  *
  * - kty RSA with a modulus of at least 2048 bits (RS256 or PS256), EC on P-256 (ES256), OKP
  *   Ed25519 (EdDSA); any other kty or curve is ignored;
- * - `use` absent or `sig`; `alg`, when present, names the one algorithm the key may verify;
+ * - weak keys are ignored (weak-keys.ts): an RSA public exponent that is not an odd number >= 3,
+ *   an Ed25519 point of small order, not canonically encoded or not on the curve, an EC point
+ *   not on P-256;
+ * - RFC 7517 4.2-4.4 are constraints, as jose treats them: `use`, when present, must be `sig`;
+ *   `key_ops`, when present, must be a list of strings that includes `verify`; `alg`, when
+ *   present, names the one algorithm the key may verify;
  * - a kid is required and must be unique in the set (two keys under one kid are both ignored:
  *   which one a token meant is not ours to guess);
  * - a key carrying private members (`d`, `p`, ...) is ignored: a set that publishes private
@@ -14,14 +19,35 @@
  * - an `exp` member (a retired key of an asymmetric RotatingJwtSecret, as OpenID Federation's
  *   historical keys) is the instant the key stops verifying; one that is not a number is ignored.
  * Only the public members are handed to node:crypto, so nothing else in the JWK is ever read.
+ *
+ * A token whose kid names a key ignored for a constraint or as weak is denied with a reason that
+ * says which (REFUSED_KEY_DENY_REASONS), not as an unknown kid: the kid is known, and refetching
+ * the set would not change the answer.
  */
 import { createPublicKey, KeyObject } from 'crypto';
+import type { DenyReason } from './deny-reason';
+import { ed25519Problem, rsaExponentProblem, WeakKeyReason } from './weak-keys';
 
 export type JwsAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
 
 export type IgnoredKeyReason =
   | 'not_an_object' | 'no_kid' | 'duplicate_kid' | 'bad_use' | 'bad_kty' | 'bad_curve'
-  | 'alg_mismatch' | 'private_material' | 'rsa_too_small' | 'bad_key' | 'no_allowed_alg' | 'bad_exp';
+  | 'alg_mismatch' | 'private_material' | 'rsa_too_small' | 'bad_key' | 'no_allowed_alg' | 'bad_exp'
+  | 'bad_key_ops' | 'ec_not_on_curve' | WeakKeyReason;
+
+/** The deny reason of a token whose kid names a key ignored for one of these; any other is `unknown_kid`. */
+export const REFUSED_KEY_DENY_REASONS: Readonly<Partial<Record<IgnoredKeyReason, DenyReason>>> = {
+  bad_use: 'key_use_not_sig',
+  bad_key_ops: 'key_ops_not_verify',
+  alg_mismatch: 'key_alg_mismatch',
+  no_allowed_alg: 'key_alg_mismatch',
+  rsa_too_small: 'weak_key',
+  rsa_bad_exponent: 'weak_key',
+  ed25519_small_order: 'weak_key',
+  ed25519_non_canonical: 'weak_key',
+  ed25519_not_on_curve: 'weak_key',
+  ec_not_on_curve: 'weak_key',
+};
 
 export interface VerificationKey {
   readonly kid: string;
@@ -34,6 +60,8 @@ export interface VerificationKey {
 
 export interface ParsedJwks {
   readonly keys: ReadonlyMap<string, VerificationKey>;
+  /** The deny reason for each kid whose key was ignored for a constraint or as weak. */
+  readonly refused: ReadonlyMap<string, DenyReason>;
   readonly ignored: ReadonlyArray<{ readonly kid?: string; readonly reason: IgnoredKeyReason }>;
 }
 
@@ -57,11 +85,29 @@ function publicMembers(jwk: Jwk): Record<string, unknown> | IgnoredKeyReason {
   }
 }
 
+function keyOpsAllowVerify(ops: unknown): boolean {
+  return Array.isArray(ops) && ops.every((op) => typeof op === 'string') && ops.includes('verify');
+}
+
+function weakness(jwk: Jwk): WeakKeyReason | undefined {
+  if (jwk.kty === 'RSA') return rsaExponentProblem(jwk.e);
+  if (jwk.kty === 'OKP') return ed25519Problem(jwk.x);
+  return undefined;
+}
+
+/** 32 bytes each: a P-256 coordinate node:crypto then refuses is off the curve, not misencoded. */
+function isP256Sized(jwk: Jwk): boolean {
+  return jwk.kty === 'EC' && [jwk.x, jwk.y].every((c) => typeof c === 'string' && Buffer.from(c, 'base64url').length === 32);
+}
+
 function importKey(jwk: Jwk, allowed: ReadonlySet<string>): Omit<VerificationKey, 'kid'> | IgnoredKeyReason {
   if (jwk.use !== undefined && jwk.use !== 'sig') return 'bad_use';
+  if (jwk.key_ops !== undefined && !keyOpsAllowVerify(jwk.key_ops)) return 'bad_key_ops';
   if (PRIVATE_MEMBERS.some((m) => m in jwk)) return 'private_material';
   const members = publicMembers(jwk);
   if (typeof members === 'string') return members;
+  const weak = weakness(jwk);
+  if (weak) return weak;
   const typeAlgs = ALGS_BY_KTY[jwk.kty as string];
   if (jwk.alg !== undefined && !typeAlgs.includes(jwk.alg as JwsAlgorithm)) return 'alg_mismatch';
   const algorithms = new Set((jwk.alg !== undefined ? [jwk.alg as JwsAlgorithm] : typeAlgs).filter((a) => allowed.has(a)));
@@ -71,7 +117,7 @@ function importKey(jwk: Jwk, allowed: ReadonlySet<string>): Omit<VerificationKey
     // node:crypto checks the encoding and, for EC, that the point lies on the curve.
     key = createPublicKey({ key: members as import('crypto').JsonWebKey, format: 'jwk' });
   } catch {
-    return 'bad_key';
+    return isP256Sized(jwk) ? 'ec_not_on_curve' : 'bad_key';
   }
   if (jwk.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return 'rsa_too_small';
   if (jwk.exp === undefined) return { key, algorithms };
@@ -88,6 +134,7 @@ export function parseJwks(body: string, allowedAlgorithms: readonly string[]): P
   const keys = new Map<string, VerificationKey>();
   const duplicates = new Set<string>();
   const ignored: Array<{ kid?: string; reason: IgnoredKeyReason }> = [];
+  const refused = new Map<string, DenyReason>();
   for (const jwk of list) {
     if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
       ignored.push({ reason: 'not_an_object' });
@@ -98,15 +145,21 @@ export function parseJwks(body: string, allowedAlgorithms: readonly string[]): P
       ignored.push({ reason: 'no_kid' });
       continue;
     }
-    if (duplicates.has(kid) || keys.has(kid)) {
+    if (duplicates.has(kid) || keys.has(kid) || refused.has(kid)) {
       keys.delete(kid);
+      refused.delete(kid);
       duplicates.add(kid);
       ignored.push({ kid, reason: 'duplicate_kid' });
       continue;
     }
     const imported = importKey(jwk as Jwk, allowed);
-    if (typeof imported === 'string') ignored.push({ kid, reason: imported });
-    else keys.set(kid, { kid, ...imported });
+    if (typeof imported === 'string') {
+      ignored.push({ kid, reason: imported });
+      const denyAs = REFUSED_KEY_DENY_REASONS[imported];
+      if (denyAs) refused.set(kid, denyAs);
+    } else {
+      keys.set(kid, { kid, ...imported });
+    }
   }
-  return { keys, ignored };
+  return { keys, refused, ignored };
 }

@@ -133,6 +133,6 @@ export function jwksSource(config: AuthorizerConfig, algorithms: JwsAlgorithmLis
     config: roles.config,
     parse: (token) => parseAsymmetricToken(token, config.maxTokenBytes, algorithms),
     cache: keys,
-    verify: (token, entry, nowMs) => verifyAsymmetric(token, entry.jwks.keys, nowMs, roles),
+    verify: (token, entry, nowMs) => verifyAsymmetric(token, entry.jwks.keys, nowMs, roles, entry.jwks.refused),
   };
 }

@@ -34,8 +34,8 @@ export const AUTHORIZER_EVENT_TYPES: ReadonlyArray<AuthorizerEventType> = [
   {
     metricName: 'ForgedTokens',
     severity: 'HIGH',
-    meaning: 'tokens whose signature does not verify, that name a key the ring does not hold, or that ask for another algorithm or forbidden header (forgery attempts)',
-    reasons: ['bad_signature', 'unknown_kid', 'bad_alg', 'forbidden_header', 'key_alg_mismatch'],
+    meaning: 'tokens whose signature does not verify, that name a key the ring does not hold or one the authorizer refuses (not for signatures, or weak), or that ask for another algorithm or forbidden header (forgery attempts)',
+    reasons: ['bad_signature', 'unknown_kid', 'bad_alg', 'forbidden_header', 'key_alg_mismatch', 'key_use_not_sig', 'key_ops_not_verify', 'weak_key'],
   },
   {
     metricName: 'MalformedTokens',

@@ -41,7 +41,8 @@ interface Fixture {
 const valid = parseConfig(ENV);
 if (!valid.ok) throw new Error(valid.problem);
 const cfg = valid.config;
-const cacheRules = { ttlSeconds: cfg.keyCacheTtlSeconds, refetchMinIntervalSeconds: cfg.keyRefetchMinIntervalSeconds };
+// A failed fetch takes no time on the caches' monotonic clock: the back-off ends FETCH_FAILURE_BACKOFF_MS after it.
+const cacheRules = { ttlSeconds: cfg.keyCacheTtlSeconds, refetchMinIntervalSeconds: cfg.keyRefetchMinIntervalSeconds, elapsedClock: () => 0 };
 
 /** The three sources, each over its own document: the ring itself, or the JWKS a rotation would publish. */
 const SOURCES: Array<{ name: string; algorithm: KeyRingAlgorithm; build: (ring: KeyRing, clock: { ms: number }, config?: ConfigResult) => Omit<Fixture, 'ring' | 'clock'> }> = [

@@ -27,7 +27,10 @@ describe('parseJwks', () => {
     ['an alg of another key type', { ...ec, alg: 'RS256', kid: 'k-alg' }, 'alg_mismatch'],
     ['an HS alg', { ...ec, alg: 'HS256', kid: 'k-hs' }, 'alg_mismatch'],
     ['an encryption key', { ...ec, use: 'enc', kid: 'k-enc' }, 'bad_use'],
-    ['a point off the curve', { ...ec, x: ec.y, kid: 'k-off' }, 'bad_key'],
+    ['a point off the curve', { ...ec, x: ec.y, kid: 'k-off' }, 'ec_not_on_curve'],
+    ['a coordinate that is not 32 bytes', { ...ec, x: 'AAAA', kid: 'k-short' }, 'bad_key'],
+    ['key_ops without verify', { ...ec, key_ops: ['sign'], kid: 'k-ops' }, 'bad_key_ops'],
+    ['key_ops that is not a list', { ...ec, key_ops: 'verify', kid: 'k-ops-str' }, 'bad_key_ops'],
     ['a P-256K key', { ...ec, crv: 'secp256k1', kid: 'k-256k' }, 'bad_curve'],
     ['an X25519 key', { kty: 'OKP', crv: 'X25519', x: ec.x, kid: 'k-x25519' }, 'bad_curve'],
     ['an exp that is not a number', { ...ec, exp: '2030-01-01', kid: 'k-exp' }, 'bad_exp'],
@@ -192,7 +195,10 @@ describe('JwksCache', () => {
 
   test('a failed fetch backs off 1 s and an expired set is never served', async () => {
     let fail = false;
-    const cache = new JwksCache({ fetchJwks: async () => { if (fail) throw new Error('down'); return '{"keys":[]}'; }, algorithms: ALL, ttlSeconds: 1, refetchMinIntervalSeconds: 1 });
+    // The failed fetch takes no time on the cache's monotonic clock, so the back-off ends at 2000.
+    const cache = new JwksCache({
+      fetchJwks: async () => { if (fail) throw new Error('down'); return '{"keys":[]}'; }, algorithms: ALL, ttlSeconds: 1, refetchMinIntervalSeconds: 1, elapsedClock: () => 0,
+    });
     await cache.current(0);
     fail = true;
     await expect(cache.current(1000)).rejects.toThrow();

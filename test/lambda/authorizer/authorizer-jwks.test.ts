@@ -251,10 +251,10 @@ describe('attacks', () => {
     await expectAllow(valid);
   });
 
-  test('keys the set holds but the verifier ignores (RSA < 2048 bits, P-384, use enc) verify nothing', async () => {
-    await expectDeny(token(rsaSmall, 'RS256'), 'unknown_kid');
+  test('keys the set holds but the verifier ignores (RSA < 2048 bits, P-384, use enc) verify nothing, denied with the reason why', async () => {
+    await expectDeny(token(rsaSmall, 'RS256'), 'weak_key');
     await expectDeny(signWith('ES256', { alg: 'ES256', kid: p384.kid }, claims(), p384.privateKey), 'unknown_kid');
-    await expectDeny(token(encKey, 'RS256'), 'unknown_kid');
+    await expectDeny(token(encKey, 'RS256'), 'key_use_not_sig');
   });
 
   test('an unknown-kid flood costs at most one JWKS fetch per rate-limit window', async () => {

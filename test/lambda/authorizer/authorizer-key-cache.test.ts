@@ -2,7 +2,8 @@
  * The cache rules both key caches follow (decide.ts's KeyCacheRules): the Secrets Manager key
  * ring's KeyCache and the JwksCache of a ring's JWKS in S3 or an identity provider's JWKS. One
  * table of cases over each cache, called directly with the time as an argument: the TTL, the
- * unknown-kid refetch window, the failure back-off, and no expired entry served on failure.
+ * unknown-kid refetch window, one fetch in flight, the failure back-off (counted from the end of
+ * the failed attempt), and no expired entry served on failure.
  * How the decider calls these (and maps a rejection to `keys_unavailable`) is tested in
  * authorizer-decider.test.ts.
  */
@@ -15,11 +16,14 @@ import { FakeKeyStore, fakeKeyStore } from '../../helpers/fake-key-store';
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const TTL_MS = 300_000;
 const WINDOW_MS = 30_000;
-const RULES = { ttlSeconds: TTL_MS / 1000, refetchMinIntervalSeconds: WINDOW_MS / 1000 };
+/** The monotonic clock the caches time a failed fetch with: advanced by the tests, never by itself. */
+const elapsed = { ms: 0 };
+const RULES = { ttlSeconds: TTL_MS / 1000, refetchMinIntervalSeconds: WINDOW_MS / 1000, elapsedClock: () => elapsed.ms };
 
 type Entry = { readonly fetchedAtMs: number };
+type Cache = KeyCacheRules<Entry> & { readonly fetches: number };
 /** Each cache, and a document it accepts. */
-const CACHES: Array<{ name: string; body: string; create: (s: FakeKeyStore<string>) => KeyCacheRules<Entry> }> = [
+const CACHES: Array<{ name: string; body: string; create: (s: FakeKeyStore<string>) => Cache }> = [
   {
     name: 'KeyCache (Secrets Manager key ring)',
     body: serializeKeyRing(newKeyRing(new Date(T0 - 86_400_000))),
@@ -33,7 +37,8 @@ const CACHES: Array<{ name: string; body: string; create: (s: FakeKeyStore<strin
 ];
 
 describe.each(CACHES)('$name', ({ body, create }) => {
-  function setup(): { cache: KeyCacheRules<Entry>; s: FakeKeyStore<string> } {
+  beforeEach(() => { elapsed.ms = 0; });
+  function setup(): { cache: Cache; s: FakeKeyStore<string> } {
     const s = fakeKeyStore((b: string) => b, body);
     return { cache: create(s), s };
   }
@@ -72,6 +77,44 @@ describe.each(CACHES)('$name', ({ body, create }) => {
     s.fail(false);
     expect((await cache.current(T0 + FETCH_FAILURE_BACKOFF_MS)).fetchedAtMs).toBe(T0 + FETCH_FAILURE_BACKOFF_MS);
     expect(s.fetchTimes).toEqual([T0, T0 + FETCH_FAILURE_BACKOFF_MS]);
+  });
+
+  test('one fetch in flight is shared; the back-off is counted from the end of the failed attempt, not its start', async () => {
+    const settle: Array<(body: string | Error) => void> = [];
+    const calls: number[] = [];
+    const hanging: FakeKeyStore<string> = {
+      ...fakeKeyStore((b: string) => b, body),
+      fetch: (nowMs) => {
+        calls.push(nowMs);
+        return new Promise<string>((resolve, reject) => settle.push((v) => (typeof v === 'string' ? resolve(v) : reject(v))));
+      },
+    };
+    const cache = create(hanging);
+    const deadlineMs = 2000;
+    const first = cache.current(T0);
+    // Requests while it hangs share it: no second call.
+    const second = cache.current(T0 + 500);
+    const forced = cache.fetch(T0 + 1500);
+    await Promise.resolve();
+    expect(calls).toEqual([T0]);
+    expect(cache.fetches).toBe(1);
+    // It fails at its deadline, older than the back-off by then.
+    elapsed.ms += deadlineMs;
+    settle[0](new Error('deadline'));
+    for (const p of [first, second, forced]) await expect(p).rejects.toThrow(KeysUnavailable);
+    // Backing off until T0 + deadline + back-off: refused at once, no call.
+    await expect(cache.current(T0 + deadlineMs + FETCH_FAILURE_BACKOFF_MS - 1)).rejects.toThrow(/backing off/);
+    await expect(cache.fetch(T0 + deadlineMs + 1)).rejects.toThrow(/backing off/);
+    expect(calls).toEqual([T0]);
+    // After it, one request tries again; the others share that attempt.
+    const retry = cache.current(T0 + deadlineMs + FETCH_FAILURE_BACKOFF_MS);
+    const alongside = cache.current(T0 + deadlineMs + FETCH_FAILURE_BACKOFF_MS + 1);
+    await Promise.resolve();
+    expect(calls).toEqual([T0, T0 + deadlineMs + FETCH_FAILURE_BACKOFF_MS]);
+    settle[1](body);
+    expect((await retry).fetchedAtMs).toBe(T0 + deadlineMs + FETCH_FAILURE_BACKOFF_MS);
+    expect(await alongside).toBe(await retry);
+    expect(cache.fetches).toBe(2);
   });
 
   test('an unknown kid may force a refetch at most once per window, never for an entry fetched this instant', async () => {
