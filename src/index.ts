@@ -10,6 +10,7 @@ export * from './authorizer/jwt-authorizer-props';
 export * from './authorizer/jwt-identity-provider';
 export * from './audit-trail/security-audit-trail';
 export * from './audit-trail/security-audit-trail-options';
+export * from './audit-trail/account-security-events';
 export * from './audit-trail/audit-archive-options';
 export * from './audit-trail/security-audit-archive';
 export * from './audit-trail/security-audit-alarms';

@@ -14,6 +14,7 @@ import { RBAC } from './helpers/construct-fixtures';
 import { NumericProp, numericProps } from './helpers/jsii-numeric-props';
 import { testStack } from './helpers/stack';
 import { userFunction } from './helpers/user-function';
+import { AccountSecurityEvents } from '../src/audit-trail/account-security-events';
 import { SecurityAuditAlarms } from '../src/audit-trail/security-audit-alarms';
 import { SecurityAuditArchive } from '../src/audit-trail/security-audit-archive';
 import { SecurityAuditTrail } from '../src/audit-trail/security-audit-trail';
@@ -47,6 +48,7 @@ const CONSTRUCTS: Record<string, { readonly path: string; build(scope: Construct
   },
   RotatingJwtSecret: { path: 'TestStack/Secret', build: (scope, props) => new RotatingJwtSecret(scope, 'Secret', props) },
   SecurityAuditTrail: { path: 'TestStack/AuditTrail', build: (scope, props) => new SecurityAuditTrail(scope, 'AuditTrail', props) },
+  AccountSecurityEvents: { path: 'TestStack/SecurityEvents', build: (scope, props) => new AccountSecurityEvents(scope, 'SecurityEvents', props) },
   SecurityAuditArchive: {
     path: 'TestStack/Archive',
     build: (scope, props) => new SecurityAuditArchive(scope, 'Archive', { trailName: 'org-trail', ...props }),
@@ -243,11 +245,12 @@ const CASES: Record<string, NumericCase> = {
   },
 };
 
-// The archive and the alarms take the trail's own option structs (SecurityAuditArchiveOptions,
-// SecurityAuditControlOptions) through the same validation: the same cases hold for them.
+// The archive, the alarms and the account security events take the trail's options (the same
+// option structs or the same validation function): the same cases hold for them.
 for (const [construct, paths] of [
   ['SecurityAuditArchive', ['archiveExpiration', 'archiveTransitionAfter', 'objectLockRetention.duration']],
   ['SecurityAuditAlarms', ['guardDutyMinimumSeverity']],
+  ['AccountSecurityEvents', ['guardDutyMinimumSeverity']],
 ] as const) {
   for (const path of paths) CASES[`${construct} ${path}`] = CASES[`SecurityAuditTrail ${path}`];
 }

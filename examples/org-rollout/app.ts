@@ -18,7 +18,9 @@
 import { App, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ApiGatewayCloudWatchRole, JwtSigningAlgorithm, RotatingJwtSecret, SecurityAuditTrail, SecurityNotifications } from 'cdk-security-blocks';
+import {
+  AccountSecurityEvents, ApiGatewayCloudWatchRole, JwtSigningAlgorithm, RotatingJwtSecret, SecurityAuditTrail, SecurityNotifications,
+} from 'cdk-security-blocks';
 import { Capability, DeploymentType, RegionConcurrencyType, StackSet, StackSetStack, StackSetTarget, StackSetTemplate } from 'cdk-stacksets';
 import { Construct } from 'constructs';
 
@@ -72,11 +74,14 @@ class AccountBaselineStack extends Stack {
     // What every account and Region of the OU gets.
     new SecurityNotifications(this.member, 'SecurityNotifications', { emailAddresses: ['security-oncall@example.com'] });
     new ApiGatewayCloudWatchRole(this.member, 'ApiGatewayAccount');
+    // GuardDuty, Security Hub, root sign-in and trail-tampering events of each account and Region
+    // to its topic; the organization trail's CIS alarms sit in the management account.
+    new AccountSecurityEvents(this.member, 'SecurityEvents');
     new RotatingJwtSecret(this.member, 'ServiceTokenKeys', { algorithm: JwtSigningAlgorithm.ES256 });
 
     new StackSet(this, 'StackSet', {
       stackSetName: 'security-blocks-account-baseline',
-      description: 'cdk-security-blocks account baseline: notification topic, API Gateway CloudWatch role, rotating ES256 key ring',
+      description: 'cdk-security-blocks account baseline: notification topic, account security events, API Gateway CloudWatch role, rotating ES256 key ring',
       target: StackSetTarget.fromOrganizationalUnits({ regions: rollout.regions, organizationalUnits: [rollout.organizationalUnitId] }),
       deploymentType: DeploymentType.serviceManaged({ autoDeployEnabled: true, autoDeployRetainStacks: false }),
       template: StackSetTemplate.fromStackSetStack(this.member),

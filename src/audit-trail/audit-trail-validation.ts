@@ -46,10 +46,7 @@ export function validateControlOptions(
     }
   }
   if (props.guardDutyMinimumSeverity !== undefined && !Token.isUnresolved(props.guardDutyMinimumSeverity)) {
-    const severity = props.guardDutyMinimumSeverity;
-    if (!(severity >= 1 && severity <= 8.9)) {
-      throw new ValidationError(scope, 'guardDutyMinimumSeverity', `must be between 1 and 8.9, got ${severity}`);
-    }
+    validateGuardDutySeverity(scope, props.guardDutyMinimumSeverity);
     if (props.securityEvents === false) {
       throw new ValidationError(scope, 'guardDutyMinimumSeverity', 'is only used with securityEvents');
     }
@@ -122,5 +119,12 @@ function validateDataEvents(scope: IConstruct, props: SecurityAuditTrailProps): 
           `must not include the trail's own ${what} '${ownName}': CloudTrail would record its own log deliveries (a feedback loop)`);
       }
     }
+  }
+}
+
+/** GuardDuty rates findings 1.0 to 8.9; a decimal is fine (5.3 is a real severity). */
+export function validateGuardDutySeverity(scope: IConstruct, severity: number | undefined): void {
+  if (severity !== undefined && !Token.isUnresolved(severity) && !(severity >= 1 && severity <= 8.9)) {
+    throw new ValidationError(scope, 'guardDutyMinimumSeverity', `must be between 1 and 8.9, got ${severity}`);
   }
 }

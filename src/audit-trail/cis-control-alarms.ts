@@ -12,11 +12,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { addAccountSecurityEvents } from './account-security-events';
 import { ResolvedCisControl } from './cis-control';
 import { CIS_METRIC_NAMESPACE, cisControls } from './cis-controls';
 import { createControlAlarm } from './control-alarm';
 import { CisProfile, TunedAlarmOptions } from './security-audit-trail-options';
+import { addAccountSecurityEvents } from './security-event-rules';
 import { ValidationError, validateDurationRange, validateIntegerRange, validateNumberRange } from '../shared/validation';
 
 export interface CisControlAlarmsOptions {

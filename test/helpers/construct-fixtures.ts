@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { userFunction } from './user-function';
 import { buildDemoApp } from '../../demo/demo-app';
+import { AccountSecurityEvents } from '../../src/audit-trail/account-security-events';
 import { SecurityAuditAlarms } from '../../src/audit-trail/security-audit-alarms';
 import { SecurityAuditArchive } from '../../src/audit-trail/security-audit-archive';
 import { SecurityAuditTrail } from '../../src/audit-trail/security-audit-trail';
@@ -64,6 +65,7 @@ export const CONSTRUCT_FIXTURES: readonly ConstructFixture[] = [
   },
   { construct: 'SecurityAuditTrail', build: (scope) => new SecurityAuditTrail(scope, 'AuditTrail') },
   // Only the required prop: the trail it admits is named, the rest is the default.
+  { construct: 'AccountSecurityEvents', build: (scope) => new AccountSecurityEvents(scope, 'SecurityEvents') },
   { construct: 'SecurityAuditArchive', build: (scope) => new SecurityAuditArchive(scope, 'AuditArchive', { trailName: 'org-trail' }) },
   {
     construct: 'SecurityAuditAlarms',
