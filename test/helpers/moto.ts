@@ -5,6 +5,8 @@
  * AWS_ENDPOINT_URL_S3 variables, exactly as they would any endpoint override. moto routes a
  * request by the service in its SigV4 signature, so S3 requests to it must be signed.
  */
+// ts-node (bench/, which starts moto too) loads only what a file names: aws4's types live here.
+/// <reference path="../../lambda-src/rotation/aws4.d.ts" />
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as net from 'net';
