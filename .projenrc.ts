@@ -328,7 +328,8 @@ const testJava = project.addTask('test:java', {
     // Maven never fetches a cached release version again: drop the copy of the jar under test it
     // took from dist/java on the last run, so this run tests the jar package:java just built.
     { exec: 'rm -rf "$HOME/.m2/repository/io/github/cdk-security-blocks/cdk-security-blocks"' },
-    { exec: 'mvn -B --no-transfer-progress test', cwd: 'test/java' },
+    // The jar package:java built carries package.json's version (the recorded release, or the bumped one in a release).
+    { exec: 'mvn -B --no-transfer-progress -Dcdk-security-blocks.version="$(node -p "require(\'../../package.json\').version")" test', cwd: 'test/java' },
   ],
 });
 // --- end of consumer tests in Go and Java ----------------------------------------------------
